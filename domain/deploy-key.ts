@@ -1,0 +1,34 @@
+// Text-level rules for a pasted private key. Cryptographic checks (parsing, size,
+// fingerprint) happen where crypto lives: electron/services/deploy-keys and the platform.
+import { z } from 'zod';
+
+export const deployKeyText = z
+  .string({ error: 'is required: generate a deploy key or paste a private key' })
+  .min(1, 'is required: generate a deploy key or paste a private key')
+  .max(32 * 1024, 'is too long to be an RSA private key');
+
+/** Public information about a deploy key: safe to show, cache and log. */
+export const deployKeyPublicSchema = z.object({
+  public_key: z.string(), // "ssh-rsa AAAA… comment"
+  fingerprint: z.string(), // "SHA256:…", as ssh-keygen -lf prints it
+  bits: z.number().int(),
+});
+export type DeployKeyPublic = z.infer<typeof deployKeyPublicSchema>;
+
+export const MIN_RSA_BITS = 2048;
+
+/** A clear reason when a pasted text is not a PEM RSA private key, or null when it looks like one. */
+export function describeWrongKeyText(text: string): string | null {
+  const t = text.trim();
+  if (/^(ssh-rsa|ssh-ed25519|ecdsa-sha2-|ssh-dss|sk-)/.test(t) || t.includes('BEGIN PUBLIC KEY') || t.includes('BEGIN RSA PUBLIC KEY') || t.includes('BEGIN SSH2 PUBLIC KEY'))
+    return 'this is a public key: paste the private key (the file without .pub), or generate a new key';
+  if (t.startsWith('PuTTY-User-Key-File'))
+    return 'this is a PuTTY .ppk key: in PuTTYgen, load it and use Conversions → Export OpenSSH key, then paste that';
+  if (t.includes('BEGIN EC PRIVATE KEY') || t.includes('BEGIN DSA PRIVATE KEY'))
+    return 'this is not an RSA key: the platform needs an RSA key of at least 2048 bits (ssh-keygen -m PEM -t rsa -b 4096)';
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(t))
+    return 'is not a private key: paste a PEM RSA private key starting with -----BEGIN RSA PRIVATE KEY-----';
+  if (!/-----END [A-Z ]*PRIVATE KEY-----/.test(t))
+    return 'the key is truncated: the -----END … PRIVATE KEY----- line is missing';
+  return null;
+}
