@@ -63,6 +63,12 @@ export const sdkTokenViewSchema = z.object({
   storage: tokenStorageSchema,
 });
 
+export const embeddedPlatformSchema = z.object({
+  available: z.boolean(), // false when this app talks to a team platform only
+  running: z.boolean(),
+  url: z.string().nullable(),
+});
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -87,6 +93,10 @@ export const appApiContract = {
   getSdkToken: method(z.object({ reveal: z.boolean().default(false) }).strict().default({ reveal: false }), sdkTokenViewSchema),
   copySdkToken: method(empty, z.object({ copied: z.boolean(), clears_after_s: z.number() })),
   regenerateSdkToken: method(empty, sdkTokenViewSchema),
+
+  /** The platform embedded in the app: stopping it is how a user works offline on purpose. */
+  getEmbeddedPlatform: method(empty, embeddedPlatformSchema),
+  setEmbeddedPlatform: method(z.object({ running: z.boolean({ error: 'must be true or false' }) }).strict(), embeddedPlatformSchema),
 } as const;
 
 export type AppApiContract = typeof appApiContract;
