@@ -1,0 +1,89 @@
+// Builds the Fastify app: validation, errors, OpenAPI, the route modules.
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AppError, HTTP_STATUS, type ErrorCode } from '../domain/errors.js';
+import type { PlatformContext } from './context.js';
+import { zodValidatorCompiler } from './validation.js';
+import { authRoutes } from './routes/auth.js';
+import { userRoutes } from './routes/users.js';
+import { projectRoutes } from './routes/projects.js';
+
+const STATUS_CODE: Record<number, ErrorCode> = {
+  400: 'validation',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
+};
+
+export async function buildApp(ctx: PlatformContext, options: { logger: boolean }): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Never log bodies, headers or query strings: they may carry tokens, passwords or keys.
+    logger: options.logger
+      ? {
+          level: 'info',
+          serializers: {
+            req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+            res: (res) => ({ statusCode: res.statusCode }),
+          },
+        }
+      : false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('user', null);
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.code === 'rate_limited') reply.header('retry-after', String((error as AppError & { retryAfter?: number }).retryAfter ?? 60));
+      return reply.code(HTTP_STATUS[error.code]).send(error.toJSON());
+    }
+    const status = (error as FastifyError).statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = STATUS_CODE[status] ?? 'validation';
+      const message =
+        (error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'body: must be JSON (Content-Type: application/json)'
+          : (error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+            ? 'body: is not valid JSON'
+            : (error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+              ? 'body: is too large'
+              : (error as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+                ? 'body: is empty; send a JSON object'
+                : `request: ${error.message}`;
+      return reply.code(status).send({ error: code, message, ...(code === 'validation' ? { field: 'body' } : {}) });
+    }
+    request.log.error({ err: { message: error.message, stack: error.stack } }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'the platform failed to answer; the error is in its log' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Craft MLOps platform API', version: '1.0.0', description: 'Control API of the platform. Errors are {error, message, field?}.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes(ctx));
+      await api.register(userRoutes(ctx));
+      await api.register(projectRoutes(ctx));
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}

@@ -1,0 +1,121 @@
+// Sessions and access tokens. An access token is a short JWT (HS256) naming a session;
+// the session row is checked on every request, so revoking it takes effect at once.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../domain/errors.js';
+import type { PlatformContext } from './context.js';
+import { iso } from './context.js';
+import type { Kysely } from 'kysely';
+import type { Database, UsersTable } from './db/schema.js';
+
+export interface AuthenticatedUser {
+  id: string;
+  name: string;
+  email: string;
+  role: 'admin' | 'member';
+  created_at: string;
+  sessionId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AuthenticatedUser | null;
+  }
+}
+
+/** The JWT secret is generated once and kept in the database, so several processes share it. */
+export async function loadJwtSecret(db: Kysely<Database>): Promise<Uint8Array> {
+  await db
+    .insertInto('settings')
+    .values({ key: 'jwt_secret', value: randomBytes(32).toString('base64url') })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const row = await db.selectFrom('settings').select('value').where('key', '=', 'jwt_secret').executeTakeFirstOrThrow();
+  return Buffer.from(row.value, 'base64url');
+}
+
+export async function createSession(ctx: PlatformContext, userId: string, kind: 'password' | 'sdk'): Promise<string> {
+  const now = ctx.now();
+  const lifetime = kind === 'password' ? ctx.policy.passwordSessionSeconds : ctx.policy.sdkSessionSeconds;
+  const id = randomUUID();
+  await ctx.db
+    .insertInto('sessions')
+    .values({ id, user_id: userId, kind, created_at: iso(now), expires_at: iso(new Date(now.getTime() + lifetime * 1000)), revoked_at: null })
+    .execute();
+  return id;
+}
+
+export async function signAccessToken(ctx: PlatformContext, userId: string, sessionId: string): Promise<string> {
+  const now = Math.floor(ctx.now().getTime() / 1000);
+  return new SignJWT({ sid: sessionId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ctx.policy.accessTokenSeconds)
+    .sign(ctx.jwtSecret);
+}
+
+const unauthorized = (message = 'sign in again: the access token is missing, expired or revoked') => new AppError('unauthorized', message);
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+export async function authenticate(ctx: PlatformContext, request: FastifyRequest): Promise<AuthenticatedUser> {
+  const token = bearerToken(request);
+  if (!token) throw unauthorized('authorization: send "Authorization: Bearer <access token>" (from /api/v1/auth/login or /api/v1/auth/refresh)');
+  let sub: string | undefined;
+  let sid: unknown;
+  try {
+    const { payload } = await jwtVerify(token, ctx.jwtSecret, {
+      algorithms: ['HS256'],
+      currentDate: ctx.now(),
+    });
+    sub = payload.sub;
+    sid = payload.sid;
+  } catch {
+    throw unauthorized();
+  }
+  if (typeof sub !== 'string' || typeof sid !== 'string') throw unauthorized();
+  const row = await ctx.db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id', 'users.name', 'users.email', 'users.role', 'users.created_at', 'sessions.id as session_id', 'sessions.expires_at'])
+    .where('sessions.id', '=', sid)
+    .where('sessions.user_id', '=', sub)
+    .where('sessions.revoked_at', 'is', null)
+    .where('users.deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!row || row.expires_at <= iso(ctx.now())) throw unauthorized();
+  return { id: row.id, name: row.name, email: row.email, role: row.role, created_at: row.created_at, sessionId: row.session_id };
+}
+
+/** preHandler for routes that need a signed-in user. */
+export function requireUser(ctx: PlatformContext) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    request.user = await authenticate(ctx, request);
+  };
+}
+
+export function currentUser(request: FastifyRequest): AuthenticatedUser {
+  if (!request.user) throw unauthorized();
+  return request.user;
+}
+
+export function requireAdmin(user: AuthenticatedUser): void {
+  if (user.role !== 'admin') throw new AppError('forbidden', 'only an administrator can do this');
+}
+
+export async function revokeSessions(ctx: PlatformContext, userId: string, kind?: 'password' | 'sdk'): Promise<void> {
+  let query = ctx.db.updateTable('sessions').set({ revoked_at: iso(ctx.now()) }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if (kind) query = query.where('kind', '=', kind);
+  await query.execute();
+}
+
+export function publicUser(user: Pick<UsersTable, 'id' | 'name' | 'email'>) {
+  return { id: user.id, name: user.name, email: user.email };
+}

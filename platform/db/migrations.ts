@@ -1,0 +1,123 @@
+// Versioned migrations, provided in code so the platform needs no migration folder at run time.
+// Never edit a migration once committed: add the next one. Each works on SQLite and PostgreSQL.
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import type { Dialect } from './database.js';
+
+/** An auto-incremented integer primary key in either dialect. */
+export function serialColumn(db: Kysely<any>, dialect: Dialect, table: string) {
+  const builder = db.schema.createTable(table);
+  return dialect === 'postgres'
+    ? builder.addColumn('id', 'bigserial', (c) => c.primaryKey())
+    : builder.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_foundation': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('settings')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text')
+          .addColumn('sdk_token_hash', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('deleted_at', 'text')
+          .execute();
+        // One live account per email; deleted accounts keep theirs for history.
+        await sql`CREATE UNIQUE INDEX users_email_live ON users (email) WHERE deleted_at IS NULL`.execute(db);
+        await db.schema.createIndex('users_sdk_token_hash').unique().on('users').column('sdk_token_hash').execute();
+
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema.createIndex('sessions_user').on('sessions').columns(['user_id', 'kind']).execute();
+
+        await db.schema
+          .createTable('projects')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('python_version', 'text', (c) => c.notNull())
+          .addColumn('repository_url', 'text', (c) => c.notNull())
+          .addColumn('default_branch', 'text', (c) => c.notNull())
+          .addColumn('folders', 'text', (c) => c.notNull())
+          .addColumn('requirements_path', 'text', (c) => c.notNull())
+          .addColumn('system_dependencies', 'text', (c) => c.notNull())
+          .addColumn('deploy_key_encrypted', 'text', (c) => c.notNull())
+          .addColumn('deploy_key_public', 'text', (c) => c.notNull())
+          .addColumn('deploy_key_fingerprint', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('members')
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('members_pk', ['project_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('members_user').on('members').column('user_id').execute();
+
+        await serialColumn(db, dialect, 'project_history')
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('changed_at', 'text', (c) => c.notNull())
+          .addColumn('changed_by', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('changes', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('project_history_project').on('project_history').columns(['project_id', 'id']).execute();
+
+        await db.schema
+          .createTable('login_failures')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('first_failure_at', 'text', (c) => c.notNull())
+          .addColumn('locked_until', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('password_resets')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('code_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('access_requests')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('decided_at', 'text')
+          .addColumn('decided_by', 'text')
+          .execute();
+        await sql`CREATE UNIQUE INDEX access_requests_pending ON access_requests (email) WHERE status = 'pending'`.execute(db);
+      },
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

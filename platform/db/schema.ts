@@ -1,0 +1,102 @@
+// The platform's tables, as Kysely sees them. Portable between SQLite and PostgreSQL:
+// dates are UTC ISO 8601 text (they sort as text), booleans are 0/1 integers,
+// lists are JSON text, ids are random UUID text.
+import type { Generated } from 'kysely';
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'member';
+  password_hash: string | null;
+  sdk_token_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  /** 'password' (sign-in) or 'sdk' (exchanged for an SDK token). */
+  kind: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  python_version: string;
+  repository_url: string;
+  default_branch: string;
+  folders: string; // JSON array
+  requirements_path: string;
+  system_dependencies: string; // JSON array
+  deploy_key_encrypted: string;
+  deploy_key_public: string;
+  deploy_key_fingerprint: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface MembersTable {
+  project_id: string;
+  user_id: string;
+  role: 'owner' | 'editor' | 'viewer';
+  created_at: string;
+}
+
+export interface ProjectHistoryTable {
+  id: Generated<number>;
+  project_id: string;
+  changed_at: string;
+  changed_by: string;
+  /** JSON: [{field, from?, to?}] — never a key. */
+  changes: string;
+}
+
+export interface LoginFailuresTable {
+  key: string; // 'account:<email>' | 'address:<ip>'
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
+
+export interface PasswordResetsTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface AccessRequestsTable {
+  id: string;
+  email: string;
+  name: string;
+  status: 'pending' | 'approved' | 'declined';
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  projects: ProjectsTable;
+  members: MembersTable;
+  project_history: ProjectHistoryTable;
+  login_failures: LoginFailuresTable;
+  password_resets: PasswordResetsTable;
+  access_requests: AccessRequestsTable;
+}

@@ -1,0 +1,51 @@
+// `npm test`: type checks, unit tests (Vitest), end-to-end tests (Playwright in Chromium
+// through browser mode); prints the counts of each and a closing "N passed, N failed" line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let broken = false;
+
+function step(title, command, args, env = {}) {
+  console.log(`\n=== ${title}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  if (result.status !== 0) broken = true;
+  return result.status === 0;
+}
+
+function readJson(file) {
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
+rmSync('test-results', { recursive: true, force: true });
+mkdirSync('test-results', { recursive: true });
+
+step('Type check', npm, ['run', '--silent', 'typecheck']);
+
+step('Unit tests', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit-report.json']);
+const unit = readJson('test-results/unit-report.json');
+if (unit) {
+  const skipped = unit.numPendingTests + unit.numTodoTests;
+  console.log(`Unit tests: ${unit.numPassedTests} passed, ${unit.numFailedTests} failed, ${skipped} skipped`);
+  totals.passed += unit.numPassedTests;
+  totals.failed += unit.numFailedTests;
+  totals.skipped += skipped;
+} else broken = true;
+
+if (step('Build renderer', npm, ['run', '--silent', 'build:renderer'])) {
+  step('End-to-end tests', npx, ['playwright', 'test']);
+  const e2e = readJson('test-results/e2e-report.json');
+  if (e2e) {
+    const { expected = 0, unexpected = 0, skipped = 0, flaky = 0 } = e2e.stats;
+    console.log(`End-to-end tests: ${expected + flaky} passed, ${unexpected} failed, ${skipped} skipped`);
+    totals.passed += expected + flaky;
+    totals.failed += unexpected;
+    totals.skipped += skipped;
+  } else broken = true;
+}
+
+if (broken && totals.failed === 0) totals.failed = 1; // a type error or a crashed runner is a failure too
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(broken ? 1 : 0);
