@@ -77,7 +77,14 @@ export const systemPackageName = z
   .trim()
   .regex(/^[a-z0-9][a-z0-9+.-]+$/, `must be ${PACKAGE_NAME_RULE}`);
 
-export const email = z.string({ error: 'is required' }).trim().toLowerCase().max(254, 'must be at most 254 characters').email('must be a valid email address');
+// zod's email pattern, plus user@localhost: the embedded platform's local admin is admin@localhost.
+export const EMAIL_PATTERN = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}|localhost)$/;
+export const email = z
+  .string({ error: 'is required' })
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .email({ pattern: EMAIL_PATTERN, message: 'must be a valid email address' });
 
 export const PASSWORD_MIN = 12;
 export const password = z

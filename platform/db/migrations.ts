@@ -115,6 +115,12 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`CREATE UNIQUE INDEX access_requests_pending ON access_requests (email) WHERE status = 'pending'`.execute(db);
       },
     },
+    '0002_password_change_required': {
+      async up(db: Kysely<any>) {
+        // Set for a generated one-time password: the user must choose a new one after signing in.
+        await db.schema.alterTable('users').addColumn('password_change_required', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
   };
 }
 

@@ -18,6 +18,7 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  password_change_required: Generated<number>;
 }
 
 export interface SessionsTable {

@@ -28,7 +28,10 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
           summary: 'Sign in with email and password',
           description: 'Repeated failures are slowed down, then refused for a while (429), per account and per address.',
           body: loginSchema,
-          response: { 200: accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number() }), ...errorResponses },
+          response: {
+            200: accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number(), password_change_required: z.boolean() }),
+            ...errorResponses,
+          },
         },
       },
       async (request) => {
@@ -37,7 +40,7 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         await checkLoginAllowed(ctx, keys);
         const user = await ctx.db
           .selectFrom('users')
-          .select(['id', 'password_hash'])
+          .select(['id', 'password_hash', 'password_change_required'])
           .where('email', '=', email)
           .where('deleted_at', 'is', null)
           .executeTakeFirst();
@@ -48,7 +51,12 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         }
         await clearLoginFailures(ctx, [keys[0]!]);
         const sessionId = await createSession(ctx, user.id, 'password');
-        return { access_token: await signAccessToken(ctx, user.id, sessionId), token_type: 'Bearer' as const, expires_in: ctx.policy.accessTokenSeconds };
+        return {
+          access_token: await signAccessToken(ctx, user.id, sessionId),
+          token_type: 'Bearer' as const,
+          expires_in: ctx.policy.accessTokenSeconds,
+          password_change_required: user.password_change_required === 1,
+        };
       },
     );
 

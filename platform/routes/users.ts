@@ -2,11 +2,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import { sdkTokenSchema, userPublicSchema, userSchema } from '../../domain/user.js';
+import { passwordChangeSchema, sdkTokenSchema, userPublicSchema, userSchema } from '../../domain/user.js';
 import type { PlatformContext } from '../context.js';
 import { iso } from '../context.js';
 import { currentUser, requireUser } from '../auth.js';
-import { hashToken, newToken, SDK_TOKEN_PREFIX } from '../secrets.js';
+import { hashPassword, hashToken, newToken, SDK_TOKEN_PREFIX, verifyPassword } from '../secrets.js';
 import { errorResponses } from './auth.js';
 
 /** Issues a new SDK token: the old one stops working at once, with every session minted from it. */
@@ -44,6 +44,44 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({ sdk_token: await regenerateSdkToken(ctx, currentUser(request).id) }),
+    );
+
+    app.post(
+      '/users/me/password',
+      {
+        ...auth,
+        schema: {
+          tags: ['users'],
+          summary: 'Change the caller\'s password',
+          description: 'Other password sessions of the user are revoked.',
+          security,
+          body: passwordChangeSchema,
+          response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const user = currentUser(request);
+        const row = await ctx.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+        if (!(await verifyPassword(request.body.current_password, row.password_hash)))
+          throw new AppError('validation', 'current_password: is wrong', 'current_password');
+        const now = iso(ctx.now());
+        await ctx.db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('users')
+            .set({ password_hash: await hashPassword(request.body.new_password), password_change_required: 0, updated_at: now })
+            .where('id', '=', user.id)
+            .execute();
+          await trx
+            .updateTable('sessions')
+            .set({ revoked_at: now })
+            .where('user_id', '=', user.id)
+            .where('kind', '=', 'password')
+            .where('id', '!=', user.sessionId)
+            .where('revoked_at', 'is', null)
+            .execute();
+        });
+        return { ok: true as const };
+      },
     );
 
     app.get(
