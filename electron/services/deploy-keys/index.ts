@@ -1,0 +1,214 @@
+// Deploy keys: RSA generation in worker threads (node-forge over Node's native
+// OpenSSL prime search), import of pasted keys, and the in-memory key handles the app
+// passes around instead of private keys.
+//
+// Private keys live only in this process's memory: never on disk (except when the user
+// exports the pair to files they chose), never in an error message or a log.
+import { randomUUID } from 'node:crypto';
+import { writeFileSync, renameSync, chmodSync, rmSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../../../domain/errors.js';
+import type { KeyJob } from '../../../domain/app-api-contract.js';
+import { hexToBytes, publicKeyInfo, type PublicKeyInfo } from './material.js';
+import { importPrivateKeyText } from './import.js';
+import { WORKER_SOURCE } from './worker-source.js';
+
+export { importPrivateKeyText, repairPem, formatPem } from './import.js';
+export { publicKeyInfo } from './material.js';
+
+export interface DeployKeyHandle extends PublicKeyInfo {
+  key_id: string;
+}
+
+interface StoredKey extends DeployKeyHandle {
+  pem: string;
+}
+
+interface Job {
+  id: string;
+  startedAt: number;
+  endedAt: number | null;
+  status: KeyJob['status'];
+  workers: Worker[];
+  key?: DeployKeyHandle;
+  error?: AppError;
+  done: Promise<void>;
+  finish: () => void;
+}
+
+function forgePath(): string {
+  try {
+    return createRequire(import.meta.url).resolve('node-forge');
+  } catch {
+    return 'node-forge';
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export class DeployKeys {
+  readonly bits: number;
+  readonly workerCount: number;
+  private readonly jobs = new Map<string, Job>();
+  private readonly keys = new Map<string, StoredKey>();
+  private readonly forge = forgePath();
+
+  constructor(options: { bits?: number; workers?: number } = {}) {
+    this.bits = options.bits ?? 4096;
+    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    this.workerCount = Math.max(1, Math.floor(options.workers ?? cores));
+  }
+
+  /** Starts generating a key pair: one worker per core race, the first key wins. */
+  start(): { job_id: string } {
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const job: Job = { id: randomUUID(), startedAt: Date.now(), endedAt: null, status: 'running', workers: [], done, finish };
+    this.jobs.set(job.id, job);
+    let failures = 0;
+    for (let i = 0; i < this.workerCount; i++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { forgePath: this.forge, bits: this.bits } });
+      worker.unref();
+      job.workers.push(worker);
+      const fail = (message: string) => {
+        failures++;
+        if (failures === this.workerCount && job.status === 'running') this.end(job, 'failed', new AppError('internal', `Key generation failed: ${message}`));
+      };
+      worker.on('message', (message: { type: string; pem?: string; n?: string; e?: string; message?: string }) => {
+        if (message.type === 'key' && job.status === 'running' && message.pem && message.n && message.e) {
+          const info = publicKeyInfo(hexToBytes(message.n), hexToBytes(message.e));
+          const key: StoredKey = { key_id: randomUUID(), ...info, pem: message.pem };
+          this.keys.set(key.key_id, key);
+          job.key = { key_id: key.key_id, public_key: key.public_key, fingerprint: key.fingerprint, bits: key.bits };
+          this.end(job, 'done');
+        } else if (message.type === 'error') {
+          fail(String(message.message ?? 'unknown error').slice(0, 200));
+        }
+      });
+      worker.on('error', (error) => fail(error.message.slice(0, 200)));
+      worker.on('exit', (code) => {
+        if (code !== 0 && job.status === 'running') fail(`worker stopped with code ${code}`);
+      });
+    }
+    return { job_id: job.id };
+  }
+
+  private end(job: Job, status: Exclude<KeyJob['status'], 'running'>, error?: AppError): void {
+    if (job.status !== 'running') return;
+    job.status = status;
+    job.endedAt = Date.now();
+    if (error) job.error = error;
+    for (const worker of job.workers) void worker.terminate();
+    job.workers = [];
+    job.finish();
+  }
+
+  private job(jobId: string): Job {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new AppError('not_found', 'No key generation with this id: start a new one');
+    return job;
+  }
+
+  status(jobId: string): KeyJob {
+    const job = this.job(jobId);
+    const elapsed = (job.endedAt ?? Date.now()) - job.startedAt;
+    let stage: string;
+    switch (job.status) {
+      case 'running': {
+        const n = job.workers.length;
+        stage = `searching for primes — ${n} worker${n === 1 ? '' : 's'}, ${seconds(elapsed)}`;
+        break;
+      }
+      case 'done':
+        stage = `RSA ${job.key?.bits ?? this.bits} key ready in ${seconds(elapsed)}`;
+        break;
+      case 'cancelled':
+        stage = `cancelled after ${seconds(elapsed)}`;
+        break;
+      default:
+        stage = `failed after ${seconds(elapsed)}`;
+    }
+    const result: KeyJob = { job_id: job.id, status: job.status, elapsed_ms: elapsed, stage };
+    if (job.key) result.key = { ...job.key };
+    if (job.error) result.error = job.error.toJSON();
+    return result;
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.status !== 'running') return false;
+    this.end(job, 'cancelled');
+    return true;
+  }
+
+  async wait(jobId: string): Promise<KeyJob> {
+    await this.job(jobId).done;
+    return this.status(jobId);
+  }
+
+  /** Imports a pasted private key; see import.ts for the rules. */
+  importPrivateKey(text: string, passphrase?: string): DeployKeyHandle {
+    const imported = importPrivateKeyText(text, passphrase);
+    const key: StoredKey = { key_id: randomUUID(), public_key: imported.public_key, fingerprint: imported.fingerprint, bits: imported.bits, pem: imported.pem };
+    this.keys.set(key.key_id, key);
+    return { key_id: key.key_id, public_key: key.public_key, fingerprint: key.fingerprint, bits: key.bits };
+  }
+
+  private stored(keyId: string): StoredKey {
+    const key = this.keys.get(keyId);
+    if (!key) throw new AppError('not_found', 'This deploy key is no longer available: generate or paste it again', 'deploy_key_id');
+    return key;
+  }
+
+  /** The public side of a key handle. */
+  describe(keyId: string): DeployKeyHandle {
+    const key = this.stored(keyId);
+    return { key_id: key.key_id, public_key: key.public_key, fingerprint: key.fingerprint, bits: key.bits };
+  }
+
+  /** PKCS#1 PEM, for sending to the platform (or the repository access test) only. */
+  privateKeyPem(keyId: string): string {
+    return this.stored(keyId).pem;
+  }
+
+  /**
+   * Writes the pair to files the user chose: the private key with mode 0600 (written to a
+   * temporary file created 0600, then renamed, so it is never readable by others), the
+   * public key (`<private>.pub` unless given) with mode 0644.
+   */
+  exportPair(keyId: string, privatePath: string, publicPath = `${privatePath}.pub`): { private_path: string; public_path: string } {
+    const key = this.stored(keyId);
+    const tmp = join(dirname(privatePath), `.${basename(privatePath)}.${process.pid}.${Date.now()}.tmp`);
+    try {
+      writeFileSync(tmp, key.pem, { mode: 0o600, flag: 'wx' });
+      chmodSync(tmp, 0o600);
+      renameSync(tmp, privatePath);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw new AppError('validation', `Cannot write the private key to ${privatePath}: ${(error as NodeJS.ErrnoException).code ?? 'write failed'}`, 'path');
+    }
+    writeFileSync(publicPath, `${key.public_key}\n`, { mode: 0o644 });
+    return { private_path: privatePath, public_path: publicPath };
+  }
+
+  forget(keyId: string): void {
+    this.keys.delete(keyId);
+  }
+
+  async dispose(): Promise<void> {
+    const workers: Worker[] = [];
+    for (const job of this.jobs.values()) {
+      workers.push(...job.workers);
+      this.end(job, 'cancelled');
+    }
+    await Promise.all(workers.map((w) => w.terminate()));
+    this.keys.clear();
+  }
+}
