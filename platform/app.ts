@@ -8,6 +8,9 @@ import { zodValidatorCompiler } from './validation.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { projectRoutes } from './routes/projects.js';
+import { projectAdminRoutes } from './routes/project-admin.js';
+import { settingsRoutes } from './routes/settings.js';
+import { accessRequestRoutes } from './routes/access-requests.js';
 
 const STATUS_CODE: Record<number, ErrorCode> = {
   400: 'validation',
@@ -80,6 +83,9 @@ export async function buildApp(ctx: PlatformContext, options: { logger: boolean 
       await api.register(authRoutes(ctx));
       await api.register(userRoutes(ctx));
       await api.register(projectRoutes(ctx));
+      await api.register(projectAdminRoutes(ctx));
+      await api.register(settingsRoutes(ctx));
+      await api.register(accessRequestRoutes(ctx));
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -116,3 +116,48 @@ export async function addUser(platform: BuiltPlatform, input: { email: string; n
   const session = await createSession(platform.context, id, 'password');
   return { id, access: await signAccessToken(platform.context, id, session) };
 }
+
+export interface CapturedMail {
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on 127.0.0.1 (smtp-server) collecting what the platform sends. */
+export async function startMailCatcher(): Promise<{ port: number; mails: CapturedMail[]; waitFor(to: string, count?: number): Promise<CapturedMail>; close(): Promise<void> }> {
+  const { SMTPServer } = await import('smtp-server');
+  const mails: CapturedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    port,
+    mails,
+    async waitFor(to, count = 1) {
+      for (let i = 0; i < 200; i++) {
+        const found = mails.filter((m) => m.to.includes(to));
+        if (found.length >= count) return found[count - 1]!;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`no mail #${count} to ${to}`);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The code in a platform mail (the indented line). */
+export function mailedCode(mail: CapturedMail): string {
+  const body = mail.raw.replace(/=\r?\n/g, '');
+  return /^ {4}([A-Za-z0-9_-]{16,})\s*$/m.exec(body)![1]!;
+}

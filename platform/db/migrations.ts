@@ -121,6 +121,22 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('users').addColumn('password_change_required', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    '0003_changes_feed': {
+      async up(db: Kysely<any>) {
+        // One row per write: its id is the cursor of the incremental feeds (GET …?since=cursor).
+        await serialColumn(db, dialect, 'changes')
+          .addColumn('resource', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('project_id', 'text')
+          .addColumn('environment_id', 'text')
+          .addColumn('op', 'text', (c) => c.notNull())
+          /** For deletions: JSON list of the user ids who could see the resource (members then). */
+          .addColumn('audience', 'text')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('changes_resource').on('changes').columns(['resource', 'id']).execute();
+      },
+    },
   };
 }
 

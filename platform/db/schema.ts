@@ -90,7 +90,19 @@ export interface AccessRequestsTable {
   decided_by: string | null;
 }
 
+export interface ChangesTable {
+  id: Generated<number>;
+  resource: string; // 'project' | 'environment' | 'deployment' | 'execution' | 'user'
+  key: string;
+  project_id: string | null;
+  environment_id: string | null;
+  op: 'upsert' | 'delete';
+  audience: string | null;
+  at: string;
+}
+
 export interface Database {
+  changes: ChangesTable;
   settings: SettingsTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -3,6 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, apiErrorSchema } from '../../domain/errors.js';
 import { accessTokenSchema, loginSchema, refreshSchema } from '../../domain/user.js';
+import { forgotPasswordSchema, resetPasswordSchema } from '../../domain/access.js';
+import { issueResetCode, lastCodeAt, resetPassword } from '../password-reset.js';
+import { ACCESS_REQUEST_SENT, accessRequestSentSchema, requestAccess } from '../access-requests.js';
 import type { PlatformContext } from '../context.js';
 import { createSession, requireUser, signAccessToken, currentUser } from '../auth.js';
 import { hashToken, verifyPassword } from '../secrets.js';
@@ -26,15 +29,17 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['auth'],
           summary: 'Sign in with email and password',
-          description: 'Repeated failures are slowed down, then refused for a while (429), per account and per address.',
+          description:
+            'Repeated failures are slowed down, then refused for a while (429), per account and per address. An email the platform does not know files an access request for the administrators (202).',
           body: loginSchema,
           response: {
             200: accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number(), password_change_required: z.boolean() }),
+            202: accessRequestSentSchema,
             ...errorResponses,
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { email, password } = request.body;
         const keys = [`account:${email}`, `address:${request.ip}`];
         await checkLoginAllowed(ctx, keys);
@@ -45,7 +50,14 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
           .where('deleted_at', 'is', null)
           .executeTakeFirst();
         const ok = await verifyPassword(password, user?.password_hash ?? null);
-        if (!user || !ok) {
+        if (!user) {
+          // First connection, as the platform's documentation describes it: an unknown person asks for access.
+          await recordLoginFailure(ctx, [keys[1]!]);
+          await requestAccess(ctx, email, null);
+          reply.code(202);
+          return { access_request: 'sent' as const, message: ACCESS_REQUEST_SENT };
+        }
+        if (!ok) {
           await recordLoginFailure(ctx, keys);
           throw new AppError('unauthorized', 'email or password is wrong');
         }
@@ -57,6 +69,67 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
           expires_in: ctx.policy.accessTokenSeconds,
           password_change_required: user.password_change_required === 1,
         };
+      },
+    );
+
+    app.post(
+      '/auth/forgot-password',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Mail a single-use code to choose a new password',
+          description: 'The answer is the same whether or not the email belongs to an account. The code expires within the hour.',
+          body: forgotPasswordSchema,
+          response: { 202: z.object({ message: z.string() }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { email } = request.body;
+        const user = await ctx.db.selectFrom('users').select(['id', 'email']).where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
+        if (user) {
+          const last = await lastCodeAt(ctx, user.id);
+          // At most one mail a minute per account.
+          if (!last || Date.parse(last) < ctx.now().getTime() - 60_000) {
+            const code = await issueResetCode(ctx, user.id);
+            const minutes = Math.round(ctx.policy.resetCodeSeconds / 60);
+            ctx.mailer
+              .send({
+                to: user.email,
+                subject: 'Your Craft MLOps password reset code',
+                text:
+                  `Someone (hopefully you) asked to reset the password of ${user.email} on ${ctx.publicUrl()}.\n\n` +
+                  `Your code, valid ${minutes} minutes and usable once:\n\n    ${code}\n\n` +
+                  `Enter it in the app with your new password. If you did not ask for this, ignore this mail: your password stays as it is.\n`,
+              })
+              .catch((error: unknown) => request.log.warn({ err: { message: (error as Error).message } }, 'password reset mail failed'));
+          }
+        }
+        reply.code(202);
+        return { message: 'If an account exists for this email, a mail with a code was sent. The code expires within the hour.' };
+      },
+    );
+
+    app.post(
+      '/auth/reset-password',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Choose a new password with the mailed code (single use)',
+          description: 'Signs out the account\'s other password sessions.',
+          body: resetPasswordSchema,
+          response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const keys = [`address:${request.ip}`];
+        await checkLoginAllowed(ctx, keys);
+        try {
+          await resetPassword(ctx, request.body.code, request.body.new_password);
+        } catch (error) {
+          await recordLoginFailure(ctx, keys);
+          throw error;
+        }
+        return { ok: true as const };
       },
     );
 

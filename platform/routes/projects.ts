@@ -13,6 +13,10 @@ import { isUniqueViolation } from '../db/errors.js';
 import { everyoneSeesEveryProject, loadProject, PROJECT_COLUMNS, projectOut } from '../projects-store.js';
 import { errorResponses } from './auth.js';
 import { projectStats } from '../project-stats.js';
+import { changedSince, currentCursor, recordChange } from '../changes.js';
+
+/** A feed cursor: the string of a non-negative integer. */
+export const cursorParam = z.coerce.number({ error: 'must be a cursor from a previous answer' }).int('must be a cursor from a previous answer').min(0, 'must be a cursor from a previous answer').max(Number.MAX_SAFE_INTEGER, 'must be a cursor from a previous answer');
 
 export const projectNameParams = z.object({ name: z.string().max(200) });
 
@@ -32,8 +36,11 @@ export function projectRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['projects'],
           summary: 'The projects the caller can see (admins: all), with the caller\'s role',
+          description:
+            'With since=<cursor> (from a previous answer), only the projects changed since then, and the names of those deleted: the desktop cache\'s incremental sync.',
           security,
-          response: { 200: z.object({ items: z.array(projectSchema) }), ...errorResponses },
+          querystring: z.object({ since: cursorParam.optional() }).strict(),
+          response: { 200: z.object({ items: z.array(projectSchema), deleted: z.array(z.string()), cursor: z.string() }), ...errorResponses },
         },
       },
       async (request) => {
@@ -46,12 +53,25 @@ export function projectRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
           .select('members.role as member_role')
           .orderBy('projects.name');
         if (!seeAll) query = query.where('members.role', 'is not', null);
+        let cursor: number;
+        let deleted: string[] = [];
+        if (request.query.since !== undefined) {
+          const changes = await changedSince(ctx.db, 'project', request.query.since);
+          cursor = changes.cursor;
+          deleted = changes.deletes.filter((d) => seeAll || (d.audience ?? []).includes(user.id)).map((d) => d.key);
+          if (changes.upserts.length === 0) return { items: [], deleted, cursor: String(cursor) };
+          query = query.where('projects.name', 'in', changes.upserts);
+        } else {
+          cursor = await currentCursor(ctx.db);
+        }
         const rows = await query.execute();
         const stats = await projectStats(ctx, rows.map((r) => r.id));
         return {
           items: rows.map(({ member_role, ...row }) =>
             projectOut(row, { role: member_role ?? (user.role === 'admin' ? 'admin' : 'editor'), ...stats.get(row.id) }),
           ),
+          deleted,
+          cursor: String(cursor),
         };
       },
     );
@@ -100,6 +120,7 @@ export function projectRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
               .values({ ...row, deploy_key_encrypted: encryptSecret(ctx.masterKey, key.privatePem, `project:${id}`) })
               .execute();
             await trx.insertInto('members').values({ project_id: id, user_id: user.id, role: 'owner', created_at: now }).execute();
+            await recordChange(trx, ctx, { resource: 'project', key: input.name, project_id: id, op: 'upsert' });
           });
         } catch (error) {
           if (isUniqueViolation(error)) throw duplicate(input.name);

@@ -2,10 +2,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import { passwordChangeSchema, sdkTokenSchema, userPublicSchema, userSchema } from '../../domain/user.js';
+import { passwordChangeSchema, sdkTokenSchema, userCreateSchema, userPublicSchema, userRole, userSchema, userUpdateSchema } from '../../domain/user.js';
 import type { PlatformContext } from '../context.js';
 import { iso } from '../context.js';
-import { currentUser, requireUser } from '../auth.js';
+import { currentUser, publicUser, requireAdmin, requireUser } from '../auth.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { createUser, emailTaken, inviteUser, liveUser, requireAnotherAdmin, USER_COLUMNS, userOut } from '../users-store.js';
 import { hashPassword, hashToken, newToken, SDK_TOKEN_PREFIX, verifyPassword } from '../secrets.js';
 import { errorResponses } from './auth.js';
 
@@ -84,16 +86,122 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
       },
     );
 
+    const userIdParams = z.object({ id: z.string().max(100) });
+    const userCard = userPublicSchema.extend({ role: userRole.optional(), created_at: z.string().optional(), deleted_at: z.string().nullable().optional() });
+
     app.get(
       '/users/:id',
       {
         ...auth,
-        schema: { tags: ['users'], summary: 'A user\'s public card {id, name, email}', security, params: z.object({ id: z.string().max(100) }), response: { 200: userPublicSchema, ...errorResponses } },
+        schema: {
+          tags: ['users'],
+          summary: 'A user\'s card {id, name, email} (admins also get role and dates); deleted users stay readable for history',
+          security,
+          params: userIdParams,
+          response: { 200: userCard, ...errorResponses },
+        },
       },
       async (request) => {
-        const row = await ctx.db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', request.params.id).executeTakeFirst();
+        const row = await ctx.db.selectFrom('users').select(USER_COLUMNS).where('id', '=', request.params.id).executeTakeFirst();
         if (!row) throw new AppError('not_found', `user ${request.params.id} does not exist`);
-        return row;
+        return currentUser(request).role === 'admin' ? userOut(row) : publicUser(row);
+      },
+    );
+
+    app.get(
+      '/users',
+      {
+        ...auth,
+        schema: {
+          tags: ['users'],
+          summary: 'Users: admins get every account (include_deleted=true for deleted ones too); members get the cards of active users',
+          security,
+          querystring: z.object({ include_deleted: z.enum(['true', 'false']).default('false') }).strict(),
+          response: { 200: z.object({ items: z.array(userCard) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const admin = currentUser(request).role === 'admin';
+        let query = ctx.db.selectFrom('users').select(USER_COLUMNS).orderBy('email').orderBy('created_at');
+        if (!admin || request.query.include_deleted !== 'true') query = query.where('deleted_at', 'is', null);
+        const rows = await query.execute();
+        return { items: rows.map((row) => (admin ? userOut(row) : publicUser(row))) };
+      },
+    );
+
+    app.post(
+      '/users',
+      {
+        ...auth,
+        schema: {
+          tags: ['users'],
+          summary: 'Add a user (admins). The user is mailed a code to choose a password.',
+          security,
+          body: userCreateSchema.strict(),
+          response: { 201: userSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const admin = currentUser(request);
+        requireAdmin(admin);
+        const user = await createUser(ctx, request.body);
+        await inviteUser(ctx, user.id, user.email, admin.name);
+        reply.code(201);
+        return userOut(user);
+      },
+    );
+
+    app.patch(
+      '/users/:id',
+      {
+        ...auth,
+        schema: { tags: ['users'], summary: 'Edit a user\'s name, email or role (admins)', security, params: userIdParams, body: userUpdateSchema, response: { 200: userSchema, ...errorResponses } },
+      },
+      async (request) => {
+        requireAdmin(currentUser(request));
+        const row = await liveUser(ctx, request.params.id);
+        const changes = request.body;
+        if (changes.role === 'member' && row.role === 'admin') await requireAnotherAdmin(ctx, row.id);
+        if (Object.keys(changes).length > 0) {
+          try {
+            await ctx.db
+              .updateTable('users')
+              .set({ ...changes, updated_at: iso(ctx.now()) })
+              .where('id', '=', row.id)
+              .execute();
+          } catch (error) {
+            if (isUniqueViolation(error)) throw emailTaken(changes.email!);
+            throw error;
+          }
+        }
+        return userOut(await liveUser(ctx, row.id));
+      },
+    );
+
+    app.delete(
+      '/users/:id',
+      {
+        ...auth,
+        schema: {
+          tags: ['users'],
+          summary: 'Delete a user (admins)',
+          description: 'The account is closed (sign-in, SDK token and sessions stop at once, memberships end) but kept for history: what the user created still names them.',
+          security,
+          params: userIdParams,
+          response: { 200: userSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        requireAdmin(currentUser(request));
+        const row = await liveUser(ctx, request.params.id);
+        if (row.role === 'admin') await requireAnotherAdmin(ctx, row.id);
+        const now = iso(ctx.now());
+        await ctx.db.transaction().execute(async (trx) => {
+          await trx.updateTable('users').set({ deleted_at: now, updated_at: now, password_hash: null, sdk_token_hash: null }).where('id', '=', row.id).execute();
+          await trx.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', row.id).where('revoked_at', 'is', null).execute();
+          await trx.deleteFrom('members').where('user_id', '=', row.id).execute();
+        });
+        return userOut({ ...row, deleted_at: now });
       },
     );
   };

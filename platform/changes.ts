@@ -1,0 +1,70 @@
+// The incremental feed behind every "what changed since cursor C" list: each write adds a row
+// to `changes`; its id is the cursor. Deletions are rows too, so caches can drop what is gone.
+import type { Kysely } from 'kysely';
+import type { Database } from './db/schema.js';
+import type { PlatformContext } from './context.js';
+import { iso } from './context.js';
+
+export interface ChangeInput {
+  resource: 'project' | 'environment' | 'deployment' | 'execution' | 'user';
+  key: string;
+  project_id?: string | null;
+  environment_id?: string | null;
+  op: 'upsert' | 'delete';
+}
+
+export async function recordChange(db: Kysely<Database>, ctx: PlatformContext, change: ChangeInput): Promise<void> {
+  let audience: string | null = null;
+  if (change.op === 'delete' && change.resource === 'project' && change.project_id) {
+    // Members are about to go with the project: remember who may learn of its deletion. (Called before or after the rows go.)
+    const members = await db.selectFrom('members').select('user_id').where('project_id', '=', change.project_id).execute();
+    audience = JSON.stringify(members.map((m) => m.user_id));
+  }
+  await db
+    .insertInto('changes')
+    .values({
+      resource: change.resource,
+      key: change.key,
+      project_id: change.project_id ?? null,
+      environment_id: change.environment_id ?? null,
+      op: change.op,
+      audience,
+      at: iso(ctx.now()),
+    })
+    .execute();
+}
+
+/** The newest cursor (0 when nothing was ever written). */
+export async function currentCursor(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('changes').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+  return Number(row?.max ?? 0);
+}
+
+/** Keys of `resource` changed after `since` (last op wins), and the cursor to ask from next time. */
+export async function changedSince(
+  db: Kysely<Database>,
+  resource: ChangeInput['resource'],
+  since: number,
+  scope: { project_id?: string; environment_id?: string } = {},
+  limit = 10_000,
+): Promise<{ upserts: string[]; deletes: { key: string; audience: string[] | null; project_id: string | null }[]; cursor: number; more: boolean }> {
+  let query = db.selectFrom('changes').selectAll().where('resource', '=', resource).where('id', '>', since).orderBy('id').limit(limit + 1);
+  if (scope.project_id) query = query.where('project_id', '=', scope.project_id);
+  if (scope.environment_id) query = query.where('environment_id', '=', scope.environment_id);
+  const rows = await query.execute();
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = new Map<string, (typeof page)[number]>();
+  for (const row of page) {
+    last.delete(row.key);
+    last.set(row.key, row);
+  }
+  const upserts: string[] = [];
+  const deletes: { key: string; audience: string[] | null; project_id: string | null }[] = [];
+  for (const [key, row] of last) {
+    if (row.op === 'delete') deletes.push({ key, audience: row.audience ? (JSON.parse(row.audience) as string[]) : null, project_id: row.project_id });
+    else upserts.push(key);
+  }
+  const cursor = page.length > 0 ? Number(page[page.length - 1]!.id) : since;
+  return { upserts, deletes, cursor, more };
+}
