@@ -32,8 +32,13 @@ class AppState {
 
   async loadSession(): Promise<void> {
     try {
-      this.session = await craft.getSession();
+      const session = await craft.getSession();
+      this.session = session;
       this.sessionError = null;
+      // The platform answers again: an older offline answer no longer holds.
+      if (session.online && this.freshness?.offline) {
+        this.freshness = { source: 'platform', offline: false, synced_at: session.synced_at };
+      }
     } catch (error) {
       this.sessionError = toAppError(error);
     }
@@ -53,13 +58,7 @@ class AppState {
   #scheduleRecheck(): void {
     clearTimeout(this.#recheck);
     if (!this.offline && !this.sessionError) return;
-    this.#recheck = setTimeout(() => {
-      void this.loadSession().then(() => {
-        if (this.session?.online && this.freshness?.offline) {
-          this.freshness = { ...this.freshness, offline: false, source: 'platform', synced_at: this.session.synced_at };
-        }
-      });
-    }, RECHECK_OFFLINE_MS);
+    this.#recheck = setTimeout(() => void this.loadSession(), RECHECK_OFFLINE_MS);
   }
 
   takeFlash(): string | null {
