@@ -1,0 +1,103 @@
+// SSH host keys the app trusts, by SHA256 fingerprint ("SHA256:…", ssh-keygen -lf form).
+// github.com's and gitlab.com's published keys are built in; any other host is trusted
+// on first use after the user confirms its fingerprint, and kept in
+// <dataDir>/known_hosts.json. A changed key afterwards is refused.
+import { readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { sha256FingerprintText } from '../../domain/ssh-public-key.js';
+import { writeFileAtomic } from './connections.js';
+
+/** Published host key fingerprints (RSA, ECDSA, Ed25519). */
+export const BUILTIN_HOST_KEYS: Record<string, string[]> = {
+  // https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/githubs-ssh-key-fingerprints
+  'github.com': [
+    'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
+    'SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM',
+    'SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU',
+  ],
+  // https://docs.gitlab.com/user/gitlab_com/#ssh-host-keys-fingerprints
+  'gitlab.com': [
+    'SHA256:ROQFvPThGrW4RuWLoL9tq9I9zJ42fK4XywyRtbOz/EQ',
+    'SHA256:HbW3g8zUjNSksFbqTiUWPWg2Bq1x8xdGUrliXFzSnUw',
+    'SHA256:eUXGGm1YGsMAS7vkcx6JOJdOGHPem5gQp4taiCfCLB8',
+  ],
+};
+// The same services answer on port 443 under these names.
+BUILTIN_HOST_KEYS['ssh.github.com'] = BUILTIN_HOST_KEYS['github.com']!;
+BUILTIN_HOST_KEYS['altssh.gitlab.com'] = BUILTIN_HOST_KEYS['gitlab.com']!;
+
+/** The SHA256 fingerprint of a raw SSH host key blob. */
+export function hostKeyFingerprint(blob: Uint8Array): string {
+  return sha256FingerprintText(new Uint8Array(createHash('sha256').update(blob).digest()));
+}
+
+/** "host" on port 22, "[host]:port" otherwise, as OpenSSH's known_hosts writes it. */
+export function hostLabel(host: string, port: number): string {
+  return port === 22 ? host.toLowerCase() : `[${host.toLowerCase()}]:${port}`;
+}
+
+export type HostKeyVerdict = 'trusted' | 'unknown' | 'changed';
+
+export class KnownHosts {
+  readonly file: string | null;
+  private entries: Record<string, string[]>;
+
+  private constructor(file: string | null, entries: Record<string, string[]>) {
+    this.file = file;
+    this.entries = entries;
+  }
+
+  /** Loads <dataDir>/known_hosts.json (missing or unreadable: empty). */
+  static load(dataDir: string): KnownHosts {
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, 'known_hosts.json');
+    let entries: Record<string, string[]> = {};
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { hosts?: Record<string, unknown> };
+      for (const [label, list] of Object.entries(data.hosts ?? {})) {
+        if (Array.isArray(list)) entries[label] = list.filter((x): x is string => typeof x === 'string' && x.startsWith('SHA256:'));
+      }
+    } catch {
+      entries = {};
+    }
+    return new KnownHosts(file, entries);
+  }
+
+  static inMemory(): KnownHosts {
+    return new KnownHosts(null, {});
+  }
+
+  /** The fingerprints trusted for a host: built in (port 22 or 443) or confirmed by the user. */
+  fingerprints(host: string, port: number): { builtin: boolean; fingerprints: string[] } {
+    const builtin = BUILTIN_HOST_KEYS[host.toLowerCase()];
+    if (builtin && (port === 22 || port === 443)) return { builtin: true, fingerprints: [...builtin] };
+    return { builtin: false, fingerprints: [...(this.entries[hostLabel(host, port)] ?? [])] };
+  }
+
+  verdict(host: string, port: number, fingerprint: string): HostKeyVerdict {
+    const { fingerprints } = this.fingerprints(host, port);
+    if (fingerprints.includes(fingerprint)) return 'trusted';
+    return fingerprints.length === 0 ? 'unknown' : 'changed';
+  }
+
+  /** Trusts a host key the user confirmed. Refuses to replace a different known key silently. */
+  trust(host: string, port: number, fingerprint: string): void {
+    if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(fingerprint)) throw new Error('not a SHA256 fingerprint');
+    const verdict = this.verdict(host, port, fingerprint);
+    if (verdict === 'trusted') return;
+    if (verdict === 'changed') throw new Error(`the host key of ${hostLabel(host, port)} changed: remove the old key first (forget the host)`);
+    this.entries[hostLabel(host, port)] = [fingerprint];
+    this.save();
+  }
+
+  /** Forgets a host's confirmed key (after the user checked why it changed). */
+  forget(host: string, port: number): void {
+    delete this.entries[hostLabel(host, port)];
+    this.save();
+  }
+
+  private save(): void {
+    if (this.file) writeFileAtomic(this.file, `${JSON.stringify({ version: 1, hosts: this.entries }, null, 2)}\n`);
+  }
+}
