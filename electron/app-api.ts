@@ -22,8 +22,8 @@ type Handlers = {
 
 /** Clipboard of the host, when it has one the main process can reach (Electron does; a browser tab does not). */
 export interface HostClipboard {
-  writeText(text: string): void;
-  readText(): string;
+  writeText(text: string): Promise<void> | void;
+  readText(): Promise<string> | string;
 }
 
 export const CLIPBOARD_CLEAR_SECONDS = 60;
@@ -139,11 +139,11 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       if (!host.clipboard) return { copied: false, clears_after_s: CLIPBOARD_CLEAR_SECONDS };
       const clipboard = host.clipboard;
       const token = await services.sdkToken();
-      clipboard.writeText(token);
+      await clipboard.writeText(token);
       clearTimeout(clipboardTimer);
       // Clear only if the clipboard still holds the token: never wipe what the user copied since.
-      clipboardTimer = setTimeout(() => {
-        if (clipboard.readText() === token) clipboard.writeText('');
+      clipboardTimer = setTimeout(async () => {
+        if ((await clipboard.readText()) === token) await clipboard.writeText('');
       }, CLIPBOARD_CLEAR_SECONDS * 1000);
       clipboardTimer.unref();
       return { copied: true, clears_after_s: CLIPBOARD_CLEAR_SECONDS };

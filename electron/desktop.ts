@@ -103,6 +103,8 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
   await startEmbedded();
   await signInEmbedded();
 
+  const embeddedPlatform = (): EmbeddedPlatformState => ({ available: true, running: platform !== null, url: platform?.url ?? null });
+
   return {
     dataDir,
     keys,
@@ -121,9 +123,7 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
       await vault.setToken(record.id, token);
       clients.delete(`${record.id} ${record.url}`); // its access token came from the old SDK token
     },
-    embeddedPlatform() {
-      return { available: true, running: platform !== null, url: platform?.url ?? null };
-    },
+    embeddedPlatform,
     async setEmbeddedPlatformRunning(running) {
       if (running && !platform) {
         await startEmbedded();
@@ -133,7 +133,7 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
         platform = null;
         await stopping.close();
       }
-      return this.embeddedPlatform();
+      return embeddedPlatform();
     },
     async close() {
       await keys.dispose();

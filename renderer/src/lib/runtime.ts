@@ -1,13 +1,14 @@
 // The Runtime (in the deltachat-desktop sense): the one door from the UI to its host.
-// In Electron the preload exposes `window.craft`; in browser mode there is none, so the
-// same API is built over HTTP on 127.0.0.1 with the per-launch connection token.
-// Either way every answer is an AppError or a result: the UI never knows its host.
+// In Electron the preload exposes `window.craftHost.call`; in browser mode there is none, so
+// the same calls go over HTTP on 127.0.0.1 with the per-launch connection token. Both carry
+// the same `{ok, result} | {ok:false, error}` envelope (custom errors lose their fields
+// across contextBridge), unwrapped here once: the UI never knows its host.
 import { APP_METHODS, type AppMethod, type CraftApi } from '../../../domain/app-api-contract.js';
 import { AppError, apiErrorSchema } from '../../../domain/errors.js';
 
 declare global {
   interface Window {
-    craft?: CraftApi;
+    craftHost?: { call(method: string, input: unknown): Promise<unknown> };
   }
 }
 
@@ -49,6 +50,10 @@ async function readEnvelope(response: Response, method: AppMethod): Promise<unkn
         : `The desktop app answered ${method} with an unreadable reply (HTTP ${response.status}).`,
     );
   }
+  return unwrapEnvelope(body, method, response.status);
+}
+
+function unwrapEnvelope(body: unknown, method: AppMethod, status?: number): unknown {
   if (typeof body === 'object' && body !== null && 'ok' in body) {
     if (body.ok === true && 'result' in body) return body.result;
     if (body.ok === false && 'error' in body) {
@@ -56,7 +61,7 @@ async function readEnvelope(response: Response, method: AppMethod): Promise<unkn
       if (parsed.success) throw AppError.from(parsed.data);
     }
   }
-  throw new AppError('internal', `The desktop app answered ${method} with an unexpected reply (HTTP ${response.status}).`);
+  throw new AppError('internal', `The desktop app answered ${method} with an unexpected reply${status ? ` (HTTP ${status})` : ''}.`);
 }
 
 /** The browser-mode runtime: `POST /api/<method>` with the connection token as a bearer. */
@@ -93,24 +98,25 @@ export function toAppError(error: unknown): AppError {
   return new AppError('internal', message || 'Something went wrong in the desktop app.');
 }
 
-/** Wraps a host so every failure arrives as an AppError (errors lose their class across contextBridge). */
-function normalised(host: CraftApi): CraftApi {
+/** The Electron runtime: the preload's single bridge, answering with envelopes. */
+function createIpcRuntime(host: NonNullable<Window['craftHost']>): CraftApi {
   const api: Partial<Record<AppMethod, (input?: unknown) => Promise<unknown>>> = {};
   for (const method of APP_METHODS) {
-    const fn = host[method] as (input?: unknown) => Promise<unknown>;
     api[method] = async (input?: unknown) => {
+      let envelope: unknown;
       try {
-        return await fn(input);
+        envelope = await host.call(method, input ?? {});
       } catch (error) {
         throw toAppError(error);
       }
+      return unwrapEnvelope(envelope, method);
     };
   }
   return api as CraftApi;
 }
 
 function createRuntime(): CraftApi {
-  if (typeof window !== 'undefined' && window.craft) return normalised(window.craft);
+  if (typeof window !== 'undefined' && window.craftHost) return createIpcRuntime(window.craftHost);
   return createHttpRuntime(readConnectionToken());
 }
 
@@ -118,4 +124,4 @@ function createRuntime(): CraftApi {
 export const craft: CraftApi = createRuntime();
 
 /** True when the host is the Electron preload rather than browser mode. */
-export const isElectron = typeof window !== 'undefined' && Boolean(window.craft);
+export const isElectron = typeof window !== 'undefined' && Boolean(window.craftHost);
