@@ -8,7 +8,8 @@ const SDK_TOKEN = 'sdk-token-very-secret-0123456789';
 let currentSdk = SDK_TOKEN;
 let exchanges = 0;
 let issued = 0;
-let revoked = new Set<string>();
+const revoked = new Set<string>();
+const issuedTokens: string[] = [];
 let lastCreate: unknown = null;
 let server: Server;
 let base: string;
@@ -16,7 +17,9 @@ let base: string;
 function jwt(expSeconds: number): string {
   issued++;
   const payload = Buffer.from(JSON.stringify({ sub: 'u1', iat: Math.floor(Date.now() / 1000), exp: expSeconds, n: issued })).toString('base64url');
-  return `eyJhbGciOiJIUzI1NiJ9.${payload}.sig`;
+  const token = `eyJhbGciOiJIUzI1NiJ9.${payload}.sig`;
+  issuedTokens.push(token);
+  return token;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -134,10 +137,15 @@ describe('PlatformClient against a real HTTP server', () => {
     const c = client();
     await c.me();
     const before = exchanges;
-    // The server forgets the session: the client exchanges again and succeeds.
-    await c.logout();
+    // The server forgets every session (restart, revocation): 401, one fresh exchange, success.
+    for (const token of issuedTokens) revoked.add(token);
     expect((await c.me()).id).toBe('u1');
     expect(exchanges - before).toBe(1);
+    // Sign-out revokes the session on the server.
+    const sessions = issuedTokens.length;
+    expect(await c.logout()).toBe(true);
+    expect(revoked.has(issuedTokens[sessions - 1]!)).toBe(true);
+    expect(await c.logout()).toBe(false);
     const fresh = await c.regenerateSdkToken();
     expect(fresh).toBe(currentSdk);
     expect((await c.me()).id).toBe('u1');

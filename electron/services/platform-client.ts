@@ -181,12 +181,32 @@ export class PlatformClient {
     return data.sdk_token;
   }
 
-  /** Revokes this session on the platform (POST /api/v1/auth/logout), then forgets it locally. */
-  async logout(): Promise<void> {
-    try {
-      if (this.accessToken || (await this.getSdkToken())) await this.request<unknown>('POST', '/api/v1/auth/logout', {});
-    } finally {
-      this.reset();
+  /**
+   * Revokes this client's session on the platform (POST /api/v1/auth/logout with the
+   * current access token), then forgets it locally. Without an access token in hand there
+   * is no session of ours to revoke. Throws AppError('offline') when the platform is
+   * unreachable (the caller still forgets the token locally).
+   */
+  async logout(): Promise<boolean> {
+    const token = this.accessToken && Date.now() < this.accessExpiresAt ? this.accessToken : null;
+    this.reset();
+    if (!token) return false;
+    const response = await this.send('POST', '/api/v1/auth/logout', {}, token);
+    if (response.status === 401) {
+      await response.body?.cancel().catch(() => undefined);
+      return true; // already gone
     }
+    await this.readJson<unknown>(response);
+    return true;
+  }
+
+  /** The projects changed since a cursor of the platform's change feed (cursor null: everything). */
+  async projectsSince(cursor: string | null): Promise<{ items: Project[]; deleted: string[]; cursor: string | null }> {
+    const data = await this.request<{ items?: Project[]; deleted?: string[]; cursor?: string } | Project[]>(
+      'GET',
+      cursor === null ? '/api/v1/projects' : `/api/v1/projects?since=${encodeURIComponent(cursor)}`,
+    );
+    if (Array.isArray(data)) return { items: data, deleted: [], cursor: null };
+    return { items: data?.items ?? [], deleted: data?.deleted ?? [], cursor: data?.cursor ?? null };
   }
 }

@@ -1,0 +1,195 @@
+// The token manager: several platform connections side by side, each with its own SDK
+// token in the vault (keyed by connection id) and its own platform client. Switching the
+// active connection only touches connections.json, so it is instant and works offline.
+// A token never goes to a file (except a .env the user asks for), the cache, a log or an
+// error message.
+import { chmodSync } from 'node:fs';
+import { AppError } from '../../domain/errors.js';
+import type { User } from '../../domain/user.js';
+import type { TokenStorage } from '../../domain/app-api-contract.js';
+import { Connections, writeFileAtomic, type ConnectionRecord } from './connections.js';
+import { PlatformClient } from './platform-client.js';
+import type { Vault } from './vault.js';
+
+/** "abcd••••••••wxyz": enough to tell two tokens apart, never enough to use one. */
+export function maskToken(token: string | null): string {
+  if (!token) return '';
+  if (token.length < 16) return '••••••••';
+  return `${token.slice(0, 4)}••••••••••••${token.slice(-4)}`;
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The two lines "Connect to the SDK" shows; the token masked unless revealed. */
+export function sdkExportLines(environmentUrl: string, token: string, reveal = false): string {
+  return `export CRAFT_AI_ENVIRONMENT_URL=${shellQuote(environmentUrl)}\nexport CRAFT_AI_SDK_TOKEN=${reveal ? shellQuote(token) : maskToken(token)}\n`;
+}
+
+function dotEnvValue(value: string): string {
+  if (/[\r\n]/.test(value)) throw new AppError('validation', 'A .env value cannot contain a line break');
+  return /^[A-Za-z0-9_./:@%+=,-]*$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
+}
+
+/**
+ * Writes CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN to a .env file the user chose,
+ * readable by its owner only (mode 0600, also when it replaces a wider file), atomically.
+ */
+export function writeDotEnv(path: string, values: { url: string; token: string }): void {
+  const content =
+    '# Craft MLOps SDK connection — keep this file private (it holds your SDK token)\n' +
+    `CRAFT_AI_ENVIRONMENT_URL=${dotEnvValue(values.url)}\n` +
+    `CRAFT_AI_SDK_TOKEN=${dotEnvValue(values.token)}\n`;
+  try {
+    writeFileAtomic(path, content, 0o600);
+    chmodSync(path, 0o600);
+  } catch (error) {
+    throw new AppError('validation', `Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? 'write failed'}`, 'path');
+  }
+}
+
+export interface TokenView {
+  masked: string;
+  token?: string;
+  storage: TokenStorage;
+}
+
+export interface SignOutResult {
+  /** True when the platform revoked our session (or none was open); false when it was unreachable (forgotten locally anyway). */
+  revoked: boolean;
+  message: string | null;
+}
+
+export class Accounts {
+  readonly connections: Connections;
+  readonly vault: Vault;
+  private readonly clients = new Map<string, PlatformClient>();
+  private readonly timeoutMs: number | undefined;
+
+  constructor(options: { connections: Connections; vault: Vault; timeoutMs?: number }) {
+    this.connections = options.connections;
+    this.vault = options.vault;
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  /** Where tokens live: "keychain" (OS keychain) or "memory" (this session only). */
+  get storage(): TokenStorage {
+    return this.vault.storage;
+  }
+
+  get storageLabel(): string {
+    return this.vault.storage === 'keychain' ? 'OS keychain' : 'this session only';
+  }
+
+  private record(connectionId?: string): ConnectionRecord {
+    const record = connectionId ? this.connections.get(connectionId) : this.connections.active();
+    if (!record) throw new AppError('not_found', connectionId ? 'No connection with this id' : 'No platform connection is set up yet', 'connection_id');
+    return record;
+  }
+
+  /** The platform client of a connection (the active one by default); follows URL changes. */
+  client(connectionId?: string): PlatformClient {
+    const record = this.record(connectionId);
+    let client = this.clients.get(record.id);
+    if (!client || client.baseUrl !== record.url.replace(/\/+$/, '')) {
+      client = new PlatformClient({ baseUrl: record.url, getSdkToken: () => this.vault.getToken(record.id), ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}) });
+      this.clients.set(record.id, client);
+    }
+    return client;
+  }
+
+  /** Makes another connection the active one: no network involved. */
+  switchTo(connectionId: string): ConnectionRecord {
+    this.connections.setActive(connectionId);
+    return this.record(connectionId);
+  }
+
+  async hasToken(connectionId?: string): Promise<boolean> {
+    return (await this.vault.getToken(this.record(connectionId).id)) !== null;
+  }
+
+  /** Stores a token the app obtained itself (the embedded platform's local admin). */
+  async storeToken(connectionId: string, token: string): Promise<void> {
+    const record = this.record(connectionId);
+    await this.vault.setToken(record.id, token);
+    this.clients.get(record.id)?.reset();
+  }
+
+  /**
+   * Signs in to a connection with an SDK token the user pasted: checked with the platform
+   * first, stored only if it works. Returns the signed-in user.
+   */
+  async signInWithToken(connectionId: string, sdkToken: string): Promise<User> {
+    const record = this.record(connectionId);
+    const token = sdkToken.trim();
+    if (!token) throw new AppError('validation', 'sdk_token: is required', 'sdk_token');
+    const probe = new PlatformClient({ baseUrl: record.url, getSdkToken: async () => token, ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}) });
+    let user: User;
+    try {
+      user = await probe.me();
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'unauthorized')
+        throw new AppError('validation', 'sdk_token: this SDK token is not accepted by the platform: copy the current one from its Parameters page', 'sdk_token');
+      throw error;
+    }
+    await probe.logout().catch(() => false);
+    await this.storeToken(record.id, token);
+    return user;
+  }
+
+  /** The token of a connection, masked unless `reveal`. */
+  async viewToken(connectionId?: string, reveal = false): Promise<TokenView> {
+    const token = await this.vault.getToken(this.record(connectionId).id);
+    const view: TokenView = { masked: maskToken(token), storage: this.vault.storage };
+    if (reveal && token) view.token = token;
+    return view;
+  }
+
+  /** The raw token (for copy, .env, `craft exec`). */
+  async token(connectionId?: string): Promise<string> {
+    const token = await this.vault.getToken(this.record(connectionId).id);
+    if (!token) throw new AppError('unauthorized', 'Not signed in to this platform: no SDK token is stored for it');
+    return token;
+  }
+
+  /** Issues a new SDK token on the platform (the old one is refused from then on) and keeps it in the vault. */
+  async regenerate(connectionId?: string): Promise<TokenView> {
+    const record = this.record(connectionId);
+    const fresh = await this.client(record.id).regenerateSdkToken();
+    await this.vault.setToken(record.id, fresh);
+    return { masked: maskToken(fresh), storage: this.vault.storage };
+  }
+
+  /**
+   * Signs out of a connection: revokes the session on the platform, then forgets the token
+   * locally (even when the platform is unreachable, in which case `revoked` is false).
+   */
+  async signOut(connectionId?: string): Promise<SignOutResult> {
+    const record = this.record(connectionId);
+    const client = this.client(record.id);
+    let result: SignOutResult = { revoked: true, message: null };
+    try {
+      // Revokes the session this app holds; with none open there is nothing left to revoke.
+      await client.logout();
+    } catch (error) {
+      const reason = error instanceof AppError ? error.message : 'the platform did not answer';
+      result = error instanceof AppError && error.code === 'unauthorized'
+        ? { revoked: true, message: null } // the platform no longer knows this token
+        : { revoked: false, message: `Signed out on this computer; the platform could not be told (${reason}). Its session expires by itself.` };
+    }
+    client.reset();
+    await this.vault.deleteToken(record.id);
+    return result;
+  }
+
+  /** Removes a team connection: signs out (best effort) and forgets it. */
+  async remove(connectionId: string): Promise<SignOutResult> {
+    const record = this.record(connectionId);
+    if (record.kind === 'embedded') throw new AppError('validation', 'The embedded connection (this computer) cannot be removed', 'connection_id');
+    const result = await this.signOut(record.id);
+    this.connections.remove(record.id);
+    this.clients.delete(record.id);
+    return result;
+  }
+}
