@@ -11,6 +11,9 @@ import { projectRoutes } from './routes/projects.js';
 import { projectAdminRoutes } from './routes/project-admin.js';
 import { settingsRoutes } from './routes/settings.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
+import { environmentRoutes } from './routes/environments.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { environmentApiRoutes } from './routes/environment-api.js';
 
 const STATUS_CODE: Record<number, ErrorCode> = {
   400: 'validation',
@@ -86,10 +89,14 @@ export async function buildApp(ctx: PlatformContext, options: { logger: boolean 
       await api.register(projectAdminRoutes(ctx));
       await api.register(settingsRoutes(ctx));
       await api.register(accessRequestRoutes(ctx));
+      await api.register(environmentRoutes(ctx));
+      await api.register(deploymentRoutes(ctx));
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
   );
+  // {environment_url}/api/v1: the SDK's CRAFT_AI_ENVIRONMENT_URL is {platform}/environments/{slug}.
+  await app.register(environmentApiRoutes(ctx), { prefix: '/environments/:slug/api/v1' });
 
   return app;
 }

@@ -13,14 +13,15 @@ export interface ChangeInput {
   op: 'upsert' | 'delete';
 }
 
-export async function recordChange(db: Kysely<Database>, ctx: PlatformContext, change: ChangeInput): Promise<void> {
+/** Records a write; returns its cursor. */
+export async function recordChange(db: Kysely<Database>, ctx: PlatformContext, change: ChangeInput): Promise<number> {
   let audience: string | null = null;
-  if (change.op === 'delete' && change.resource === 'project' && change.project_id) {
+  if (change.op === 'delete' && (change.resource === 'project' || change.resource === 'environment' || change.resource === 'deployment') && change.project_id) {
     // Members are about to go with the project: remember who may learn of its deletion. (Called before or after the rows go.)
     const members = await db.selectFrom('members').select('user_id').where('project_id', '=', change.project_id).execute();
     audience = JSON.stringify(members.map((m) => m.user_id));
   }
-  await db
+  const row = await db
     .insertInto('changes')
     .values({
       resource: change.resource,
@@ -31,7 +32,9 @@ export async function recordChange(db: Kysely<Database>, ctx: PlatformContext, c
       audience,
       at: iso(ctx.now()),
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
 }
 
 /** The newest cursor (0 when nothing was ever written). */

@@ -137,6 +137,75 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('changes_resource').on('changes').columns(['resource', 'id']).execute();
       },
     },
+    '0004_environments_deployments_executions': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('environments')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('slug', 'text', (c) => c.notNull().unique())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('default_branch', 'text')
+          .addColumn('folders', 'text')
+          .addColumn('requirements_path', 'text')
+          .addColumn('system_dependencies', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('environments_project_name', ['project_id', 'name'])
+          .execute();
+
+        await db.schema
+          .createTable('deployments')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('environment_id', 'text', (c) => c.notNull().references('environments.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('pipeline_name', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('schedule', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('deployments_environment_name', ['environment_id', 'name'])
+          .execute();
+
+        await serialColumn(db, dialect, 'executions')
+          .addColumn('execution_id', 'text', (c) => c.notNull().unique())
+          .addColumn('environment_id', 'text', (c) => c.notNull().references('environments.id').onDelete('cascade'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('end_date', 'text')
+          .addColumn('pipeline_name', 'text', (c) => c.notNull())
+          .addColumn('deployment_name', 'text')
+          .addColumn('steps', 'text', (c) => c.notNull())
+          .addColumn('inputs', 'text', (c) => c.notNull())
+          .addColumn('outputs', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('change_seq', 'bigint', (c) => c.notNull())
+          .execute();
+        for (const [name, columns] of [
+          ['executions_env', ['environment_id', 'id']],
+          ['executions_env_status', ['environment_id', 'status', 'id']],
+          ['executions_env_pipeline', ['environment_id', 'pipeline_name', 'id']],
+          ['executions_env_deployment', ['environment_id', 'deployment_name', 'id']],
+          ['executions_env_creator', ['environment_id', 'created_by', 'id']],
+          ['executions_env_change', ['environment_id', 'change_seq']],
+        ] as const) {
+          await db.schema.createIndex(name).on('executions').columns([...columns]).execute();
+        }
+
+        await serialColumn(db, dialect, 'execution_logs')
+          .addColumn('execution_seq', 'bigint', (c) => c.notNull().references('executions.id').onDelete('cascade'))
+          .addColumn('timestamp', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('execution_logs_execution').on('execution_logs').columns(['execution_seq', 'timestamp', 'id']).execute();
+      },
+    },
   };
 }
 

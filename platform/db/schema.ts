@@ -101,7 +101,64 @@ export interface ChangesTable {
   at: string;
 }
 
+export interface EnvironmentsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  slug: string;
+  status: 'creating' | 'ready' | 'standby' | 'failed';
+  default_branch: string | null;
+  folders: string | null; // JSON
+  requirements_path: string | null;
+  system_dependencies: string | null; // JSON
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface DeploymentsTable {
+  id: string;
+  environment_id: string;
+  name: string;
+  pipeline_name: string;
+  type: 'endpoint' | 'periodic';
+  enabled: number;
+  status: 'creating' | 'up' | 'down' | 'failed';
+  schedule: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface ExecutionsTable {
+  id: Generated<number>;
+  execution_id: string;
+  environment_id: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  created_at: string;
+  created_by: string;
+  end_date: string | null;
+  pipeline_name: string;
+  deployment_name: string | null;
+  steps: string; // JSON
+  inputs: string; // JSON
+  outputs: string; // JSON
+  updated_at: string;
+  change_seq: number;
+}
+
+export interface ExecutionLogsTable {
+  id: Generated<number>;
+  execution_seq: number;
+  timestamp: string;
+  message: string;
+}
+
 export interface Database {
+  environments: EnvironmentsTable;
+  deployments: DeploymentsTable;
+  executions: ExecutionsTable;
+  execution_logs: ExecutionLogsTable;
   changes: ChangesTable;
   settings: SettingsTable;
   users: UsersTable;

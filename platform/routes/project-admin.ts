@@ -21,6 +21,7 @@ import { projectStats } from '../project-stats.js';
 import { recordChange } from '../changes.js';
 import { errorResponses } from './auth.js';
 import { projectNameParams } from './projects.js';
+import { deleteEnvironmentRows } from './environments.js';
 
 const LIST_FIELDS = new Set(['folders', 'system_dependencies']);
 
@@ -215,6 +216,8 @@ export function projectAdminRoutes(ctx: PlatformContext): FastifyPluginAsyncZod 
 
 /** Deletes a project and everything under it. */
 export async function deleteProjectRows(trx: PlatformContext['db'], projectId: string): Promise<void> {
+  const environments = await trx.selectFrom('environments').select('id').where('project_id', '=', projectId).execute();
+  for (const env of environments) await deleteEnvironmentRows(trx, env.id);
   await trx.deleteFrom('project_history').where('project_id', '=', projectId).execute();
   await trx.deleteFrom('members').where('project_id', '=', projectId).execute();
   await trx.deleteFrom('projects').where('id', '=', projectId).execute();

@@ -1,0 +1,166 @@
+// Issue 3: environments, deployments, executions and logs, the environment API and the runner's calls.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, bearer, createTestPlatform, DIALECTS, validProject, type TestPlatform } from './test-helpers.js';
+
+describe.each(DIALECTS)('environments and executions on $label', ({ dialect, skip }) => {
+  let p: TestPlatform;
+  let owner: { id: string; access: string };
+  let viewer: { id: string; access: string };
+  let stranger: { id: string; access: string };
+  let envUrl: string; // path part of the environment URL
+  let sdkAccess: string;
+
+  beforeAll(async () => {
+    if (skip) return;
+    p = await createTestPlatform({ dialect, publicUrl: 'https://craft.example.com/' });
+    owner = await addUser(p, { email: 'owner@example.com' });
+    viewer = await addUser(p, { email: 'viewer@example.com' });
+    stranger = await addUser(p, { email: 'stranger@example.com' });
+    expect((await p.inject({ method: 'POST', url: '/api/v1/projects', headers: bearer(owner.access), payload: validProject({ name: 'fraud' }) })).statusCode).toBe(201);
+    await p.inject({ method: 'PUT', url: `/api/v1/projects/fraud/members/${viewer.id}`, headers: bearer(owner.access), payload: { role: 'viewer' } });
+    // the runner uses an SDK token, as the SDK does
+    const sdk = (await p.inject({ method: 'POST', url: '/api/v1/users/me/sdk-token', headers: bearer(owner.access) })).json().sdk_token;
+    sdkAccess = (await p.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: sdk } })).json().access_token;
+  });
+  afterAll(async () => {
+    await p?.dispose();
+  });
+
+  it.skipIf(skip)('creates environments with a platform-unique URL; names are unique in the project', async () => {
+    const created = await p.inject({ method: 'POST', url: '/api/v1/projects/fraud/environments', headers: bearer(owner.access), payload: { name: 'production', folders: ['/src'] } });
+    expect(created.statusCode).toBe(201);
+    const env = created.json();
+    expect(env).toMatchObject({ name: 'production', project_name: 'fraud', status: 'ready', folders: ['/src'], default_branch: null, created_by: owner.id });
+    expect(env.slug).toMatch(/^[a-z]+-[a-z]+-[a-z]+-[a-z]+-\d{2}$/);
+    expect(env.url).toBe(`https://craft.example.com/environments/${env.slug}`);
+    envUrl = `/environments/${env.slug}`;
+    const duplicate = await p.inject({ method: 'POST', url: '/api/v1/projects/fraud/environments', headers: bearer(owner.access), payload: { name: 'production' } });
+    expect(duplicate.statusCode).toBe(409);
+    expect(duplicate.json().field).toBe('name');
+    const bad = await p.inject({ method: 'POST', url: '/api/v1/projects/fraud/environments', headers: bearer(owner.access), payload: { name: 'Prod' } });
+    expect(bad.json()).toMatchObject({ error: 'validation', field: 'name' });
+    expect((await p.inject({ method: 'POST', url: '/api/v1/projects/fraud/environments', headers: bearer(viewer.access), payload: { name: 'staging' } })).statusCode).toBe(403);
+    expect((await p.inject({ method: 'GET', url: '/api/v1/projects/fraud/environments', headers: bearer(stranger.access) })).statusCode).toBe(404);
+    const staging = await p.inject({ method: 'POST', url: '/api/v1/projects/fraud/environments', headers: bearer(owner.access), payload: { name: 'staging' } });
+    expect(staging.json().slug).not.toBe(env.slug);
+    const list = (await p.inject({ method: 'GET', url: '/api/v1/projects/fraud/environments', headers: bearer(viewer.access) })).json();
+    expect(list.items.map((e: { name: string }) => e.name)).toEqual(['production', 'staging']);
+    const patched = await p.inject({ method: 'PATCH', url: '/api/v1/projects/fraud/environments/staging', headers: bearer(owner.access), payload: { status: 'standby', system_dependencies: ['libpq5'] } });
+    expect(patched.json()).toMatchObject({ status: 'standby', system_dependencies: ['libpq5'] });
+    const removed = await p.inject({ method: 'DELETE', url: '/api/v1/projects/fraud/environments/staging', headers: bearer(owner.access) });
+    expect(removed.statusCode).toBe(200);
+    const feed = (await p.inject({ method: 'GET', url: `/api/v1/projects/fraud/environments?since=${list.cursor}`, headers: bearer(viewer.access) })).json();
+    expect(feed.deleted).toEqual(['staging']);
+    expect((await p.inject({ method: 'GET', url: '/api/v1/projects/fraud', headers: bearer(owner.access) })).json().environment_count).toBe(1);
+  });
+
+  it.skipIf(skip)('deploys pipelines as endpoints or periodic runs', async () => {
+    const endpoint = await p.inject({ method: 'POST', url: '/api/v1/projects/fraud/environments/production/deployments', headers: bearer(owner.access), payload: { name: 'score', pipeline_name: 'scoring', type: 'endpoint' } });
+    expect(endpoint.statusCode).toBe(201);
+    expect(endpoint.json()).toMatchObject({ name: 'score', pipeline_name: 'scoring', type: 'endpoint', enabled: true, status: 'up', schedule: null, created_by: owner.id });
+    const noSchedule = await p.inject({ method: 'POST', url: '/api/v1/projects/fraud/environments/production/deployments', headers: bearer(owner.access), payload: { name: 'nightly', pipeline_name: 'training', type: 'periodic' } });
+    expect(noSchedule.json()).toMatchObject({ field: 'schedule' });
+    const periodic = await p.inject({ method: 'POST', url: '/api/v1/projects/fraud/environments/production/deployments', headers: bearer(owner.access), payload: { name: 'nightly', pipeline_name: 'training', type: 'periodic', schedule: '0 3 * * *' } });
+    expect(periodic.statusCode).toBe(201);
+    const disabled = await p.inject({ method: 'PATCH', url: '/api/v1/projects/fraud/environments/production/deployments/nightly', headers: bearer(owner.access), payload: { enabled: false } });
+    expect(disabled.json().enabled).toBe(false);
+    expect((await p.inject({ method: 'PATCH', url: '/api/v1/projects/fraud/environments/production/deployments/nightly', headers: bearer(viewer.access), payload: { enabled: true } })).statusCode).toBe(403);
+    const list = (await p.inject({ method: 'GET', url: '/api/v1/projects/fraud/environments/production/deployments', headers: bearer(viewer.access) })).json();
+    expect(list.items.map((d: { name: string }) => d.name)).toEqual(['nightly', 'score']);
+  });
+
+  it.skipIf(skip)('the environment API: info; a runner records an execution, moves it and appends logs; the SDK reads them', async () => {
+    const info = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/environment-info`, headers: bearer(sdkAccess) });
+    expect(info.json()).toMatchObject({ environment_name: 'production', project_name: 'fraud', url: `https://craft.example.com${envUrl}` });
+    expect((await p.inject({ method: 'GET', url: `${envUrl}/api/v1/environment-info`, headers: bearer(stranger.access) })).statusCode).toBe(404);
+    expect((await p.inject({ method: 'GET', url: `${envUrl}/api/v1/environment-info` })).statusCode).toBe(401);
+
+    const created = await p.inject({
+      method: 'POST',
+      url: `${envUrl}/api/v1/executions`,
+      headers: bearer(sdkAccess),
+      payload: { pipeline_name: 'scoring', deployment_name: 'score', inputs: [{ name: 'customer_id', data_type: 'string', value: 'c-42' }], steps: [{ name: 'predict', status: 'pending' }] },
+    });
+    expect(created.statusCode).toBe(201);
+    const execution = created.json();
+    expect(execution).toMatchObject({ status: 'pending', created_by: owner.id, end_date: null, pipeline_name: 'scoring', deployment_name: 'score', outputs: [] });
+    expect(execution.steps).toEqual([{ name: 'predict', status: 'pending', start_date: null, end_date: null }]);
+    const id = execution.execution_id;
+    expect((await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions`, headers: bearer(viewer.access), payload: { pipeline_name: 'scoring' } })).statusCode).toBe(403);
+    const wrongPipeline = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions`, headers: bearer(sdkAccess), payload: { pipeline_name: 'training', deployment_name: 'score' } });
+    expect(wrongPipeline.json().field).toBe('pipeline_name');
+
+    const skipped = await p.inject({ method: 'PATCH', url: `${envUrl}/api/v1/executions/${id}`, headers: bearer(sdkAccess), payload: { status: 'succeeded' } });
+    expect(skipped.statusCode).toBe(409);
+    expect(skipped.json().message).toMatch(/from pending to succeeded/);
+    expect((await p.inject({ method: 'PATCH', url: `${envUrl}/api/v1/executions/${id}`, headers: bearer(sdkAccess), payload: { status: 'running' } })).json().status).toBe('running');
+    const appended = await p.inject({
+      method: 'POST',
+      url: `${envUrl}/api/v1/executions/${id}/log-lines`,
+      headers: bearer(sdkAccess),
+      payload: { lines: [{ timestamp: '2030-01-01T00:00:01Z', message: 'loading model' }, { timestamp: '2030-01-01T00:00:02+00:00', message: 'scoring' }, { timestamp: '2030-01-01T00:00:03Z', message: 'done' }] },
+    });
+    expect(appended.json()).toEqual({ appended: 3 });
+    const done = await p.inject({ method: 'PATCH', url: `${envUrl}/api/v1/executions/${id}`, headers: bearer(sdkAccess), payload: { status: 'succeeded', outputs: [{ name: 'score', value: 0.93 }] } });
+    expect(done.json()).toMatchObject({ status: 'succeeded', end_date: expect.stringMatching(/Z$/), outputs: [{ name: 'score', value: 0.93 }] });
+
+    const read = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions/${id}`, headers: bearer(viewer.access) });
+    expect(read.json()).toEqual(done.json());
+    const logs = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions/${id}/logs`, headers: bearer(viewer.access), payload: { from: '2030-01-01T00:00:02Z', limit: 10 } });
+    expect(logs.json()).toEqual([
+      { timestamp: '2030-01-01T00:00:02.000Z', message: 'scoring' },
+      { timestamp: '2030-01-01T00:00:03.000Z', message: 'done' },
+    ]);
+    expect((await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions/${id}/logs`, headers: bearer(viewer.access), payload: { limit: 0 } })).json().field).toBe('limit');
+    const byPipeline = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/pipelines/scoring/executions`, headers: bearer(viewer.access) });
+    expect(byPipeline.json().map((e: { execution_id: string }) => e.execution_id)).toEqual([id]);
+    expect((await p.inject({ method: 'GET', url: '/api/v1/projects', headers: bearer(owner.access) })).json().items[0].last_execution_status).toBe('succeeded');
+  });
+
+  it.skipIf(skip)('lists executions filtered, sorted and cursor-paginated, and as a feed of changes', async () => {
+    const start = (await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?limit=1`, headers: bearer(viewer.access) })).json();
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const e = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions`, headers: bearer(sdkAccess), payload: { pipeline_name: i % 2 ? 'training' : 'etl' } });
+      ids.push(e.json().execution_id);
+    }
+    await p.inject({ method: 'PATCH', url: `${envUrl}/api/v1/executions/${ids[0]}`, headers: bearer(sdkAccess), payload: { status: 'cancelled' } });
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { execution_id: string }[]; next_cursor: string | null } = (
+        await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?limit=3&sort=created_at${cursor ? `&cursor=${cursor}` : ''}`, headers: bearer(viewer.access) })
+      ).json();
+      pages.push(page.items.map((e) => e.execution_id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(pages.map((x) => x.length)).toEqual([3, 3, 2]);
+    expect(pages.flat().slice(1)).toEqual(ids);
+    const newest = (await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?limit=2`, headers: bearer(viewer.access) })).json();
+    expect(newest.items.map((e: { execution_id: string }) => e.execution_id)).toEqual([ids[6], ids[5]]);
+    const training = (await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?pipeline_name=training&status=pending`, headers: bearer(viewer.access) })).json();
+    expect(training.items).toHaveLength(3);
+    const cancelled = (await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?status=cancelled&created_by=${owner.id}`, headers: bearer(viewer.access) })).json();
+    expect(cancelled.items.map((e: { execution_id: string }) => e.execution_id)).toEqual([ids[0]]);
+    const future = (await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?created_after=2100-01-01T00:00:00Z`, headers: bearer(viewer.access) })).json();
+    expect(future.items).toEqual([]);
+    const feed = (await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?since=${start.changes_cursor}&limit=1000`, headers: bearer(viewer.access) })).json();
+    expect(feed.items.map((e: { execution_id: string }) => e.execution_id)).toEqual([...ids.slice(1), ids[0]]); // the cancelled one changed last
+    const nothing = (await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?since=${feed.changes_cursor}`, headers: bearer(viewer.access) })).json();
+    expect(nothing.items).toEqual([]);
+    for (const bad of ['status=done', 'limit=0', 'limit=abc', 'sort=name', 'cursor=x', 'created_after=yesterday', 'colour=red']) {
+      const answer = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions?${bad}`, headers: bearer(viewer.access) });
+      expect(answer.statusCode, bad).toBe(400);
+      expect(answer.json().field, bad).toBe(bad.split('=')[0]);
+    }
+  });
+
+  it.skipIf(skip)('deleting the project removes its environments, deployments, executions and logs', async () => {
+    expect((await p.inject({ method: 'DELETE', url: '/api/v1/projects/fraud', headers: bearer(owner.access), payload: { confirm_name: 'fraud' } })).statusCode).toBe(200);
+    for (const table of ['environments', 'deployments', 'executions', 'execution_logs'] as const) {
+      const { n } = await p.context.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      expect(Number(n), table).toBe(0);
+    }
+    expect((await p.inject({ method: 'GET', url: `${envUrl}/api/v1/environment-info`, headers: bearer(owner.access) })).statusCode).toBe(404);
+  });
+});
