@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ExecutionIndex, executionsCsv, type ExecutionRow } from './executions.js';
+
+function row(id: string, over: Partial<ExecutionRow> = {}): ExecutionRow {
+  return {
+    execution_id: id,
+    status: 'succeeded',
+    pipeline_name: 'train',
+    deployment_name: null,
+    created_by: 'Ada',
+    created_at: '2026-01-01T00:00:00Z',
+    end_date: '2026-01-01T00:01:00Z',
+    ...over,
+  };
+}
+
+const rows = [
+  row('a', { status: 'failed', pipeline_name: 'score', created_at: '2026-01-03T00:00:00Z', end_date: '2026-01-03T00:00:10Z' }),
+  row('b', { deployment_name: 'prod', created_by: 'Bob', created_at: '2026-01-01T00:00:00Z', end_date: null, status: 'running' }),
+  row('c', { deployment_name: 'dev', created_at: '2026-01-02T00:00:00Z', end_date: '2026-01-02T01:00:00Z' }),
+];
+const ids = (index: ExecutionIndex, order: Uint32Array) => Array.from(order, (r) => index.rows[r]!.execution_id);
+
+describe('ExecutionIndex', () => {
+  const index = new ExecutionIndex(rows);
+
+  it('keeps the given order without a sort', () => {
+    expect(ids(index, index.query())).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sorts every column both ways, empty values last', () => {
+    expect(ids(index, index.query({ sort: { column: 'created_at', direction: 'asc' } }))).toEqual(['b', 'c', 'a']);
+    expect(ids(index, index.query({ sort: { column: 'created_at', direction: 'desc' } }))).toEqual(['a', 'c', 'b']);
+    expect(ids(index, index.query({ sort: { column: 'duration', direction: 'asc' } }))).toEqual(['a', 'c', 'b']);
+    expect(ids(index, index.query({ sort: { column: 'duration', direction: 'desc' } }))).toEqual(['c', 'a', 'b']);
+    expect(ids(index, index.query({ sort: { column: 'deployment_name', direction: 'asc' } }))).toEqual(['c', 'b', 'a']);
+    expect(ids(index, index.query({ sort: { column: 'deployment_name', direction: 'desc' } }))).toEqual(['b', 'c', 'a']);
+    expect(ids(index, index.query({ sort: { column: 'execution_id', direction: 'desc' } }))).toEqual(['c', 'b', 'a']);
+    expect(ids(index, index.query({ sort: { column: 'status', direction: 'asc' } }))).toEqual(['a', 'b', 'c']);
+    expect(ids(index, index.query({ sort: { column: 'created_by', direction: 'desc' } }))).toEqual(['b', 'a', 'c']);
+  });
+
+  it('filters by status, pipeline, deployment, creator, date range and free text', () => {
+    expect(ids(index, index.query({ status: 'failed' }))).toEqual(['a']);
+    expect(ids(index, index.query({ pipeline: 'train' }))).toEqual(['b', 'c']);
+    expect(ids(index, index.query({ deployment: 'prod' }))).toEqual(['b']);
+    expect(ids(index, index.query({ creator: 'Bob' }))).toEqual(['b']);
+    expect(ids(index, index.query({ status: 'unknown' }))).toEqual([]);
+    expect(ids(index, index.query({ from: Date.parse('2026-01-02T00:00:00Z') }))).toEqual(['a', 'c']);
+    expect(ids(index, index.query({ to: Date.parse('2026-01-02T00:00:00Z') }))).toEqual(['b', 'c']);
+    expect(ids(index, index.query({ search: 'PROD' }))).toEqual(['b']);
+    expect(ids(index, index.query({ search: 'sco', sort: { column: 'created_at', direction: 'asc' } }))).toEqual(['a']);
+  });
+
+  it('exports what is shown as CSV, defusing formulas', () => {
+    const evil = new ExecutionIndex([row('=HYPERLINK("x")', { pipeline_name: 'a,b' })]);
+    expect(executionsCsv(evil, evil.query())).toBe(
+      'ID,Pipeline,Deployment,Status,Created by,Created at,Duration (s)\r\n' +
+        `"'=HYPERLINK(""x"")","a,b",,succeeded,Ada,2026-01-01T00:00:00Z,60\r\n`,
+    );
+  });
+});

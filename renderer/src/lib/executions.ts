@@ -1,0 +1,365 @@
+// In-memory index over executions for the virtualised table: filter, search and sort
+// a hundred thousand rows within one frame. Each column's sort order is computed once
+// (counting sort for columns with few distinct values, typed-array keys for dates and
+// durations); a query then walks that order and keeps the rows that pass, in O(n).
+
+export interface ExecutionRow {
+  execution_id: string;
+  status: string;
+  pipeline_name: string;
+  deployment_name: string | null;
+  /** The creator's name, resolved from the user id as the SDK's get_user does. */
+  created_by: string;
+  created_at: string;
+  end_date: string | null;
+}
+
+export const EXECUTION_COLUMNS = [
+  'execution_id',
+  'pipeline_name',
+  'deployment_name',
+  'status',
+  'created_by',
+  'created_at',
+  'duration',
+] as const;
+export type ExecutionColumn = (typeof EXECUTION_COLUMNS)[number];
+
+export const COLUMN_LABELS: Record<ExecutionColumn, string> = {
+  execution_id: 'ID',
+  pipeline_name: 'Pipeline',
+  deployment_name: 'Deployment',
+  status: 'Status',
+  created_by: 'Created by',
+  created_at: 'Created at',
+  duration: 'Duration',
+};
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface ExecutionQuery {
+  status?: string | undefined;
+  pipeline?: string | undefined;
+  deployment?: string | undefined;
+  creator?: string | undefined;
+  /** Inclusive bounds on created_at, as epoch milliseconds. */
+  from?: number | undefined;
+  to?: number | undefined;
+  /** Free text, matched case-insensitively against id, pipeline, deployment, status and creator. */
+  search?: string | undefined;
+  sort?: { column: ExecutionColumn; direction: SortDirection } | undefined;
+}
+
+/** A column with few distinct values: each row's value as a code, codes in sorted order. */
+interface Dictionary {
+  values: string[];
+  codes: Uint32Array;
+  byValue: Map<string, number>;
+}
+
+const NONE = '';
+
+function dictionary(rows: readonly ExecutionRow[], pick: (row: ExecutionRow) => string): Dictionary {
+  const seen = new Map<string, number>();
+  const raw = new Uint32Array(rows.length);
+  const firstValues: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const value = pick(rows[i]!);
+    let code = seen.get(value);
+    if (code === undefined) {
+      code = firstValues.length;
+      seen.set(value, code);
+      firstValues.push(value);
+    }
+    raw[i] = code;
+  }
+  // Renumber so that code order is the values' sorted order.
+  const values = [...firstValues].sort((a, b) => (a === NONE ? 1 : b === NONE ? -1 : a.localeCompare(b)));
+  const rank = new Uint32Array(firstValues.length);
+  values.forEach((value, index) => (rank[seen.get(value)!] = index));
+  const codes = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) codes[i] = rank[raw[i]!]!;
+  return { values, codes, byValue: new Map(values.map((value, index) => [value, index])) };
+}
+
+/** Stable counting sort of row indices by dictionary code: O(n + k). */
+function countingOrder(codes: Uint32Array, k: number): Uint32Array {
+  const counts = new Uint32Array(k + 1);
+  for (let i = 0; i < codes.length; i++) counts[codes[i]! + 1]! += 1;
+  for (let c = 1; c <= k; c++) counts[c]! += counts[c - 1]!;
+  const order = new Uint32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) order[counts[codes[i]!]!++] = i;
+  return order;
+}
+
+/** Row indices sorted by a numeric key (NaN last), ties by position. */
+function numericOrder(keys: Float64Array): Uint32Array {
+  const order = new Uint32Array(keys.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => {
+    const ka = keys[a]!;
+    const kb = keys[b]!;
+    if (ka === kb) return a - b;
+    if (Number.isNaN(ka)) return 1;
+    if (Number.isNaN(kb)) return -1;
+    return ka - kb;
+  });
+}
+
+function time(value: string | null): number {
+  if (!value) return Number.NaN;
+  return Date.parse(value);
+}
+
+export function durationMs(row: ExecutionRow): number | null {
+  if (!row.end_date) return null;
+  const ms = time(row.end_date) - time(row.created_at);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+export class ExecutionIndex {
+  readonly rows: readonly ExecutionRow[];
+  readonly status: Dictionary;
+  readonly pipeline: Dictionary;
+  readonly deployment: Dictionary;
+  readonly creator: Dictionary;
+  readonly createdAt: Float64Array;
+  readonly duration: Float64Array;
+  #text: { all: string; starts: Uint32Array } | null = null;
+  #orders = new Map<ExecutionColumn, Uint32Array>();
+
+  constructor(rows: readonly ExecutionRow[]) {
+    this.rows = rows;
+    this.status = dictionary(rows, (row) => row.status);
+    this.pipeline = dictionary(rows, (row) => row.pipeline_name);
+    this.deployment = dictionary(rows, (row) => row.deployment_name ?? NONE);
+    this.creator = dictionary(rows, (row) => row.created_by);
+    this.createdAt = new Float64Array(rows.length);
+    this.duration = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const start = time(row.created_at);
+      this.createdAt[i] = start;
+      this.duration[i] = row.end_date ? time(row.end_date) - start : Number.NaN;
+    }
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /**
+   * The searchable text of all rows, lower-cased, in one string (rows separated by "\n",
+   * fields by "\u0000"), with each row's start offset: one indexOf scan finds every match.
+   */
+  #searchText(): { all: string; starts: Uint32Array } {
+    if (!this.#text) {
+      const parts: string[] = new Array(this.rows.length);
+      const starts = new Uint32Array(this.rows.length + 1);
+      let offset = 0;
+      for (let i = 0; i < this.rows.length; i++) {
+        const row = this.rows[i]!;
+        const part = `${row.execution_id}\u0000${row.pipeline_name}\u0000${row.deployment_name ?? ''}\u0000${row.status}\u0000${row.created_by}`.toLowerCase();
+        parts[i] = part;
+        starts[i] = offset;
+        offset += part.length + 1;
+      }
+      starts[this.rows.length] = offset;
+      this.#text = { all: parts.join('\n'), starts };
+    }
+    return this.#text;
+  }
+
+  /** 1 for each row whose text contains the needle (already lower-cased, no new line). */
+  #matches(needle: string): Uint8Array {
+    const { all, starts } = this.#searchText();
+    const mask = new Uint8Array(this.rows.length);
+    let row = 0;
+    let pos = all.indexOf(needle);
+    while (pos !== -1) {
+      while (starts[row + 1]! <= pos) row++;
+      mask[row] = 1;
+      pos = all.indexOf(needle, starts[row + 1]!);
+    }
+    return mask;
+  }
+
+  /** The ascending order of a column, computed once. */
+  order(column: ExecutionColumn): Uint32Array {
+    let order = this.#orders.get(column);
+    if (order) return order;
+    switch (column) {
+      case 'status':
+        order = countingOrder(this.status.codes, this.status.values.length);
+        break;
+      case 'pipeline_name':
+        order = countingOrder(this.pipeline.codes, this.pipeline.values.length);
+        break;
+      case 'deployment_name':
+        order = countingOrder(this.deployment.codes, this.deployment.values.length);
+        break;
+      case 'created_by':
+        order = countingOrder(this.creator.codes, this.creator.values.length);
+        break;
+      case 'created_at':
+        order = numericOrder(this.createdAt);
+        break;
+      case 'duration':
+        order = numericOrder(this.duration);
+        break;
+      case 'execution_id': {
+        const ids = this.rows.map((row) => row.execution_id);
+        order = new Uint32Array(ids.length);
+        for (let i = 0; i < order.length; i++) order[i] = i;
+        order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
+        break;
+      }
+    }
+    this.#orders.set(column, order);
+    return order;
+  }
+
+  #dictionaryOf(column: ExecutionColumn): Dictionary | null {
+    switch (column) {
+      case 'status':
+        return this.status;
+      case 'pipeline_name':
+        return this.pipeline;
+      case 'deployment_name':
+        return this.deployment;
+      case 'created_by':
+        return this.creator;
+      default:
+        return null;
+    }
+  }
+
+  #descending = new Map<ExecutionColumn, Uint32Array>();
+
+  /** For few-valued columns: the descending order, ties kept in position order, empty last. */
+  #descendingOrder(column: ExecutionColumn, dict: Dictionary): Uint32Array {
+    let order = this.#descending.get(column);
+    if (order) return order;
+    const k = dict.values.length;
+    const none = dict.byValue.get(NONE);
+    const reversed = new Uint32Array(dict.codes.length);
+    for (let i = 0; i < reversed.length; i++) {
+      const code = dict.codes[i]!;
+      reversed[i] = none === undefined ? k - 1 - code : code === none ? k - 1 : k - 2 - code;
+    }
+    order = countingOrder(reversed, k);
+    this.#descending.set(column, order);
+    return order;
+  }
+
+  /** Computes every column's order ahead of time, so the first click on a header is instant. */
+  warm(): void {
+    for (const column of EXECUTION_COLUMNS) {
+      this.order(column);
+      const dict = this.#dictionaryOf(column);
+      if (dict) this.#descendingOrder(column, dict);
+    }
+    this.#searchText();
+  }
+
+  /** The row indices that pass the query, in the asked order. */
+  query(query: ExecutionQuery = {}): Uint32Array {
+    const n = this.rows.length;
+    const status = query.status ? (this.status.byValue.get(query.status) ?? -1) : undefined;
+    const pipeline = query.pipeline ? (this.pipeline.byValue.get(query.pipeline) ?? -1) : undefined;
+    const deployment = query.deployment ? (this.deployment.byValue.get(query.deployment) ?? -1) : undefined;
+    const creator = query.creator ? (this.creator.byValue.get(query.creator) ?? -1) : undefined;
+    const from = query.from ?? Number.NEGATIVE_INFINITY;
+    const to = query.to ?? Number.POSITIVE_INFINITY;
+    const needle = (query.search ?? '').replace(/[\n\u0000]/g, ' ').trim().toLowerCase();
+    const found = needle ? this.#matches(needle) : null;
+    const byDate = query.from !== undefined || query.to !== undefined;
+
+    const statusCodes = this.status.codes;
+    const pipelineCodes = this.pipeline.codes;
+    const deploymentCodes = this.deployment.codes;
+    const creatorCodes = this.creator.codes;
+    const createdAt = this.createdAt;
+
+    const pass = (r: number): boolean =>
+      (status === undefined || statusCodes[r] === status) &&
+      (pipeline === undefined || pipelineCodes[r] === pipeline) &&
+      (deployment === undefined || deploymentCodes[r] === deployment) &&
+      (creator === undefined || creatorCodes[r] === creator) &&
+      (!byDate || (createdAt[r]! >= from && createdAt[r]! <= to)) &&
+      (found === null || found[r] === 1);
+
+    const out = new Uint32Array(n);
+    let k = 0;
+    if (!query.sort) {
+      for (let r = 0; r < n; r++) if (pass(r)) out[k++] = r;
+    } else {
+      const dict = this.#dictionaryOf(query.sort.column);
+      const order =
+        dict && query.sort.direction === 'desc' ? this.#descendingOrder(query.sort.column, dict) : this.order(query.sort.column);
+      if (query.sort.direction === 'asc' || dict) {
+        for (let i = 0; i < n; i++) {
+          const r = order[i]!;
+          if (pass(r)) out[k++] = r;
+        }
+      } else {
+        // Descending on dates, durations and ids: walk the ascending order backwards,
+        // empty values (no end) kept last, as in ascending.
+        const empties: number[] = [];
+        const emptyKey = this.#isEmpty(query.sort.column);
+        for (let i = n - 1; i >= 0; i--) {
+          const r = order[i]!;
+          if (!pass(r)) continue;
+          if (emptyKey(r)) empties.push(r);
+          else out[k++] = r;
+        }
+        for (let i = empties.length - 1; i >= 0; i--) out[k++] = empties[i]!;
+      }
+    }
+    return out.subarray(0, k);
+  }
+
+  #isEmpty(column: ExecutionColumn): (r: number) => boolean {
+    switch (column) {
+      case 'duration': {
+        const keys = this.duration;
+        return (r) => Number.isNaN(keys[r]!);
+      }
+      case 'created_at': {
+        const keys = this.createdAt;
+        return (r) => Number.isNaN(keys[r]!);
+      }
+      default:
+        return () => false;
+    }
+  }
+}
+
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return safe !== value || /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** CSV (RFC 4180) of the given rows in the given order; cells that a spreadsheet would run as formulas are defused. */
+export function executionsCsv(index: ExecutionIndex, rows: ArrayLike<number>): string {
+  const header = EXECUTION_COLUMNS.map((column) => (column === 'duration' ? 'Duration (s)' : COLUMN_LABELS[column])).join(',');
+  const lines = [header];
+  for (let i = 0; i < rows.length; i++) {
+    const row = index.rows[rows[i]!]!;
+    const duration = index.duration[rows[i]!]!;
+    lines.push(
+      [
+        row.execution_id,
+        row.pipeline_name,
+        row.deployment_name ?? '',
+        row.status,
+        row.created_by,
+        row.created_at,
+        Number.isNaN(duration) ? '' : String(Math.round(duration / 1000)),
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
