@@ -1,0 +1,213 @@
+// Incremental, resumable, crash-safe sync of one connection into the cache.
+//
+// Feeds, walked top-down:
+//   projects      GET /api/v1/projects[?since=C]                      -> {items, deleted, cursor}
+//   environments  GET /api/v1/projects/{p}/environments[?since=C]     -> {items, deleted, cursor}
+//   deployments   GET /api/v1/projects/{p}/environments/{e}/deployments[?since=C] (same shape; 404: not offered yet, skipped)
+//   executions    GET {environment url path}/api/v1/executions?limit=N[&since=C][&cursor=P]
+//                 -> {items, next_cursor, changes_cursor} (domain/execution.ts executionPageSchema)
+//   users         GET /api/v1/users -> {items} (small: replaced whole; 403/404: skipped)
+// The first pass of a list feed (no cursor) is the whole list: whatever the cache has
+// beyond it is deleted. Later passes apply changes and deletions only.
+//
+// Every page is applied in ONE SQLite transaction together with the feed's new cursor, so a
+// crash or a lost connection at any moment leaves a consistent cache that the next sync
+// resumes from the last applied page. Deleting a project or environment drops what hangs
+// under it (environments, deployments, executions, steps, cursors).
+import { AppError, type ApiError } from '../../domain/errors.js';
+import type { Cache, ExecutionRecord } from './cache.js';
+import { scopeOf } from './cache.js';
+
+export interface SyncTransport {
+  get<T>(path: string): Promise<T>;
+}
+
+/** The platform client as a sync transport. */
+export function clientTransport(client: { request<T>(method: string, path: string): Promise<T> }): SyncTransport {
+  return { get: (path) => client.request('GET', path) };
+}
+
+export interface SyncProgress {
+  scope: string;
+  /** Records received so far in this run, all feeds together. */
+  received: number;
+  pages: number;
+}
+
+export interface SyncOptions {
+  /** Executions per page (the platform allows up to 1000). */
+  pageSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  now?: () => string;
+  /** Which feeds to walk (default all). */
+  feeds?: { environments?: boolean; deployments?: boolean; executions?: boolean; users?: boolean };
+}
+
+export interface SyncReport {
+  ok: boolean;
+  synced_at: string;
+  /** Records received per kind in this run. */
+  received: Record<'projects' | 'environments' | 'deployments' | 'executions' | 'users', number>;
+  /** Feeds the platform does not offer (404) or this user may not read (403). */
+  skipped: string[];
+  error?: ApiError;
+}
+
+interface ChangesPage<T> {
+  items?: T[];
+  deleted?: string[];
+  cursor?: string | null;
+}
+
+interface ExecutionPage {
+  items?: ExecutionRecord[];
+  next_cursor?: string | null;
+  changes_cursor?: string | null;
+}
+
+/** Where a paged feed stands: the change cursor, the page inside the current pass, the pass's snapshot. */
+interface PagedCursor {
+  since: string | null;
+  page: string | null;
+  pass: string | null;
+}
+
+const enc = encodeURIComponent;
+
+function isSkippable(error: unknown): boolean {
+  return error instanceof AppError && (error.code === 'not_found' || error.code === 'forbidden');
+}
+
+/** The path of an environment's API on the platform: {platform}/environments/{slug}. */
+function environmentPath(environment: Record<string, unknown>, baseUrl: string | null): string {
+  const url = typeof environment.url === 'string' ? environment.url : null;
+  if (url) {
+    try {
+      const parsed = new URL(url);
+      if (!baseUrl || parsed.origin === new URL(baseUrl).origin) return parsed.pathname.replace(/\/+$/, '');
+    } catch {
+      // fall through
+    }
+  }
+  return `/environments/${enc(String(environment.slug ?? environment.name))}`;
+}
+
+export async function syncConnection(
+  cache: Cache,
+  transport: SyncTransport,
+  connectionId: string,
+  options: SyncOptions & { baseUrl?: string } = {},
+): Promise<SyncReport> {
+  const syncedAt = (options.now ?? (() => new Date().toISOString()))();
+  const pageSize = options.pageSize ?? 1000;
+  const feeds = { environments: true, deployments: true, executions: true, users: true, ...options.feeds };
+  const report: SyncReport = { ok: true, synced_at: syncedAt, received: { projects: 0, environments: 0, deployments: 0, executions: 0, users: 0 }, skipped: [] };
+  let pages = 0;
+
+  const checkAbort = () => {
+    if (options.signal?.aborted) throw new AppError('cancelled', 'The sync was stopped; it resumes from here next time');
+  };
+  const progress = (scope: string) => {
+    pages++;
+    options.onProgress?.({ scope, received: Object.values(report.received).reduce((a, b) => a + b, 0), pages });
+  };
+
+  async function changesFeed(kind: 'projects' | 'environments' | 'deployments', parent: { project?: string; environment?: string }, path: string): Promise<void> {
+    const scope = scopeOf(kind, parent.project, parent.environment);
+    let cursor = cache.syncCursor(connectionId, scope);
+    for (;;) {
+      checkAbort();
+      const data = await transport.get<ChangesPage<{ name: string }> | { name: string }[]>(cursor === null ? path : `${path}?since=${enc(cursor)}`);
+      const page: ChangesPage<{ name: string }> = Array.isArray(data) ? { items: data } : data;
+      const items = page.items ?? [];
+      const deleted = page.deleted ?? [];
+      const full = cursor === null;
+      const next = page.cursor ?? null;
+      cache.applyChanges(connectionId, kind, parent, { items, deleted, full }, next, syncedAt);
+      report.received[kind] += items.length;
+      progress(scope);
+      if (full || next === null || next === cursor || (items.length === 0 && deleted.length === 0)) return;
+      cursor = next;
+    }
+  }
+
+  async function executionsFeed(project: string, environment: string, envPath: string): Promise<void> {
+    const scope = scopeOf('executions', project, environment);
+    const stored = cache.syncCursor(connectionId, scope);
+    let state: PagedCursor = stored ? (JSON.parse(stored) as PagedCursor) : { since: null, page: null, pass: null };
+    const url = (s: PagedCursor) =>
+      `${envPath}/api/v1/executions?limit=${pageSize}${s.since !== null ? `&since=${enc(s.since)}` : ''}${s.page !== null ? `&cursor=${enc(s.page)}` : ''}`;
+    checkAbort();
+    let pending: Promise<ExecutionPage> = transport.get<ExecutionPage>(url(state));
+    for (;;) {
+      const data = await pending;
+      const items = data.items ?? [];
+      const pass = state.pass ?? data.changes_cursor ?? state.since;
+      const next: PagedCursor = data.next_cursor ? { since: state.since, page: data.next_cursor, pass } : { since: pass ?? null, page: null, pass: null };
+      // Ask for the next page while this one is written.
+      if (data.next_cursor) {
+        checkAbort();
+        pending = transport.get<ExecutionPage>(url(next));
+        pending.catch(() => undefined);
+      }
+      cache.applyExecutions(connectionId, project, environment, items, JSON.stringify(next), syncedAt);
+      report.received.executions += items.length;
+      progress(scope);
+      if (!data.next_cursor) return;
+      state = next;
+    }
+  }
+
+  try {
+    await changesFeed('projects', {}, '/api/v1/projects');
+    if (feeds.environments) {
+      for (const project of cache.listProjects(connectionId).items) {
+        const projectPath = `/api/v1/projects/${enc(project.name)}`;
+        try {
+          await changesFeed('environments', { project: project.name }, `${projectPath}/environments`);
+        } catch (error) {
+          if (!isSkippable(error)) throw error;
+          report.skipped.push(scopeOf('environments', project.name));
+          continue;
+        }
+        for (const { item: env } of cache.listEnvironments(connectionId, project.name)) {
+          const name = String(env.name);
+          if (feeds.deployments) {
+            try {
+              await changesFeed('deployments', { project: project.name, environment: name }, `${projectPath}/environments/${enc(name)}/deployments`);
+            } catch (error) {
+              if (!isSkippable(error)) throw error;
+              report.skipped.push(scopeOf('deployments', project.name, name));
+            }
+          }
+          if (feeds.executions) {
+            try {
+              await executionsFeed(project.name, name, environmentPath(env, options.baseUrl ?? null));
+            } catch (error) {
+              if (!isSkippable(error)) throw error;
+              report.skipped.push(scopeOf('executions', project.name, name));
+            }
+          }
+        }
+      }
+    }
+    if (feeds.users) {
+      try {
+        checkAbort();
+        const data = await transport.get<{ items?: { id: string }[] } | { id: string }[]>('/api/v1/users');
+        const users = Array.isArray(data) ? data : (data.items ?? []);
+        cache.replaceUsers(connectionId, users, syncedAt);
+        report.received.users = users.length;
+        progress('users');
+      } catch (error) {
+        if (!isSkippable(error)) throw error;
+        report.skipped.push('users');
+      }
+    }
+  } catch (error) {
+    report.ok = false;
+    report.error = error instanceof AppError ? error.toJSON() : { error: 'internal', message: `The sync failed: ${(error as Error).message?.slice(0, 200)}` };
+  }
+  return report;
+}
