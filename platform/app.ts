@@ -24,7 +24,13 @@ const STATUS_CODE: Record<number, ErrorCode> = {
   429: 'rate_limited',
 };
 
-export async function buildApp(ctx: PlatformContext, options: { logger: boolean }): Promise<FastifyInstance> {
+export interface RouteInfo {
+  method: string;
+  url: string;
+  schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined;
+}
+
+export async function buildApp(ctx: PlatformContext, options: { logger: boolean; routes?: RouteInfo[] }): Promise<FastifyInstance> {
   const app = Fastify({
     // Never log bodies, headers or query strings: they may carry tokens, passwords or keys.
     logger: options.logger
@@ -40,6 +46,10 @@ export async function buildApp(ctx: PlatformContext, options: { logger: boolean 
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
 
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) options.routes?.push({ method, url: route.url, schema: route.schema as RouteInfo['schema'] });
+  });
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('user', null);

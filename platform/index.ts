@@ -5,7 +5,7 @@ import { openDatabase } from './db/database.js';
 import { loadJwtSecret } from './auth.js';
 import { loadMasterKey } from './secrets.js';
 import { createMailer } from './mail.js';
-import { buildApp } from './app.js';
+import { buildApp, type RouteInfo } from './app.js';
 import { DEFAULT_POLICY, iso, type PlatformContext, type PlatformPolicy } from './context.js';
 import { regenerateSdkToken } from './routes/users.js';
 
@@ -35,6 +35,8 @@ export interface BuiltPlatform {
   issueLocalAdminToken(): Promise<string>;
   /** For the CLI, seed and tests. */
   context: PlatformContext;
+  /** Every route with its schemas (tests generate requests from them). */
+  routes: RouteInfo[];
 }
 
 export const LOCAL_ADMIN_EMAIL = 'admin@localhost';
@@ -58,8 +60,9 @@ export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatfo
     policy: { ...DEFAULT_POLICY, ...config.policy },
   };
   let app: FastifyInstance;
+  const routes: RouteInfo[] = [];
   try {
-    app = await buildApp(ctx, { logger: config.logger ?? false });
+    app = await buildApp(ctx, { logger: config.logger ?? false, routes });
   } catch (error) {
     await database.close();
     throw error;
@@ -75,6 +78,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatfo
   return {
     app,
     context: ctx,
+    routes,
     async close() {
       if (closed) return;
       closed = true;
