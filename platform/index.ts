@@ -8,6 +8,7 @@ import { createMailer } from './mail.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { DEFAULT_POLICY, iso, type PlatformContext, type PlatformPolicy } from './context.js';
 import { regenerateSdkToken } from './routes/users.js';
+import { isUniqueViolation } from './db/errors.js';
 
 export interface PlatformConfig {
   dataDir: string; // SQLite file `platform.sqlite` and the master key `master.key` (mode 0600) live here
@@ -90,20 +91,26 @@ export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatfo
   };
 }
 
-/** Ensures the local admin exists and gives it a fresh SDK token (the previous one stops working). */
-export async function issueLocalAdminToken(ctx: PlatformContext): Promise<string> {
-  let admin = await ctx.db.selectFrom('users').select('id').where('email', '=', LOCAL_ADMIN_EMAIL).where('deleted_at', 'is', null).executeTakeFirst();
-  if (!admin) {
-    const now = iso(ctx.now());
-    const id = randomUUID();
+/** Ensures the local admin exists; returns its id. */
+export async function ensureLocalAdmin(ctx: PlatformContext): Promise<string> {
+  const find = () => ctx.db.selectFrom('users').select('id').where('email', '=', LOCAL_ADMIN_EMAIL).where('deleted_at', 'is', null).executeTakeFirst();
+  const existing = await find();
+  if (existing) return existing.id;
+  const now = iso(ctx.now());
+  try {
     await ctx.db
       .insertInto('users')
-      .values({ id, email: LOCAL_ADMIN_EMAIL, name: LOCAL_ADMIN_NAME, role: 'admin', password_hash: null, sdk_token_hash: null, created_at: now, updated_at: now, deleted_at: null })
-      .onConflict((oc) => oc.doNothing())
+      .values({ id: randomUUID(), email: LOCAL_ADMIN_EMAIL, name: LOCAL_ADMIN_NAME, role: 'admin', password_hash: null, sdk_token_hash: null, created_at: now, updated_at: now, deleted_at: null })
       .execute();
-    admin = await ctx.db.selectFrom('users').select('id').where('email', '=', LOCAL_ADMIN_EMAIL).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error; // created meanwhile by another process
   }
-  return regenerateSdkToken(ctx, admin.id);
+  return (await find())!.id;
+}
+
+/** Ensures the local admin exists and gives it a fresh SDK token (the previous one stops working). */
+export async function issueLocalAdminToken(ctx: PlatformContext): Promise<string> {
+  return regenerateSdkToken(ctx, await ensureLocalAdmin(ctx));
 }
 
 export async function startPlatform(config: PlatformConfig): Promise<RunningPlatform> {
