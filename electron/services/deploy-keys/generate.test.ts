@@ -41,7 +41,7 @@ describe('DeployKeys generation', () => {
       return keys.wait(job_id);
     });
     expect(running?.status).toBe('running');
-    expect(running?.stage).toMatch(/searching for primes — \d+ workers?, \d+\.\d s/);
+    expect(running?.stage).toMatch(/searching for primes — \d+ workers?, [0-2] of 2 found, \d+\.\d s/);
     expect(job.status).toBe('done');
     expect(job.key?.bits).toBe(4096);
     expect(job.stage).toMatch(/RSA 4096 key ready/);
@@ -94,7 +94,7 @@ describe('DeployKeys generation', () => {
     await keys.dispose();
   });
 
-  it('races several workers and keeps the first key; unknown ids are not_found', async () => {
+  it('pools the primes of several workers into one key; unknown ids are not_found', async () => {
     const keys = new DeployKeys({ bits: 2048, workers: 2 });
     const job = await keys.wait(keys.start().job_id);
     expect(job.status).toBe('done');

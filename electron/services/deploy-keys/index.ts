@@ -1,18 +1,19 @@
-// Deploy keys: RSA generation in worker threads (node-forge over Node's native
-// OpenSSL prime search), import of pasted keys, and the in-memory key handles the app
-// passes around instead of private keys.
+// Deploy keys: RSA generation in worker threads (OpenSSL's native prime search, one
+// worker per core, primes pooled; the key assembled and PEM-encoded with node-forge),
+// import of pasted keys, and the in-memory key handles the app passes around instead of
+// private keys.
 //
 // Private keys live only in this process's memory: never on disk (except when the user
 // exports the pair to files they chose), never in an error message or a log.
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, sign, verify } from 'node:crypto';
 import { writeFileSync, renameSync, chmodSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../domain/errors.js';
 import type { KeyJob } from '../../../domain/app-api-contract.js';
 import { hexToBytes, publicKeyInfo, type PublicKeyInfo } from './material.js';
+import { assembleRsaKey } from './assemble.js';
 import { importPrivateKeyText } from './import.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -33,22 +34,26 @@ interface Job {
   endedAt: number | null;
   status: KeyJob['status'];
   workers: Worker[];
+  primes: bigint[];
   key?: DeployKeyHandle;
   error?: AppError;
   done: Promise<void>;
   finish: () => void;
 }
 
-function forgePath(): string {
-  try {
-    return createRequire(import.meta.url).resolve('node-forge');
-  } catch {
-    return 'node-forge';
-  }
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Signs and verifies once with a fresh key: a wrong key never leaves this module. */
+function selfTest(pem: string): boolean {
+  try {
+    const key = createPrivateKey(pem);
+    const data = Buffer.from('craft-mlops deploy key self-test');
+    return verify('sha256', data, createPublicKey(key), sign('sha256', data, key));
+  } catch {
+    return false;
+  }
 }
 
 export class DeployKeys {
@@ -56,7 +61,6 @@ export class DeployKeys {
   readonly workerCount: number;
   private readonly jobs = new Map<string, Job>();
   private readonly keys = new Map<string, StoredKey>();
-  private readonly forge = forgePath();
 
   constructor(options: { bits?: number; workers?: number } = {}) {
     this.bits = options.bits ?? 4096;
@@ -64,33 +68,26 @@ export class DeployKeys {
     this.workerCount = Math.max(1, Math.floor(options.workers ?? cores));
   }
 
-  /** Starts generating a key pair: one worker per core race, the first key wins. */
+  /** Starts generating a key pair: one worker per core searches for primes, the first suitable pair makes the key. */
   start(): { job_id: string } {
     let finish!: () => void;
     const done = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    const job: Job = { id: randomUUID(), startedAt: Date.now(), endedAt: null, status: 'running', workers: [], done, finish };
+    const job: Job = { id: randomUUID(), startedAt: Date.now(), endedAt: null, status: 'running', workers: [], primes: [], done, finish };
     this.jobs.set(job.id, job);
     let failures = 0;
     for (let i = 0; i < this.workerCount; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { forgePath: this.forge, bits: this.bits } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bits: this.bits } });
       worker.unref();
       job.workers.push(worker);
       const fail = (message: string) => {
         failures++;
         if (failures === this.workerCount && job.status === 'running') this.end(job, 'failed', new AppError('internal', `Key generation failed: ${message}`));
       };
-      worker.on('message', (message: { type: string; pem?: string; n?: string; e?: string; message?: string }) => {
-        if (message.type === 'key' && job.status === 'running' && message.pem && message.n && message.e) {
-          const info = publicKeyInfo(hexToBytes(message.n), hexToBytes(message.e));
-          const key: StoredKey = { key_id: randomUUID(), ...info, pem: message.pem };
-          this.keys.set(key.key_id, key);
-          job.key = { key_id: key.key_id, public_key: key.public_key, fingerprint: key.fingerprint, bits: key.bits };
-          this.end(job, 'done');
-        } else if (message.type === 'error') {
-          fail(String(message.message ?? 'unknown error').slice(0, 200));
-        }
+      worker.on('message', (message: { type: string; p?: string; message?: string }) => {
+        if (message.type === 'prime' && job.status === 'running' && message.p) this.addPrime(job, BigInt(`0x${message.p}`));
+        else if (message.type === 'error') fail(String(message.message ?? 'unknown error').slice(0, 200));
       });
       worker.on('error', (error) => fail(error.message.slice(0, 200)));
       worker.on('exit', (code) => {
@@ -100,10 +97,28 @@ export class DeployKeys {
     return { job_id: job.id };
   }
 
+  /** Pools a prime found by any worker; the first suitable pair makes the key. */
+  private addPrime(job: Job, prime: bigint): void {
+    if (job.primes.includes(prime)) return;
+    for (const other of job.primes) {
+      const assembled = assembleRsaKey(prime, other, this.bits);
+      if (!assembled) continue;
+      if (!selfTest(assembled.pem)) continue;
+      const info = publicKeyInfo(hexToBytes(assembled.n.toString(16)), hexToBytes(assembled.e.toString(16)));
+      const key: StoredKey = { key_id: randomUUID(), ...info, pem: assembled.pem };
+      this.keys.set(key.key_id, key);
+      job.key = { key_id: key.key_id, public_key: key.public_key, fingerprint: key.fingerprint, bits: key.bits };
+      this.end(job, 'done');
+      return;
+    }
+    job.primes.push(prime);
+  }
+
   private end(job: Job, status: Exclude<KeyJob['status'], 'running'>, error?: AppError): void {
     if (job.status !== 'running') return;
     job.status = status;
     job.endedAt = Date.now();
+    job.primes = [];
     if (error) job.error = error;
     for (const worker of job.workers) void worker.terminate();
     job.workers = [];
@@ -123,7 +138,7 @@ export class DeployKeys {
     switch (job.status) {
       case 'running': {
         const n = job.workers.length;
-        stage = `searching for primes — ${n} worker${n === 1 ? '' : 's'}, ${seconds(elapsed)}`;
+        stage = `searching for primes — ${n} worker${n === 1 ? '' : 's'}, ${job.primes.length} of 2 found, ${seconds(elapsed)}`;
         break;
       }
       case 'done':

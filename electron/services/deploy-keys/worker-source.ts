@@ -2,33 +2,33 @@
 // `eval: true`) so it works the same under tsx, Vitest and a bundled Electron main,
 // none of which can hand a .ts file to a worker thread.
 //
-// node-forge hands RSA generation to Node's native crypto (OpenSSL's prime search) when
-// it can; the worker thread keeps that CPU-bound search off the main event loop.
+// Each worker searches for primes of half the key size with Node's native OpenSSL prime
+// generator (BN_generate_prime_ex2: random start with the top two bits set, trial
+// division, 64 Miller-Rabin rounds — the search RSA key generation itself runs) and posts
+// every prime it finds. The main thread pools the primes of all workers and assembles the
+// key from the first suitable pair: with one worker per core the key is ready when the
+// cores together found two primes, and stopping a worker wastes at most one prime search.
 // The thread lowers its own scheduling priority on Linux, so racing one worker per core
 // never starves the UI thread.
-// The private key travels to the main thread by postMessage (in-process memory only).
 export const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
-let forge;
-try { forge = require(workerData.forgePath); } catch (e) { forge = require('node-forge'); }
-// Linux: lower this thread's priority (nice 10), so the UI thread always wins a core
-// back at once even when every core races for primes.
+const crypto = require('node:crypto');
 if (process.platform === 'linux') {
   try {
+    const os = require('node:os');
     const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-    if (tid > 0) require('node:os').setPriority(tid, Math.max(require('node:os').getPriority(tid), 10));
+    if (tid > 0) os.setPriority(tid, Math.max(os.getPriority(tid), 10));
   } catch (e) { /* best effort */ }
 }
-parentPort.postMessage({ type: 'stage', stage: 'searching for primes' });
+const half = workerData.bits / 2;
+const e = 65537n;
 try {
-  const pair = forge.pki.rsa.generateKeyPair({ bits: workerData.bits, e: 0x10001 });
-  const pem = forge.pki.privateKeyToPem(pair.privateKey).replace(/\r\n/g, '\n');
-  parentPort.postMessage({
-    type: 'key',
-    pem,
-    n: pair.privateKey.n.toString(16),
-    e: pair.privateKey.e.toString(16),
-  });
+  for (;;) {
+    const p = crypto.generatePrimeSync(half, { bigint: true });
+    // e must be invertible modulo p - 1; e is prime, so p - 1 must not be a multiple of it.
+    if ((p - 1n) % e === 0n) continue;
+    parentPort.postMessage({ type: 'prime', p: p.toString(16) });
+  }
 } catch (error) {
   parentPort.postMessage({ type: 'error', message: String(error && error.message || error) });
 }
