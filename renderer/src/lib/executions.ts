@@ -149,17 +149,16 @@ export class ExecutionIndex {
   }
 
   /**
-   * The searchable text of all rows, lower-cased, in one string (rows separated by "\n",
-   * fields by "\u0000"), with each row's start offset: one indexOf scan finds every match.
+   * The execution ids, lower-cased, in one string (separated by "\n") with each row's start
+   * offset: one indexOf scan finds every id that contains the needle.
    */
-  #searchText(): { all: string; starts: Uint32Array } {
+  #idText(): { all: string; starts: Uint32Array } {
     if (!this.#text) {
       const parts: string[] = new Array(this.rows.length);
       const starts = new Uint32Array(this.rows.length + 1);
       let offset = 0;
       for (let i = 0; i < this.rows.length; i++) {
-        const row = this.rows[i]!;
-        const part = `${row.execution_id}\u0000${row.pipeline_name}\u0000${row.deployment_name ?? ''}\u0000${row.status}\u0000${row.created_by}`.toLowerCase();
+        const part = this.rows[i]!.execution_id.toLowerCase();
         parts[i] = part;
         starts[i] = offset;
         offset += part.length + 1;
@@ -170,10 +169,32 @@ export class ExecutionIndex {
     return this.#text;
   }
 
-  /** 1 for each row whose text contains the needle (already lower-cased, no new line). */
+  /**
+   * 1 for each row whose id, pipeline, deployment, status or creator contains the needle
+   * (lower-cased, no new line). The few-valued columns are matched once per distinct value,
+   * so only ids are scanned row by row.
+   */
   #matches(needle: string): Uint8Array {
-    const { all, starts } = this.#searchText();
     const mask = new Uint8Array(this.rows.length);
+    const dictionaries = [this.status, this.pipeline, this.deployment, this.creator];
+    const hits = dictionaries.map((dict) => {
+      const hit = new Uint8Array(dict.values.length);
+      let any = false;
+      dict.values.forEach((value, code) => {
+        if (value.toLowerCase().includes(needle)) {
+          hit[code] = 1;
+          any = true;
+        }
+      });
+      return any ? hit : null;
+    });
+    for (let d = 0; d < dictionaries.length; d++) {
+      const hit = hits[d];
+      if (!hit) continue;
+      const codes = dictionaries[d]!.codes;
+      for (let r = 0; r < mask.length; r++) mask[r]! |= hit[codes[r]!]!;
+    }
+    const { all, starts } = this.#idText();
     let row = 0;
     let pos = all.indexOf(needle);
     while (pos !== -1) {
@@ -259,7 +280,7 @@ export class ExecutionIndex {
       const dict = this.#dictionaryOf(column);
       if (dict) this.#descendingOrder(column, dict);
     }
-    this.#searchText();
+    this.#idText();
   }
 
   /** The row indices that pass the query, in the asked order. */
