@@ -321,19 +321,37 @@ export class Cache {
   }
 
   /** Applies one page of an environment's execution feed (upserts with their steps) and its cursor. */
+  private readonly statements = new Map<string, Database.Statement>();
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   applyExecutions(connectionId: string, project: string, environment: string, items: ExecutionRecord[], cursor: string | null, syncedAt: string): void {
-    const upsert = this.db.prepare(
+    const upsert = this.statement(
       `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (connection_id, execution_id) DO UPDATE SET project = excluded.project, environment = excluded.environment, status = excluded.status,
          pipeline_name = excluded.pipeline_name, deployment_name = excluded.deployment_name, created_at = excluded.created_at, end_date = excluded.end_date,
          data = excluded.data, synced_at = excluded.synced_at`,
     );
-    const dropSteps = this.db.prepare('DELETE FROM execution_steps WHERE connection_id = ? AND execution_id = ?');
-    const step = this.db.prepare('INSERT INTO execution_steps (connection_id, execution_id, position, name, status, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const dropSteps = this.statement('DELETE FROM execution_steps WHERE connection_id = ? AND execution_id = ?');
+    const step = this.statement('INSERT INTO execution_steps (connection_id, execution_id, position, name, status, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const existing = this.statement('SELECT execution_id FROM executions WHERE connection_id = ? AND execution_id IN (SELECT value FROM json_each(?))');
     this.db.transaction(() => {
+      // One query per page tells which executions are already cached (their old steps go);
+      // a first sync then inserts without a delete per row.
+      const known = new Set((existing.all(connectionId, JSON.stringify(items.map((e) => e.execution_id))) as { execution_id: string }[]).map((r) => r.execution_id));
       for (const execution of items) {
-        const { steps, ...rest } = execution;
+        // The steps go to their own table; the row's JSON is the rest (no copy of the object).
+        const steps = execution.steps;
+        (execution as { steps?: unknown }).steps = undefined;
+        const data = JSON.stringify(execution);
+        execution.steps = steps;
         upsert.run(
           connectionId,
           execution.execution_id,
@@ -344,11 +362,15 @@ export class Cache {
           execution.deployment_name ?? null,
           execution.created_at,
           execution.end_date ?? null,
-          JSON.stringify(rest),
+          data,
           syncedAt,
         );
-        dropSteps.run(connectionId, execution.execution_id);
-        (steps ?? []).forEach((s, i) => step.run(connectionId, execution.execution_id, i, s.name, s.status, s.start_date ?? null, s.end_date ?? null));
+        if (known.has(execution.execution_id)) dropSteps.run(connectionId, execution.execution_id);
+        else known.add(execution.execution_id); // the same execution twice in one page
+        if (steps) for (let i = 0; i < steps.length; i++) {
+          const s = steps[i]!;
+          step.run(connectionId, execution.execution_id, i, s.name, s.status, s.start_date ?? null, s.end_date ?? null);
+        }
       }
       this.setCursor(connectionId, scopeOf('executions', project, environment), cursor, syncedAt);
     })();

@@ -138,18 +138,23 @@ export async function syncConnection(
     let state: PagedCursor = stored ? (JSON.parse(stored) as PagedCursor) : { since: null, page: null, pass: null };
     const url = (s: PagedCursor) =>
       `${envPath}/api/v1/executions?limit=${pageSize}${s.since !== null ? `&since=${enc(s.since)}` : ''}${s.page !== null ? `&cursor=${enc(s.page)}` : ''}`;
+    const nextOf = (page: { next_cursor: string | null; changes_cursor: string | null }): PagedCursor => {
+      const pass = state.pass ?? page.changes_cursor ?? state.since;
+      return page.next_cursor ? { since: state.since, page: page.next_cursor, pass } : { since: pass ?? null, page: null, pass: null };
+    };
     checkAbort();
     let pending: Promise<ExecutionPage> = transport.get<ExecutionPage>(url(state));
     for (;;) {
       const data = await pending;
       const items = data.items ?? [];
-      const pass = state.pass ?? data.changes_cursor ?? state.since;
-      const next: PagedCursor = data.next_cursor ? { since: state.since, page: data.next_cursor, pass } : { since: pass ?? null, page: null, pass: null };
+      const next = nextOf({ next_cursor: data.next_cursor ?? null, changes_cursor: data.changes_cursor ?? null });
       // Ask for the next page while this one is written.
       if (data.next_cursor) {
         checkAbort();
         pending = transport.get<ExecutionPage>(url(next));
         pending.catch(() => undefined);
+        // Let the request leave before the (synchronous) write of this page starts.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       cache.applyExecutions(connectionId, project, environment, items, JSON.stringify(next), syncedAt);
       report.received.executions += items.length;
