@@ -2,7 +2,7 @@
 // generated deploy key, see its card, reload, regenerate the SDK token, work offline.
 import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filesContaining, startBrowserMode, type BrowserMode } from './browser-mode.js';
@@ -30,7 +30,7 @@ test('a user creates a project with a generated deploy key, finds it after a rel
   app = await startBrowserMode();
   await page.goto(app.appUrl);
 
-  await expect(page.getByRole('heading', { name: 'Projects' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Projects', exact: true })).toBeVisible();
   await expect(page.getByText('No projects yet')).toBeVisible();
   await shot(page, 'homepage-empty');
 
@@ -49,8 +49,7 @@ test('a user creates a project with a generated deploy key, finds it after a rel
   await page.getByLabel('Python version').selectOption('3.11');
   await page.getByLabel('Repository URL').fill('git@github.com:acme/churn.git');
   await page.getByRole('button', { name: 'Generate deploy key' }).click();
-  const publicKey = page.getByText(/^ssh-rsa AAAA/);
-  await expect(publicKey).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByLabel('Public key')).toHaveValue(/^ssh-rsa AAAA/, { timeout: 60_000 });
   await expect(page.getByText(/4096 SHA256:[A-Za-z0-9+/]{43}/)).toBeVisible();
   await expect(page.getByRole('link', { name: /deploy key on GitHub/i })).toHaveAttribute('href', 'https://github.com/acme/churn/settings/keys');
   await shot(page, 'new-project-with-key');
@@ -67,9 +66,9 @@ test('a user creates a project with a generated deploy key, finds it after a rel
   // Parameters: the token is masked until revealed, and lives in the OS keychain.
   await page.getByRole('link', { name: 'Parameters' }).click();
   await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
-  await expect(page.getByText('OS keychain')).toBeVisible();
+  await expect(page.getByText('Stored in the OS keychain')).toBeVisible();
   await page.getByRole('button', { name: 'Reveal' }).click();
-  const oldToken = (await page.getByTestId('sdk-token').textContent())!.trim();
+  const oldToken = await page.getByLabel('SDK token').inputValue();
   expect(oldToken.length).toBeGreaterThanOrEqual(43);
   expect(await refreshWith(app.platformUrl, oldToken)).toBe(200);
   await shot(page, 'parameters');
@@ -79,7 +78,7 @@ test('a user creates a project with a generated deploy key, finds it after a rel
   await page.getByRole('button', { name: 'Regenerate token' }).click();
   await expect(page.getByText(/new SDK token/i)).toBeVisible();
   await page.getByRole('button', { name: 'Reveal' }).click();
-  const newToken = (await page.getByTestId('sdk-token').textContent())!.trim();
+  const newToken = await page.getByLabel('SDK token').inputValue();
   expect(newToken).not.toBe(oldToken);
   expect(await refreshWith(app.platformUrl, oldToken)).toBe(401);
   expect(await refreshWith(app.platformUrl, newToken)).toBe(200);
@@ -107,7 +106,6 @@ test('with the platform stopped, the Homepage lists projects from the cache and 
   // A pasted private key is accepted; it never lands in a file of the app.
   const dir = mkdtempSync(join(tmpdir(), 'craft-key-'));
   execFileSync('ssh-keygen', ['-q', '-m', 'PEM', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(dir, 'id_rsa')]);
-  const { readFileSync } = await import('node:fs');
   const pem = readFileSync(join(dir, 'id_rsa'), 'utf8');
   await page.getByRole('button', { name: /Paste an existing private key/ }).click();
   await page.getByLabel('Private key').fill(pem);
@@ -136,11 +134,11 @@ test('without a Secret Service the token is kept for this session only, and the 
   app = await startBrowserMode({ env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/craft-no-bus' } });
   await page.goto(app.appUrl);
   await page.getByRole('link', { name: 'Parameters' }).click();
-  await expect(page.getByText('this session only')).toBeVisible();
+  await expect(page.getByText('Kept for this session only')).toBeVisible();
   await expect(page.getByText(/Secret Service/).first()).toBeVisible();
   await shot(page, 'parameters-no-keychain');
   await page.getByRole('button', { name: 'Reveal' }).click();
-  const token = (await page.getByTestId('sdk-token').textContent())!.trim();
+  const token = await page.getByLabel('SDK token').inputValue();
   await app.stop();
   expect(filesContaining(app.dataDir, token)).toEqual([]);
 });
