@@ -65,22 +65,42 @@ export function bearerToken(request: FastifyRequest): string | null {
   return match ? match[1]! : null;
 }
 
-export async function authenticate(ctx: PlatformContext, request: FastifyRequest): Promise<AuthenticatedUser> {
+/**
+ * Signature checks already done, by token: a pure cache (a valid signature stays valid), so no state
+ * that matters lives here; expiry is checked on every use and the session row on every request.
+ */
+const verifiedBySecret = new WeakMap<Uint8Array, Map<string, { sub: string; sid: string; exp: number }>>();
+const VERIFIED_MAX = 10_000;
+
+async function verifyAccessToken(ctx: PlatformContext, token: string): Promise<{ sub: string; sid: string } | null> {
+  const nowSeconds = Math.floor(ctx.now().getTime() / 1000);
+  let verified = verifiedBySecret.get(ctx.jwtSecret);
+  if (!verified) verifiedBySecret.set(ctx.jwtSecret, (verified = new Map()));
+  const hit = verified.get(token);
+  if (hit) return hit.exp > nowSeconds ? hit : null;
+  try {
+    const { payload } = await jwtVerify(token, ctx.jwtSecret, { algorithms: ['HS256'], currentDate: ctx.now() });
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return null;
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    const claims = { sub: payload.sub, sid: payload.sid, exp: payload.exp };
+    verified.set(token, claims);
+    return claims;
+  } catch {
+    return null;
+  }
+}
+
+/** The access token's claims, signature and expiry checked (the session is the caller's to check). */
+export async function accessTokenClaims(ctx: PlatformContext, request: FastifyRequest): Promise<{ sub: string; sid: string }> {
   const token = bearerToken(request);
   if (!token) throw unauthorized('authorization: send "Authorization: Bearer <access token>" (from /api/v1/auth/login or /api/v1/auth/refresh)');
-  let sub: string | undefined;
-  let sid: unknown;
-  try {
-    const { payload } = await jwtVerify(token, ctx.jwtSecret, {
-      algorithms: ['HS256'],
-      currentDate: ctx.now(),
-    });
-    sub = payload.sub;
-    sid = payload.sid;
-  } catch {
-    throw unauthorized();
-  }
-  if (typeof sub !== 'string' || typeof sid !== 'string') throw unauthorized();
+  const claims = await verifyAccessToken(ctx, token);
+  if (!claims) throw unauthorized();
+  return claims;
+}
+
+export async function authenticate(ctx: PlatformContext, request: FastifyRequest): Promise<AuthenticatedUser> {
+  const { sub, sid } = await accessTokenClaims(ctx, request);
   const row = await ctx.db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')

@@ -2,7 +2,9 @@
 import { randomInt } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import type { Environment } from '../domain/environment.js';
-import type { AuthenticatedUser } from './auth.js';
+import type { FastifyRequest } from 'fastify';
+import { accessTokenClaims, type AuthenticatedUser } from './auth.js';
+import { iso } from './context.js';
 import type { PlatformContext } from './context.js';
 import type { EnvironmentsTable } from './db/schema.js';
 import { loadProject, type ProjectAccess, type ProjectRow, everyoneSeesEveryProject } from './projects-store.js';
@@ -56,6 +58,58 @@ export async function loadEnvironment(
   return { project, access, env };
 }
 
+/**
+ * The environment API's hot path: checks the access token's session and loads the environment with the
+ * caller's membership in one query. Same answers as authenticate() + loadEnvironmentBySlug().
+ */
+export async function authenticateForEnvironment(
+  ctx: PlatformContext,
+  request: FastifyRequest,
+  slug: string,
+): Promise<{ user: AuthenticatedUser; env: EnvironmentsTable; projectName: string; access: ProjectAccess }> {
+  const claims = await accessTokenClaims(ctx, request);
+  const row = await ctx.db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .leftJoin('environments', (join) => join.on('environments.slug', '=', slug))
+    .leftJoin('projects', 'projects.id', 'environments.project_id')
+    .leftJoin('members', (join) => join.onRef('members.project_id', '=', 'environments.project_id').onRef('members.user_id', '=', 'users.id'))
+    .select(['users.id as user_id', 'users.name as user_name', 'users.email as user_email', 'users.role as user_role', 'users.created_at as user_created_at'])
+    .select(['sessions.id as session_id', 'sessions.expires_at as session_expires_at'])
+    .select(['environments.id', 'environments.project_id', 'environments.name', 'environments.slug', 'environments.status', 'environments.default_branch', 'environments.folders'])
+    .select(['environments.requirements_path', 'environments.system_dependencies', 'environments.created_at', 'environments.created_by', 'environments.updated_at'])
+    .select(['projects.name as project_name', 'members.role as member_role'])
+    .where('sessions.id', '=', claims.sid)
+    .where('sessions.user_id', '=', claims.sub)
+    .where('sessions.revoked_at', 'is', null)
+    .where('users.deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!row || row.session_expires_at <= iso(ctx.now())) throw new AppError('unauthorized', 'sign in again: the access token is missing, expired or revoked');
+  const user: AuthenticatedUser = { id: row.user_id, name: row.user_name, email: row.user_email, role: row.user_role, created_at: row.user_created_at, sessionId: row.session_id };
+  request.user = user;
+  const missing = () => new AppError('not_found', `environment ${slug} does not exist or you are not a member of its project`);
+  if (!row.id || !row.project_name) throw missing();
+  let access: ProjectAccess | null = row.member_role ?? null;
+  if (!access && user.role === 'admin') access = 'admin';
+  if (!access && (await everyoneSeesEveryProject(ctx))) access = 'editor';
+  if (!access) throw missing();
+  const env: EnvironmentsTable = {
+    id: row.id,
+    project_id: row.project_id!,
+    name: row.name!,
+    slug: row.slug!,
+    status: row.status!,
+    default_branch: row.default_branch,
+    folders: row.folders,
+    requirements_path: row.requirements_path,
+    system_dependencies: row.system_dependencies,
+    created_at: row.created_at!,
+    created_by: row.created_by!,
+    updated_at: row.updated_at!,
+  };
+  return { user, env, projectName: row.project_name, access };
+}
+
 /** The environment API: by slug; 404 unless the caller may see its project (same rules as projects). */
 export async function loadEnvironmentBySlug(
   ctx: PlatformContext,
@@ -70,12 +124,12 @@ export async function loadEnvironmentBySlug(
     .select(['projects.name as project_name', 'members.role as member_role'])
     .where('environments.slug', '=', slug)
     .executeTakeFirst();
-  const missing = new AppError('not_found', `environment ${slug} does not exist or you are not a member of its project`);
-  if (!row) throw missing;
+  const missing = () => new AppError('not_found', `environment ${slug} does not exist or you are not a member of its project`);
+  if (!row) throw missing();
   const { project_name, member_role, ...env } = row;
   let access: ProjectAccess | null = member_role ?? null;
   if (!access && user.role === 'admin') access = 'admin';
   if (!access && (await everyoneSeesEveryProject(ctx))) access = 'editor';
-  if (!access) throw missing;
+  if (!access) throw missing();
   return { env, projectName: project_name, access };
 }

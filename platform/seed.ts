@@ -9,6 +9,7 @@ import { checkDeployKey } from './deploy-key.js';
 import { encryptSecret, hashPassword } from './secrets.js';
 import { newSlug } from './environments-store.js';
 import { recordChange } from './changes.js';
+import { executionDoc } from './execution-doc.js';
 import { ensureLocalAdmin, LOCAL_ADMIN_EMAIL } from './index.js';
 
 export interface SeedOptions {
@@ -149,7 +150,7 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
         changes.push({ resource: 'execution', key: executionId, project_id: null, environment_id: env.id, op: 'upsert' as const, audience: null, at: created.toISOString() });
       }
       const ids = (await trx.insertInto('changes').values(changes).returning('id').execute()).map((r) => Number(r.id)).sort((a, b) => a - b);
-      await trx.insertInto('executions').values(rows.map((row, i) => ({ ...row, change_seq: ids[i]! }))).execute();
+      await trx.insertInto('executions').values(rows.map((row, i) => ({ ...row, change_seq: ids[i]!, doc: executionDoc(row) }))).execute();
     });
     done += n;
     if (done % 100_000 === 0 || done === total) log(`executions: ${done}/${total}`);

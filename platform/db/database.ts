@@ -43,7 +43,7 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   }
   try {
     await migrate(db, dialect);
@@ -52,6 +52,27 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     throw error;
   }
   return { db, dialect, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements can be reused (each runs to completion
+ * synchronously, so one statement is never used by two queries at once). Data statements only.
+ */
+function withStatementCache(file: SQLite.Database, max = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => file.close(),
+    prepare(sqlText: string) {
+      let statement = cache.get(sqlText);
+      if (statement) return statement;
+      statement = file.prepare(sqlText);
+      if (/^\s*(select|insert|update|delete|with)\b/i.test(sqlText)) {
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sqlText, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {

@@ -2,6 +2,7 @@
 // Never edit a migration once committed: add the next one. Each works on SQLite and PostgreSQL.
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import type { Dialect } from './database.js';
+import { executionDoc, type ExecutionDocFields } from '../execution-doc.js';
 
 /** An auto-incremented integer primary key in either dialect. */
 export function serialColumn(db: Kysely<any>, dialect: Dialect, table: string) {
@@ -204,6 +205,20 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('message', 'text', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('execution_logs_execution').on('execution_logs').columns(['execution_seq', 'timestamp', 'id']).execute();
+      },
+    },
+    '0005_executions_doc_and_pipeline_status_index': {
+      async up(db: Kysely<any>) {
+        // The list filtered by pipeline and status (the desktop's most common filter) as one index range.
+        await db.schema.createIndex('executions_env_pipeline_status').on('executions').columns(['environment_id', 'pipeline_name', 'status', 'id']).execute();
+        // Each execution's API JSON, kept with the row, so a page is read as 100 strings and sent without re-encoding.
+        await db.schema.alterTable('executions').addColumn('doc', 'text', (c) => c.notNull().defaultTo('')).execute();
+        for (let after = 0; ; ) {
+          const rows = await db.selectFrom('executions').selectAll().where('id', '>', after).orderBy('id').limit(1000).execute();
+          if (rows.length === 0) break;
+          for (const row of rows) await db.updateTable('executions').set({ doc: executionDoc(row as ExecutionDocFields) }).where('id', '=', row.id).execute();
+          after = Number(rows[rows.length - 1]!.id);
+        }
       },
     },
   };

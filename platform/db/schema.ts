@@ -145,6 +145,8 @@ export interface ExecutionsTable {
   outputs: string; // JSON
   updated_at: string;
   change_seq: number;
+  /** The execution as the API returns it (JSON text), rewritten on every change. */
+  doc: string;
 }
 
 export interface ExecutionLogsTable {
