@@ -151,6 +151,7 @@ describe.each(DIALECTS)('access rights on $label', ({ dialect, skip }) => {
 
   it.skipIf(skip)('deleting a user closes the account at once but keeps their name on what they did', async () => {
     const victim = users.editor!;
+    const before = (await p.inject({ method: 'GET', url: '/api/v1/users', headers: bearer(p.adminAccess) })).json();
     const deleted = await p.inject({ method: 'DELETE', url: `/api/v1/users/${victim.id}`, headers: bearer(p.adminAccess) });
     expect(deleted.json().deleted_at).toMatch(/Z$/);
     expect((await p.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(victim.access) })).statusCode).toBe(401);
@@ -159,5 +160,7 @@ describe.each(DIALECTS)('access rights on $label', ({ dialect, skip }) => {
     const history = (await p.inject({ method: 'GET', url: '/api/v1/projects/fraud/history', headers: as('owner') })).json().items;
     expect(history[0]).toMatchObject({ changed_by: victim.id, changed_by_name: 'editor' });
     expect((await p.inject({ method: 'GET', url: `/api/v1/users/${victim.id}`, headers: as('owner') })).json()).toEqual({ id: victim.id, name: 'editor', email: 'editor@example.com' });
+    const feed = (await p.inject({ method: 'GET', url: `/api/v1/users?since=${before.cursor}`, headers: bearer(p.adminAccess) })).json();
+    expect(feed).toMatchObject({ items: [], deleted: [victim.id] });
   });
 });

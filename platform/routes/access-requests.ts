@@ -11,6 +11,7 @@ import { ACCESS_REQUEST_SENT, accessRequestSentSchema, requestAccess } from '../
 import { createUser, inviteUser, userOut } from '../users-store.js';
 import { checkLoginAllowed, recordLoginFailure } from '../login-throttle.js';
 import { errorResponses } from './auth.js';
+import { recordChange } from '../changes.js';
 
 export function accessRequestRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -95,6 +96,7 @@ export function accessRequestRoutes(ctx: PlatformContext): FastifyPluginAsyncZod
         if (!pending) throw new AppError('not_found', `access request ${request.params.id} does not exist`);
         if (pending.status !== 'pending') throw new AppError('conflict', `status: this request was already ${pending.status}`, 'status');
         const user = await createUser(ctx, { name: request.body.name ?? pending.name, email: pending.email, role: request.body.role });
+        await recordChange(ctx.db, ctx, { resource: 'user', key: user.id, op: 'upsert' });
         const decided = await decide(request.params.id, admin.id, 'approved');
         await inviteUser(ctx, user.id, user.email, admin.name);
         return { request: decided, user: userOut(user) };

@@ -10,6 +10,8 @@ import { isUniqueViolation } from '../db/errors.js';
 import { createUser, emailTaken, inviteUser, liveUser, requireAnotherAdmin, USER_COLUMNS, userOut } from '../users-store.js';
 import { hashPassword, hashToken, newToken, SDK_TOKEN_PREFIX, verifyPassword } from '../secrets.js';
 import { errorResponses } from './auth.js';
+import { changedSince, currentCursor, recordChange } from '../changes.js';
+import { cursorParam } from './projects.js';
 
 /** Issues a new SDK token: the old one stops working at once, with every session minted from it. */
 export async function regenerateSdkToken(ctx: PlatformContext, userId: string): Promise<string> {
@@ -116,16 +118,28 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
           tags: ['users'],
           summary: 'Users: admins get every account (include_deleted=true for deleted ones too); members get the cards of active users',
           security,
-          querystring: z.object({ include_deleted: z.enum(['true', 'false']).default('false') }).strict(),
-          response: { 200: z.object({ items: z.array(userCard) }), ...errorResponses },
+          description: 'With since=<cursor>: only the users created, changed or deleted since then (deleted ones are listed in deleted).',
+          querystring: z.object({ include_deleted: z.enum(['true', 'false']).default('false'), since: cursorParam.optional() }).strict(),
+          response: { 200: z.object({ items: z.array(userCard), deleted: z.array(z.string()), cursor: z.string() }), ...errorResponses },
         },
       },
       async (request) => {
         const admin = currentUser(request).role === 'admin';
         let query = ctx.db.selectFrom('users').select(USER_COLUMNS).orderBy('email').orderBy('created_at');
-        if (!admin || request.query.include_deleted !== 'true') query = query.where('deleted_at', 'is', null);
+        let cursor: number;
+        let deleted: string[] = [];
+        if (request.query.since !== undefined) {
+          const changes = await changedSince(ctx.db, 'user', request.query.since);
+          cursor = changes.cursor;
+          deleted = changes.deletes.map((d) => d.key);
+          if (changes.upserts.length === 0) return { items: [], deleted, cursor: String(cursor) };
+          query = query.where('id', 'in', changes.upserts).where('deleted_at', 'is', null);
+        } else {
+          cursor = await currentCursor(ctx.db);
+          if (!admin || request.query.include_deleted !== 'true') query = query.where('deleted_at', 'is', null);
+        }
         const rows = await query.execute();
-        return { items: rows.map((row) => (admin ? userOut(row) : publicUser(row))) };
+        return { items: rows.map((row) => (admin ? userOut(row) : publicUser(row))), deleted, cursor: String(cursor) };
       },
     );
 
@@ -145,6 +159,7 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         const admin = currentUser(request);
         requireAdmin(admin);
         const user = await createUser(ctx, request.body);
+        await recordChange(ctx.db, ctx, { resource: 'user', key: user.id, op: 'upsert' });
         await inviteUser(ctx, user.id, user.email, admin.name);
         reply.code(201);
         return userOut(user);
@@ -174,6 +189,7 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
             throw error;
           }
         }
+        await recordChange(ctx.db, ctx, { resource: 'user', key: row.id, op: 'upsert' });
         return userOut(await liveUser(ctx, row.id));
       },
     );
@@ -200,6 +216,7 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
           await trx.updateTable('users').set({ deleted_at: now, updated_at: now, password_hash: null, sdk_token_hash: null }).where('id', '=', row.id).execute();
           await trx.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', row.id).where('revoked_at', 'is', null).execute();
           await trx.deleteFrom('members').where('user_id', '=', row.id).execute();
+          await recordChange(trx, ctx, { resource: 'user', key: row.id, op: 'delete' });
         });
         return userOut({ ...row, deleted_at: now });
       },
