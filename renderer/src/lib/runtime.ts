@@ -53,7 +53,8 @@ async function readEnvelope(response: Response, method: AppMethod): Promise<unkn
   return unwrapEnvelope(body, method, response.status);
 }
 
-function unwrapEnvelope(body: unknown, method: AppMethod, status?: number): unknown {
+/** The result of an envelope, or its error rebuilt as an AppError. */
+export function unwrapEnvelope(body: unknown, method: AppMethod, status?: number): unknown {
   if (typeof body === 'object' && body !== null && 'ok' in body) {
     if (body.ok === true && 'result' in body) return body.result;
     if (body.ok === false && 'error' in body) {
@@ -99,7 +100,7 @@ export function toAppError(error: unknown): AppError {
 }
 
 /** The Electron runtime: the preload's single bridge, answering with envelopes. */
-function createIpcRuntime(host: NonNullable<Window['craftHost']>): CraftApi {
+export function createIpcRuntime(host: NonNullable<Window['craftHost']>): CraftApi {
   const api: Partial<Record<AppMethod, (input?: unknown) => Promise<unknown>>> = {};
   for (const method of APP_METHODS) {
     api[method] = async (input?: unknown) => {
@@ -116,7 +117,8 @@ function createIpcRuntime(host: NonNullable<Window['craftHost']>): CraftApi {
 }
 
 function createRuntime(): CraftApi {
-  if (typeof window !== 'undefined' && window.craftHost) return createIpcRuntime(window.craftHost);
+  if (typeof window === 'undefined') return createHttpRuntime(null); // imported outside a page (unit tests)
+  if (window.craftHost) return createIpcRuntime(window.craftHost);
   return createHttpRuntime(readConnectionToken());
 }
 
