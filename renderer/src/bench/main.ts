@@ -1,0 +1,108 @@
+// A page for bench/renderer (not part of the app build: vite's entry is index.html only).
+// It mounts the real ExecutionsTable over N generated executions and exposes
+// `window.craftBench`, which drives the table through its DOM like a user and times it.
+import { mount, tick } from 'svelte';
+import ExecutionsBench from './ExecutionsBench.svelte';
+import { generateExecutions } from './generate.js';
+import '../app.css';
+
+interface Timing {
+  p50: number;
+  p95: number;
+  max: number;
+  runs: number;
+}
+
+function summary(samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!;
+  return { p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1]!, runs: sorted.length };
+}
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+const params = new URLSearchParams(location.search);
+const count = Number(params.get('n') ?? 100_000);
+const target = document.getElementById('app')!;
+
+const t0 = performance.now();
+const rows = generateExecutions(count);
+const generatedMs = performance.now() - t0;
+const t1 = performance.now();
+mount(ExecutionsBench, { target, props: { rows } });
+await tick();
+const firstRowsMs = performance.now() - t1;
+await nextFrame();
+const firstPaintMs = performance.now() - t1;
+
+function controls() {
+  const table = document.querySelector('.executions')!;
+  const selects = [...table.querySelectorAll<HTMLSelectElement>('select')];
+  const search = table.querySelector<HTMLInputElement>('input[type="search"]')!;
+  const headers = [...table.querySelectorAll<HTMLButtonElement>('th button')];
+  return { selects, search, headers };
+}
+
+/** Times one change: `update` until the DOM holds the new rows, `frame` until the next frame. */
+async function time(change: () => void): Promise<{ update: number; frame: number }> {
+  const start = performance.now();
+  change();
+  await tick();
+  const update = performance.now() - start;
+  await nextFrame();
+  return { update, frame: performance.now() - start };
+}
+
+async function run(rounds = 40) {
+  const { selects, search, headers } = controls();
+  const filter: { update: number[]; frame: number[] } = { update: [], frame: [] };
+  const sort: { update: number[]; frame: number[] } = { update: [], frame: [] };
+  const text: { update: number[]; frame: number[] } = { update: [], frame: [] };
+  const needles = ['fail', 'train', 'deploy-3', 'exec-01', ''];
+  for (let i = 0; i < rounds; i++) {
+    const select = selects[i % selects.length]!;
+    const options = [...select.options].map((o) => o.value);
+    let t = await time(() => {
+      select.value = options[(i % (options.length - 1)) + 1] ?? '';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    filter.update.push(t.update);
+    filter.frame.push(t.frame);
+    t = await time(() => {
+      select.value = '';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    filter.update.push(t.update);
+    filter.frame.push(t.frame);
+    t = await time(() => headers[i % headers.length]!.click());
+    sort.update.push(t.update);
+    sort.frame.push(t.frame);
+    t = await time(() => {
+      search.value = needles[i % needles.length]!;
+      search.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    text.update.push(t.update);
+    text.frame.push(t.frame);
+  }
+  search.value = '';
+  search.dispatchEvent(new Event('input', { bubbles: true }));
+  await tick();
+  return {
+    rows: count,
+    generatedMs,
+    firstRowsMs,
+    firstPaintMs,
+    filter: { update: summary(filter.update), frame: summary(filter.frame) },
+    sort: { update: summary(sort.update), frame: summary(sort.frame) },
+    search: { update: summary(text.update), frame: summary(text.frame) },
+    renderedRows: document.querySelectorAll('.executions tbody tr[aria-rowindex]').length,
+  };
+}
+
+declare global {
+  interface Window {
+    craftBench?: { ready: true; run: typeof run };
+  }
+}
+
+window.craftBench = { ready: true, run };
