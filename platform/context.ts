@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import type { Dialect } from './db/database.js';
 import type { Mailer } from './mail.js';
+import type { PreparedQueries } from './db/prepared.js';
 
 export interface PlatformContext {
   db: Kysely<Database>;
@@ -15,6 +16,8 @@ export interface PlatformContext {
   /** Time source, replaceable in tests. */
   now(): Date;
   policy: PlatformPolicy;
+  /** Hot-path queries compiled once (see db/prepared.ts). */
+  prepared: PreparedQueries;
 }
 
 export interface PlatformPolicy {

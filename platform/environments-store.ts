@@ -5,6 +5,7 @@ import type { Environment } from '../domain/environment.js';
 import type { FastifyRequest } from 'fastify';
 import { accessTokenClaims, type AuthenticatedUser } from './auth.js';
 import { iso } from './context.js';
+import { arg } from './db/prepared.js';
 import type { PlatformContext } from './context.js';
 import type { EnvironmentsTable } from './db/schema.js';
 import { loadProject, type ProjectAccess, type ProjectRow, everyoneSeesEveryProject } from './projects-store.js';
@@ -68,22 +69,26 @@ export async function authenticateForEnvironment(
   slug: string,
 ): Promise<{ user: AuthenticatedUser; env: EnvironmentsTable; projectName: string; access: ProjectAccess }> {
   const claims = await accessTokenClaims(ctx, request);
-  const row = await ctx.db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .leftJoin('environments', (join) => join.on('environments.slug', '=', slug))
-    .leftJoin('projects', 'projects.id', 'environments.project_id')
-    .leftJoin('members', (join) => join.onRef('members.project_id', '=', 'environments.project_id').onRef('members.user_id', '=', 'users.id'))
-    .select(['users.id as user_id', 'users.name as user_name', 'users.email as user_email', 'users.role as user_role', 'users.created_at as user_created_at'])
-    .select(['sessions.id as session_id', 'sessions.expires_at as session_expires_at'])
-    .select(['environments.id', 'environments.project_id', 'environments.name', 'environments.slug', 'environments.status', 'environments.default_branch', 'environments.folders'])
-    .select(['environments.requirements_path', 'environments.system_dependencies', 'environments.created_at', 'environments.created_by', 'environments.updated_at'])
-    .select(['projects.name as project_name', 'members.role as member_role'])
-    .where('sessions.id', '=', claims.sid)
-    .where('sessions.user_id', '=', claims.sub)
-    .where('sessions.revoked_at', 'is', null)
-    .where('users.deleted_at', 'is', null)
-    .executeTakeFirst();
+  const [row] = await ctx.prepared.run(
+    'authenticate-for-environment',
+    () =>
+      ctx.db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .leftJoin('environments', (join) => join.on('environments.slug', '=', arg<string>(0)))
+        .leftJoin('projects', 'projects.id', 'environments.project_id')
+        .leftJoin('members', (join) => join.onRef('members.project_id', '=', 'environments.project_id').onRef('members.user_id', '=', 'users.id'))
+        .select(['users.id as user_id', 'users.name as user_name', 'users.email as user_email', 'users.role as user_role', 'users.created_at as user_created_at'])
+        .select(['sessions.id as session_id', 'sessions.expires_at as session_expires_at'])
+        .select(['environments.id', 'environments.project_id', 'environments.name', 'environments.slug', 'environments.status', 'environments.default_branch', 'environments.folders'])
+        .select(['environments.requirements_path', 'environments.system_dependencies', 'environments.created_at', 'environments.created_by', 'environments.updated_at'])
+        .select(['projects.name as project_name', 'members.role as member_role'])
+        .where('sessions.id', '=', arg<string>(1))
+        .where('sessions.user_id', '=', arg<string>(2))
+        .where('sessions.revoked_at', 'is', null)
+        .where('users.deleted_at', 'is', null),
+    [slug, claims.sid, claims.sub],
+  );
   if (!row || row.session_expires_at <= iso(ctx.now())) throw new AppError('unauthorized', 'sign in again: the access token is missing, expired or revoked');
   const user: AuthenticatedUser = { id: row.user_id, name: row.user_name, email: row.user_email, role: row.user_role, created_at: row.user_created_at, sessionId: row.session_id };
   request.user = user;

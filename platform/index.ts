@@ -6,6 +6,7 @@ import { loadJwtSecret } from './auth.js';
 import { loadMasterKey } from './secrets.js';
 import { createMailer } from './mail.js';
 import { buildApp, type RouteInfo } from './app.js';
+import { PreparedQueries } from './db/prepared.js';
 import { DEFAULT_POLICY, iso, type PlatformContext, type PlatformPolicy } from './context.js';
 import { regenerateSdkToken } from './routes/users.js';
 import { isUniqueViolation } from './db/errors.js';
@@ -59,6 +60,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatfo
     mailer: createMailer(config.mail),
     now: config.now ?? (() => new Date()),
     policy: { ...DEFAULT_POLICY, ...config.policy },
+    prepared: new PreparedQueries(database.db),
   };
   let app: FastifyInstance;
   const routes: RouteInfo[] = [];

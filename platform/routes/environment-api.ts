@@ -28,6 +28,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ExecutionsTable } from '../db/schema.js';
 import { errorResponses } from './auth.js';
 import { executionDoc } from '../execution-doc.js';
+import { arg } from '../db/prepared.js';
 
 export const EXECUTION_COLUMNS = [
   'id',
@@ -127,26 +128,58 @@ export function environmentApiRoutes(ctx: PlatformContext): FastifyPluginAsyncZo
         const { env } = await environment(request);
         const q = request.query;
         reply.header('content-type', 'application/json; charset=utf-8');
-        let query = ctx.db.selectFrom('executions').select(['id', 'change_seq', 'doc']).where('environment_id', '=', env.id);
-        if (q.status) query = query.where('status', '=', q.status);
-        if (q.pipeline_name) query = query.where('pipeline_name', '=', q.pipeline_name);
-        if (q.deployment_name) query = query.where('deployment_name', '=', q.deployment_name);
-        if (q.created_by) query = query.where('created_by', '=', q.created_by);
-        if (q.created_after) query = query.where('created_at', '>=', normalise(q.created_after));
-        if (q.created_before) query = query.where('created_at', '<', normalise(q.created_before));
+        // Built once per combination of filters (ctx.prepared): the arguments are substituted, not recompiled.
+        const args: unknown[] = [env.id, q.limit + 1];
+        const shape: string[] = ['executions-page'];
+        const build = () => {
+          let i = 2;
+          let query = ctx.db.selectFrom('executions').select(['id', 'change_seq', 'doc']).where('environment_id', '=', arg<string>(0));
+          for (const [column, value] of [
+            ['status', q.status],
+            ['pipeline_name', q.pipeline_name],
+            ['deployment_name', q.deployment_name],
+            ['created_by', q.created_by],
+          ] as const) {
+            if (value !== undefined) query = query.where(column, '=', arg<string>(i++));
+          }
+          if (q.created_after) query = query.where('created_at', '>=', arg<string>(i++));
+          if (q.created_before) query = query.where('created_at', '<', arg<string>(i++));
+          return query;
+        };
+        for (const [name, value] of [
+          ['status', q.status],
+          ['pipeline_name', q.pipeline_name],
+          ['deployment_name', q.deployment_name],
+          ['created_by', q.created_by],
+          ['created_after', q.created_after && normalise(q.created_after)],
+          ['created_before', q.created_before && normalise(q.created_before)],
+        ] as const) {
+          if (value !== undefined) {
+            args.push(value);
+            shape.push(name);
+          }
+        }
         if (q.since !== undefined) {
-          const rows = await query.where('change_seq', '>', Number(q.since)).orderBy('change_seq').limit(q.limit + 1).execute();
+          args.push(Number(q.since));
+          const rows = await ctx.prepared.run(`${shape.join(',')},since`, () => build().where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)), args);
           const page = rows.slice(0, q.limit);
           const last = page.length > 0 ? String(page[page.length - 1]!.change_seq) : q.since;
           return reply.send(pageJson(page, rows.length > q.limit ? last : null, last) as never);
         }
         const descending = q.sort === '-created_at';
-        if (q.cursor !== undefined) query = query.where('id', descending ? '<' : '>', Number(q.cursor));
-        const rows = await query
-          .select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'))
-          .orderBy('id', descending ? 'desc' : 'asc')
-          .limit(q.limit + 1)
-          .execute();
+        if (q.cursor !== undefined) args.push(Number(q.cursor));
+        const rows = await ctx.prepared.run(
+          `${shape.join(',')},${q.sort},${q.cursor !== undefined}`,
+          () => {
+            let query = build();
+            if (q.cursor !== undefined) query = query.where('id', descending ? '<' : '>', arg<number>(args.length - 1));
+            return query
+              .select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'))
+              .orderBy('id', descending ? 'desc' : 'asc')
+              .limit(arg<number>(1));
+          },
+          args,
+        );
         const page = rows.slice(0, q.limit);
         const changesCursor = rows.length > 0 ? Number(rows[0]!.changes_cursor ?? 0) : await currentCursor(ctx.db);
         return reply.send(pageJson(page, rows.length > q.limit ? String(page[page.length - 1]!.id) : null, String(changesCursor)) as never);
