@@ -102,4 +102,15 @@ describe('Cache', () => {
     expect(rebuilt.listProjects('a').items).toEqual([]);
     rebuilt.close();
   });
+
+  it('keeps the app running on an in-memory cache when the folder cannot be written', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'not-a-folder'), 'x');
+    const cache = Cache.open(join(dir, 'not-a-folder', 'cache.sqlite'));
+    expect(cache.file).toBe(':memory:');
+    expect(cache.report.reason).toMatch(/in memory for this session/);
+    cache.putProject('a', project('x'), '2026-01-01T00:00:00Z');
+    expect(cache.listProjects('a').items).toHaveLength(1);
+    cache.close();
+  });
 });

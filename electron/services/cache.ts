@@ -151,7 +151,12 @@ export class Cache {
 
   /** Opens (or creates) the cache; an unreadable file is moved aside to `<file>.broken-<time>` and rebuilt. */
   static open(file: string): Cache {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    try {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return new Cache(':memory:', openDatabase(':memory:'), { rebuilt_from: null, reason: `the cache folder cannot be created; the cache lives in memory for this session (${why})` });
+    }
     try {
       return new Cache(file, openDatabase(file), { rebuilt_from: null, reason: null });
     } catch (error) {
@@ -167,7 +172,14 @@ export class Cache {
           }
         }
       }
-      return new Cache(file, openDatabase(file), { rebuilt_from: aside, reason });
+      try {
+        return new Cache(file, openDatabase(file), { rebuilt_from: aside, reason });
+      } catch (again) {
+        // Not even a new file can be written there (read-only disk, permissions): keep the
+        // app running on a cache that lives in memory for this session.
+        const why = again instanceof Error ? again.message : String(again);
+        return new Cache(':memory:', openDatabase(':memory:'), { rebuilt_from: null, reason: `${reason}; the cache lives in memory for this session (${why})` });
+      }
     }
   }
 

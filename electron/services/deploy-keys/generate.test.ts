@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync, statSync, readFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployKeys } from './index.js';
+import { assembleRsaKey } from './assemble.js';
+import { generatePrimeSync } from 'node:crypto';
 import { AppError } from '../../../domain/errors.js';
 import type { KeyJob } from '../../../domain/app-api-contract.js';
 
@@ -50,7 +52,7 @@ describe('DeployKeys generation', () => {
     // the same code path); a generation on the main thread would stall every time.
     const stalls = [stall];
     const small = new DeployKeys({ bits: 2048 });
-    while (Math.min(...stalls) >= 50 && stalls.length < 4) stalls.push((await measureStall(() => small.wait(small.start().job_id))).stall);
+    while (Math.min(...stalls) >= 50 && stalls.length < 6) stalls.push((await measureStall(() => small.wait(small.start().job_id))).stall);
     await small.dispose();
     console.log(`longest event-loop stall during generation: ${stalls.map((s) => s.toFixed(1)).join(', ')} ms`);
     expect(Math.min(...stalls)).toBeLessThan(50);
@@ -92,6 +94,20 @@ describe('DeployKeys generation', () => {
     expect(job.stage).toMatch(/cancelled/);
     expect(keys.cancel(job_id)).toBe(false);
     await keys.dispose();
+  });
+
+  it('assembles keys only from suitable prime pairs', () => {
+    const p = generatePrimeSync(1024, { bigint: true });
+    const q = generatePrimeSync(1024, { bigint: true });
+    const key = assembleRsaKey(p, q, 2048);
+    expect(key?.pem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+    expect(key?.n).toBe(p * q);
+    // Primes too close to each other (FIPS 186-4), or a modulus of the wrong size, are refused.
+    expect(assembleRsaKey(p, p + 2n, 2048)).toBeNull();
+    expect(assembleRsaKey(p, q, 4096)).toBeNull();
+    const file = join(dir, 'assembled');
+    writeFileSync(file, key!.pem, { mode: 0o600 });
+    expect(sshKeygen(['-lf', file]).split(' ')[0]).toBe('2048');
   });
 
   it('pools the primes of several workers into one key; unknown ids are not_found', async () => {
