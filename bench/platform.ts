@@ -29,6 +29,7 @@ export interface PlatformBenchResult {
 
 // ——— child process: serve either the platform or the bare route ———
 async function serve(mode: string, dataDir: string, bodyFile: string | undefined) {
+  process.on('SIGTERM', () => process.exit(0));
   if (mode === 'bare') {
     const { readFileSync } = await import('node:fs');
     const body = readFileSync(bodyFile!, 'utf8');
