@@ -4,8 +4,9 @@
 //   projects      GET /api/v1/projects[?since=C]                      -> {items, deleted, cursor}
 //   environments  GET /api/v1/projects/{p}/environments[?since=C]     -> {items, deleted, cursor}
 //   deployments   GET /api/v1/projects/{p}/environments/{e}/deployments[?since=C] (same shape; 404: not offered yet, skipped)
-//   executions    GET {environment url path}/api/v1/executions?limit=N[&since=C][&cursor=P]
-//                 -> {items, next_cursor, changes_cursor} (domain/execution.ts executionPageSchema)
+//   executions    GET {environment url path}/api/v1/executions?limit=N[&cursor=P] (first pass), then
+//                 ?limit=N&since=C (changes, oldest first) -> {items, next_cursor, changes_cursor}
+//                 (domain/execution.ts executionPageSchema; executions are never deleted alone)
 //   users         GET /api/v1/users -> {items} (small: replaced whole; 403/404: skipped)
 // The first pass of a list feed (no cursor) is the whole list: whatever the cache has
 // beyond it is deleted. Later passes apply changes and deletions only.
@@ -66,7 +67,7 @@ interface ExecutionPage {
   changes_cursor?: string | null;
 }
 
-/** Where a paged feed stands: the change cursor, the page inside the current pass, the pass's snapshot. */
+/** Where a paged feed stands: the change cursor (null until the first pass ends), the page inside the first pass, the first pass's snapshot. */
 interface PagedCursor {
   since: string | null;
   page: string | null;
@@ -136,20 +137,28 @@ export async function syncConnection(
     const scope = scopeOf('executions', project, environment);
     const stored = cache.syncCursor(connectionId, scope);
     let state: PagedCursor = stored ? (JSON.parse(stored) as PagedCursor) : { since: null, page: null, pass: null };
+    // First pass (no change cursor yet): the whole list, page by page (cursor=next_cursor);
+    // its first page's changes_cursor is kept as the snapshot to continue from.
+    // Afterwards: since=<change cursor>, oldest change first; each page's changes_cursor
+    // is the next since, until next_cursor is null.
     const url = (s: PagedCursor) =>
-      `${envPath}/api/v1/executions?limit=${pageSize}${s.since !== null ? `&since=${enc(s.since)}` : ''}${s.page !== null ? `&cursor=${enc(s.page)}` : ''}`;
-    const nextOf = (page: { next_cursor: string | null; changes_cursor: string | null }): PagedCursor => {
-      const pass = state.pass ?? page.changes_cursor ?? state.since;
-      return page.next_cursor ? { since: state.since, page: page.next_cursor, pass } : { since: pass ?? null, page: null, pass: null };
+      `${envPath}/api/v1/executions?limit=${pageSize}` + (s.since !== null ? `&since=${enc(s.since)}` : s.page !== null ? `&cursor=${enc(s.page)}` : '');
+    const advance = (s: PagedCursor, data: ExecutionPage): { next: PagedCursor; more: boolean } => {
+      const more = !!data.next_cursor;
+      if (s.since === null) {
+        const pass = s.pass ?? data.changes_cursor ?? null;
+        return more ? { next: { since: null, page: data.next_cursor!, pass }, more } : { next: { since: pass, page: null, pass: null }, more };
+      }
+      return { next: { since: data.changes_cursor ?? data.next_cursor ?? s.since, page: null, pass: null }, more };
     };
     checkAbort();
     let pending: Promise<ExecutionPage> = transport.get<ExecutionPage>(url(state));
     for (;;) {
       const data = await pending;
       const items = data.items ?? [];
-      const next = nextOf({ next_cursor: data.next_cursor ?? null, changes_cursor: data.changes_cursor ?? null });
+      const { next, more } = advance(state, data);
       // Ask for the next page while this one is written.
-      if (data.next_cursor) {
+      if (more) {
         checkAbort();
         pending = transport.get<ExecutionPage>(url(next));
         pending.catch(() => undefined);
@@ -159,7 +168,7 @@ export async function syncConnection(
       cache.applyExecutions(connectionId, project, environment, items, JSON.stringify(next), syncedAt);
       report.received.executions += items.length;
       progress(scope);
-      if (!data.next_cursor) return;
+      if (!more) return;
       state = next;
     }
   }

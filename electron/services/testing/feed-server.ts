@@ -1,7 +1,7 @@
 // A small platform stand-in for sync tests and the sync benchmark: the feeds of
 // electron/services/sync.ts over real HTTP (node:http), with mutations to play changes.
-// Executions: GET /environments/{slug}/api/v1/executions?since&cursor&limit ->
-// {items, next_cursor, changes_cursor}, ordered by change id (the cursor).
+// Executions: GET /environments/{slug}/api/v1/executions?limit&(cursor|since) ->
+// {items, next_cursor, changes_cursor}, ordered by change id, with the platform's semantics.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionRecord } from '../cache.js';
@@ -242,7 +242,9 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
       const log = key ? execLog.get(key) : undefined;
       if (!key || !log) return send(404, { error: 'not_found', message: 'No environment' });
       const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 100));
-      const after = Math.max(since ?? 0, Number(url.searchParams.get('cursor') ?? 0));
+      // As the platform: with since, changes after it (oldest first) and changes_cursor = the
+      // page's last change; without, the list paged by cursor and changes_cursor = the newest change.
+      const after = since ?? Number(url.searchParams.get('cursor') ?? 0);
       // Binary search the first log entry after `after`.
       let lo = 0;
       let hi = log.length;
@@ -261,7 +263,7 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
         items.push(executions.get(key)!.get(entry.id)!);
       }
       const more = i < log.length;
-      return send(200, { items, next_cursor: more ? String(lastRev) : null, changes_cursor: String(execRev) });
+      return send(200, { items, next_cursor: more ? String(lastRev) : null, changes_cursor: String(since !== null ? lastRev : execRev) });
     }
     if (parts.join('/') === 'api/v1/users') return send(200, { items: server.users });
     send(404, { error: 'not_found', message: 'no route' });
