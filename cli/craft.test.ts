@@ -1,0 +1,358 @@
+// The real `craft` command as a subprocess, against a real platform on 127.0.0.1 and the
+// real OS keychain (Secret Service). Keychain tests are skipped, with the reason in their
+// name, when no D-Bus session bus is set (run them inside dbus-run-session, see README).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { bearer } from '../platform/test-helpers.js';
+import { craft, EMAIL, KEYCHAIN_SKIP, PASSWORD, startCliPlatform, tempDir, type CliPlatform } from './test-helpers.js';
+
+let p: CliPlatform;
+const data = tempDir();
+
+beforeAll(async () => {
+  p = await startCliPlatform();
+});
+
+afterAll(async () => {
+  // Forget the token this suite stored in the keychain (best effort), then everything else.
+  if (!KEYCHAIN_SKIP) await craft(['logout'], { dataDir: data.dir }).catch(() => undefined);
+  await p?.dispose();
+  data.remove();
+});
+
+function filesUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...filesUnder(path));
+    else found.push(path);
+  }
+  return found;
+}
+
+describe('usage and help (no keychain needed)', () => {
+  it('craft --help documents every command and the exit codes', async () => {
+    const r = await craft(['--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['login', 'logout', 'whoami', 'connections', 'token', 'projects', 'environments', 'executions', 'exec', 'env', 'keygen', 'key', 'run', 'completion', 'Exit codes', 'CRAFT_DATA_DIR'])
+      expect(r.stdout).toContain(word);
+    const sub = await craft(['executions', 'list', '--help']);
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/--status <status>/);
+    expect(sub.stdout).toMatch(/--limit <n>/);
+  });
+
+  it('bad usage exits 2 with a message naming the option', async () => {
+    const missing = await craft(['executions', 'list', '--project', 'x'], { dataDir: data.dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--environment/);
+    const limit = await craft(['executions', 'list', '-p', 'x', '-e', 'y', '--limit', 'lots'], { dataDir: data.dir });
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/--limit/);
+    const status = await craft(['executions', 'list', '-p', 'x', '-e', 'y', '--status', 'done'], { dataDir: data.dir });
+    expect(status.code).toBe(2);
+    expect(status.stderr).toMatch(/--status/);
+    const format = await craft(['env', 'export', '-p', 'x', '-e', 'y', '--format', 'yaml'], { dataDir: data.dir });
+    expect(format.code).toBe(2);
+    expect(format.stderr).toMatch(/--format/);
+    const unknown = await craft(['projects', 'list', '--colour'], { dataDir: data.dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--colour/);
+    const noCommand = await craft(['exec', '-p', 'x', '-e', 'y'], { dataDir: data.dir });
+    expect(noCommand.code).toBe(2);
+    const badUrl = await craft(['login', '--platform', 'ftp://x', '--email', EMAIL, '--password-stdin'], { dataDir: data.dir, input: 'x\n' });
+    expect([2, 5]).toContain(badUrl.code); // 5 when no keychain is reachable (checked first)
+    if (badUrl.code === 2) expect(badUrl.stderr).toMatch(/--platform/);
+  });
+
+  it('not signed in exits 3 and says how to sign in', async () => {
+    const empty = tempDir();
+    try {
+      const r = await craft(['whoami'], { dataDir: empty.dir });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/craft login/);
+      const list = await craft(['connections', 'list', '--json'], { dataDir: empty.dir });
+      expect(list.code).toBe(0);
+      expect(JSON.parse(list.stdout)).toEqual([]);
+    } finally {
+      empty.remove();
+    }
+  });
+
+  it('without a reachable keychain, login refuses with exit 5, changes nothing and says what is missing', async () => {
+    const empty = tempDir();
+    try {
+      const r = await craft(['login', '--platform', p.url, '--email', EMAIL, '--password-stdin'], {
+        dataDir: empty.dir,
+        input: `${PASSWORD}\n`,
+        env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/craft-test-bus' },
+      });
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/keychain/i);
+      expect(r.stderr).toMatch(/nothing was changed/);
+      expect(r.stderr).not.toContain(PASSWORD);
+      expect(readdirSync(empty.dir)).toEqual([]);
+    } finally {
+      empty.remove();
+    }
+  });
+
+  it('completion scripts for bash and zsh are valid shell', async () => {
+    const bash = await craft(['completion', 'bash']);
+    expect(bash.code).toBe(0);
+    expect(bash.stdout).toContain('complete -o default -F _craft_complete craft');
+    expect(bash.stdout).toContain('"executions list"');
+    execFileSync('bash', ['-n'], { input: bash.stdout });
+    const zsh = await craft(['completion', 'zsh']);
+    expect(zsh.code).toBe(0);
+    expect(zsh.stdout).toMatch(/^#compdef craft/);
+    let hasZsh = true;
+    try {
+      execFileSync('sh', ['-c', 'command -v zsh'], { stdio: 'ignore' });
+    } catch {
+      hasZsh = false;
+    }
+    if (hasZsh) execFileSync('zsh', ['-n'], { input: zsh.stdout });
+    const bad = await craft(['completion', 'fish']);
+    expect(bad.code).toBe(2);
+  });
+});
+
+describe('keygen (offline, no keychain needed)', () => {
+  it('writes an RSA 4096 PEM pair that ssh-keygen accepts, private 0600, and prints the ssh-keygen -lf line', async () => {
+    const dir = tempDir();
+    try {
+      const out = join(dir.dir, 'deploy_key');
+      const r = await craft(['keygen', '--out', out], { timeoutMs: 120_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const pem = readFileSync(out, 'utf8');
+      expect(pem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      const derived = execFileSync('ssh-keygen', ['-y', '-f', out], { encoding: 'utf8' }).trim();
+      const pub = readFileSync(`${out}.pub`, 'utf8').trim();
+      expect(pub.split(' ').slice(0, 2).join(' ')).toBe(derived.split(' ').slice(0, 2).join(' '));
+      const lf = execFileSync('ssh-keygen', ['-lf', `${out}.pub`], { encoding: 'utf8' }).trim();
+      expect(lf).toMatch(/^4096 SHA256:/);
+      expect(r.stdout.trim().split('\n').pop()).toBe(lf);
+
+      const again = await craft(['keygen', '--out', out]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/already exists.*--force/);
+      expect(readFileSync(out, 'utf8')).toBe(pem);
+
+      const json = await craft(['keygen', '--out', out, '--force', '--json'], { timeoutMs: 120_000 });
+      expect(json.code, json.stderr).toBe(0);
+      const parsed = JSON.parse(json.stdout) as { fingerprint: string; bits: number; public_key: string };
+      expect(parsed.bits).toBe(4096);
+      expect(readFileSync(out, 'utf8')).not.toBe(pem);
+      expect(readFileSync(`${out}.pub`, 'utf8').trim()).toBe(parsed.public_key);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('key test refuses a malformed repository URL (2) and a key that is not a private key (1)', async () => {
+    const dir = tempDir();
+    try {
+      const bad = await craft(['key', 'test', '--repo', 'https://github.com/a/b', '--key', join(dir.dir, 'k')], { dataDir: dir.dir });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--repo/);
+      execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', join(dir.dir, 'k')]);
+      const pub = await craft(['key', 'test', '--repo', 'git@127.0.0.1:a/b.git', '--key', join(dir.dir, 'k.pub')], { dataDir: dir.dir });
+      expect(pub.code).toBe(1);
+      expect(pub.stderr).toMatch(/public key/i);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — skipped: ${KEYCHAIN_SKIP}` : ''}`, () => {
+  const opts = () => ({ dataDir: data.dir });
+  const target = () => ['--project', p.project, '--environment', p.environment];
+
+  it('a wrong password exits 3 without storing anything', async () => {
+    const r = await craft(['login', '--platform', p.url, '--email', EMAIL, '--password-stdin'], { ...opts(), input: 'wrong password 123\n' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/email or password is wrong/);
+    expect(r.stderr).not.toContain('wrong password 123');
+  });
+
+  it('craft login --password-stdin, then craft whoami', async () => {
+    const login = await craft(['login', '--platform', p.url, '--email', EMAIL, '--password-stdin'], { ...opts(), input: `${PASSWORD}\n` });
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(/Signed in to 127\.0\.0\.1:\d+/);
+    expect(login.stdout).toContain(EMAIL);
+    const who = await craft(['whoami'], opts());
+    expect(who.code, who.stderr).toBe(0);
+    expect(who.stdout).toContain(EMAIL);
+    expect(who.stdout).toContain('OS keychain');
+    const json = await craft(['whoami', '--json'], opts());
+    const parsed = JSON.parse(json.stdout) as { user: { email: string }; token_storage: string; connection: { url: string; kind: string } };
+    expect(parsed.user.email).toBe(EMAIL);
+    expect(parsed.token_storage).toBe('keychain');
+    expect(parsed.connection).toMatchObject({ url: p.url, kind: 'team' });
+    // connections.json holds the connection, never the token.
+    const file = JSON.parse(readFileSync(join(data.dir, 'connections.json'), 'utf8')) as { active: string; connections: { id: string; name: string }[] };
+    expect(file.connections).toHaveLength(1);
+    expect(file.active).toBe(file.connections[0]!.id);
+  });
+
+  it('signing in again reuses the connection', async () => {
+    const again = await craft(['login', '--platform', `${p.url}/`, '--email', EMAIL, '--password-stdin'], { ...opts(), input: PASSWORD });
+    expect(again.code, again.stderr).toBe(0);
+    const list = await craft(['connections', 'list', '--json'], opts());
+    const rows = JSON.parse(list.stdout) as { name: string; active: boolean; signed_in: boolean }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ active: true, signed_in: true });
+    const text = await craft(['connections', 'list'], opts());
+    expect(text.stdout).toMatch(/^\s+NAME\s+KIND\s+URL\s+SIGNED IN\n\*\s+127\.0\.0\.1/);
+    const use = await craft(['connections', 'use', rows[0]!.name], opts());
+    expect(use.code).toBe(0);
+    const missing = await craft(['connections', 'use', 'nowhere'], opts());
+    expect(missing.code).toBe(2);
+  });
+
+  it('token show is masked unless --reveal, and the revealed token works', async () => {
+    const masked = await craft(['token', 'show'], opts());
+    expect(masked.code).toBe(0);
+    expect(masked.stdout.trim()).toMatch(/^.{4}•+.{4}$/);
+    const revealed = await craft(['token', 'show', '--reveal'], opts());
+    const token = revealed.stdout.trim();
+    expect(token.length).toBeGreaterThan(30);
+    expect(token.slice(0, 4)).toBe(masked.stdout.trim().slice(0, 4));
+    const refresh = await p.platform.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: token } });
+    expect(refresh.statusCode).toBe(200);
+  });
+
+  it('projects, environments and executions lists (text and --json)', async () => {
+    const projects = await craft(['projects', 'list', '--json'], opts());
+    expect(projects.code, projects.stderr).toBe(0);
+    expect((JSON.parse(projects.stdout) as { name: string }[]).map((x) => x.name)).toEqual([p.project]);
+    const text = await craft(['projects', 'list'], opts());
+    expect(text.stdout).toMatch(/^NAME\s+REPOSITORY/);
+    expect(text.stdout).toContain(p.project);
+    const envs = await craft(['environments', 'list', '--project', p.project, '--json'], opts());
+    expect(envs.code, envs.stderr).toBe(0);
+    expect(JSON.parse(envs.stdout)).toEqual([expect.objectContaining({ name: 'prod', url: p.environmentUrl })]);
+    const none = await craft(['executions', 'list', ...target(), '--json'], opts());
+    expect(none.code, none.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(none.stdout))).toBe(true);
+    const unknown = await craft(['environments', 'list', '--project', 'no-such-project'], opts());
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no-such-project/);
+  });
+
+  it('craft exec -- env: both variables set, nothing printed, and the token is in no file under the data dir', async () => {
+    const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
+    const r = await craft(['exec', ...target(), '--', 'env'], opts());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\n`);
+    expect(r.stdout).toContain(`CRAFT_AI_SDK_TOKEN=${token}\n`);
+    for (const file of filesUnder(data.dir)) expect(readFileSync(file).includes(token), file).toBe(false);
+    // The child's exit code is craft's, its arguments untouched.
+    const seven = await craft(['exec', ...target(), '--', 'sh', '-c', 'exit 7'], opts());
+    expect(seven.code).toBe(7);
+    const missing = await craft(['exec', ...target(), '--', 'no-such-command-xyz'], opts());
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/command not found/);
+  });
+
+  it('craft exec passes a signal on to the command', async () => {
+    const r = await craft(['exec', ...target(), '--', 'sh', '-c', 'trap "echo got-term; exit 42" TERM; echo ready; while :; do sleep 0.1; done'], {
+      ...opts(),
+      onStart: (child, output) => {
+        const timer = setInterval(() => {
+          if (output.stdout.includes('ready')) {
+            clearInterval(timer);
+            child.kill('SIGTERM');
+          }
+        }, 50);
+      },
+    });
+    expect(r.stdout).toContain('got-term');
+    expect(r.code).toBe(42);
+  });
+
+  it('craft env export: shell and dotenv, masked unless --reveal', async () => {
+    const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
+    const masked = await craft(['env', 'export', ...target()], opts());
+    expect(masked.code).toBe(0);
+    expect(masked.stdout).toContain(`export CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\n`);
+    expect(masked.stdout).not.toContain(token);
+    expect(masked.stdout).toMatch(/export CRAFT_AI_SDK_TOKEN=.{4}•+.{4}\n/);
+    const shown = await craft(['env', 'export', ...target(), '--format', 'dotenv', '--reveal'], opts());
+    expect(shown.stdout).toBe(`CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\nCRAFT_AI_SDK_TOKEN=${token}\n`);
+  });
+
+  it('craft run of a failing script records a failed execution with its logs', async () => {
+    const r = await craft(['run', ...target(), '--pipeline', 'train', '--', 'sh', '-c', 'echo "step one"; echo "it broke" >&2; exit 3'], opts());
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('step one');
+    expect(r.stderr).toContain('it broke');
+    const id = /execution (\S+) recorded/.exec(r.stderr)?.[1];
+    expect(id).toBeTruthy();
+    const api = `/environments/${p.slug}/api/v1`;
+    const execution = await p.platform.inject({ method: 'GET', url: `${api}/executions/${id}`, headers: bearer(p.access) });
+    expect(execution.json()).toMatchObject({ execution_id: id, status: 'failed', pipeline_name: 'train', created_by: expect.any(String) });
+    expect(execution.json().end_date).not.toBeNull();
+    const logs = await p.platform.inject({ method: 'POST', url: `${api}/executions/${id}/logs`, headers: bearer(p.access), payload: {} });
+    const lines = logs.json() as { timestamp: string; message: string }[];
+    expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(['step one', 'it broke']));
+    for (const line of lines) expect(Number.isNaN(Date.parse(line.timestamp))).toBe(false);
+    expect(lines.at(-1)!.message).toMatch(/exit code 3/);
+
+    const listed = await craft(['executions', 'list', ...target(), '--status', 'failed', '--json'], opts());
+    expect((JSON.parse(listed.stdout) as { execution_id: string }[]).map((x) => x.execution_id)).toContain(id);
+  });
+
+  it('craft run of a succeeding command is succeeded; Ctrl-C makes it cancelled', async () => {
+    const ok = await craft(['run', ...target(), '--pipeline', 'train', '--', 'sh', '-c', 'echo fine; test -n "$CRAFT_AI_EXECUTION_ID" && test -n "$CRAFT_AI_SDK_TOKEN"'], opts());
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/execution \S+ succeeded/);
+
+    const cancelled = await craft(['run', ...target(), '--pipeline', 'train', '--', 'sh', '-c', 'echo started; exec sleep 30'], {
+      ...opts(),
+      onStart: (child, output) => {
+        const timer = setInterval(() => {
+          if (output.stdout.includes('started')) {
+            clearInterval(timer);
+            child.kill('SIGINT');
+          }
+        }, 50);
+      },
+    });
+    expect(cancelled.code).toBe(130);
+    const id = /execution (\S+) recorded/.exec(cancelled.stderr)?.[1];
+    const execution = await p.platform.inject({ method: 'GET', url: `/environments/${p.slug}/api/v1/executions/${id}`, headers: bearer(p.access) });
+    expect(execution.json().status).toBe('cancelled');
+  });
+
+  it('token regenerate needs --yes without a terminal; with it, the old token stops working', async () => {
+    const before = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
+    const refused = await craft(['token', 'regenerate'], opts());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+    const r = await craft(['token', 'regenerate', '--yes'], opts());
+    expect(r.code, r.stderr).toBe(0);
+    const after = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
+    expect(after).not.toBe(before);
+    const old = await p.platform.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: before } });
+    expect(old.statusCode).toBe(401);
+    expect((await craft(['whoami'], opts())).code).toBe(0);
+  });
+
+  it('craft logout revokes the session and forgets the token; commands then exit 3', async () => {
+    const r = await craft(['logout'], opts());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/platform revoked the session/);
+    const who = await craft(['whoami'], opts());
+    expect(who.code).toBe(3);
+    expect(who.stderr).toMatch(/craft login --platform/);
+    const exec = await craft(['exec', ...target(), '--', 'env'], opts());
+    expect(exec.code).toBe(3);
+  });
+});

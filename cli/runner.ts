@@ -1,0 +1,228 @@
+// Child processes: `craft exec` (the SDK variables in the child's environment, nothing
+// else) and `craft run` (the same, plus a real execution recorded on the platform with
+// every output line appended to its logs).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import type { Execution } from '../domain/execution.js';
+import type { PlatformClient } from '../electron/services/platform-client.js';
+import { err } from './io.js';
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
+
+export interface ChildEnd {
+  code: number;
+  /** The signal that ended the child, if any. */
+  signal: NodeJS.Signals | null;
+  /** The signal we received and passed on, if any (Ctrl-C…). */
+  interrupted: NodeJS.Signals | null;
+  /** The command could not be started at all. */
+  startError: string | null;
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  return 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+}
+
+/**
+ * Runs a command, passing on the signals this process receives; resolves with the exit code
+ * the shell would report (128+N for a signal). A command that cannot start gives 127
+ * (not found) or 126 (not executable), as a shell does.
+ */
+export function runChild(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { pipe?: boolean; onSpawn?: (child: ChildProcess) => void } = {},
+): Promise<ChildEnd> {
+  return new Promise<ChildEnd>((resolve) => {
+    let interrupted: NodeJS.Signals | null = null;
+    const child = spawn(command, args, { stdio: options.pipe ? ['inherit', 'pipe', 'pipe'] : 'inherit', env });
+    const handlers = new Map<NodeJS.Signals, () => void>();
+    for (const signal of FORWARDED) {
+      const handler = () => {
+        interrupted ??= signal;
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      };
+      handlers.set(signal, handler);
+      process.on(signal, handler);
+    }
+    const cleanup = () => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    };
+    let settled = false;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      const notFound = error.code === 'ENOENT';
+      const why = notFound ? 'command not found' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      resolve({ code: notFound ? 127 : 126, signal: null, interrupted, startError: `cannot run ${command}: ${why}` });
+    });
+    child.on('close', (code, signal) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve({ code: exitCodeOf(code, signal), signal, interrupted, startError: null });
+    });
+    options.onSpawn?.(child);
+  });
+}
+
+/** Splits a byte stream into lines (the last one flushed at the end). */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private rest = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(chunk: Buffer): void {
+    const text = this.rest + this.decoder.write(chunk);
+    const parts = text.split('\n');
+    this.rest = parts.pop() ?? '';
+    for (const part of parts) this.onLine(part.replace(/\r$/, ''));
+  }
+  end(): void {
+    const text = this.rest + this.decoder.end();
+    this.rest = '';
+    if (text) this.onLine(text.replace(/\r$/, ''));
+  }
+}
+
+const MAX_MESSAGE = 64 * 1024 - 16;
+const MAX_BATCH = 1000;
+const MAX_PENDING = 200_000;
+
+/** Sends timestamped log lines to an execution, in order, in batches, without blocking the output. */
+export class LogShipper {
+  private pending: { timestamp: string; message: string }[] = [];
+  private sending: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private warned = false;
+  private dropped = 0;
+  sent = 0;
+
+  constructor(
+    private readonly client: PlatformClient,
+    private readonly path: string,
+    private readonly intervalMs = 300,
+  ) {}
+
+  add(message: string, at = new Date()): void {
+    const timestamp = at.toISOString();
+    for (let i = 0; i < message.length || i === 0; i += MAX_MESSAGE) {
+      if (this.pending.length >= MAX_PENDING) {
+        this.dropped++;
+        continue;
+      }
+      this.pending.push({ timestamp, message: message.slice(i, i + MAX_MESSAGE) });
+    }
+    if (this.pending.length >= MAX_BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  /** Sends what is pending (chained after the previous send). */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.sending = this.sending.then(async () => {
+      while (this.pending.length > 0) {
+        const batch = this.pending.slice(0, MAX_BATCH);
+        try {
+          await this.client.request('POST', `${this.path}/log-lines`, { lines: batch });
+          this.pending.splice(0, batch.length);
+          this.sent += batch.length;
+        } catch (error) {
+          if (!this.warned) {
+            this.warned = true;
+            err(`craft: could not record log lines (${(error as Error).message}); retrying`);
+          }
+          this.timer ??= setTimeout(() => this.flush(), 2_000);
+          return;
+        }
+      }
+    });
+    return this.sending;
+  }
+
+  /** Sends everything; a few retries at the end, then says how many lines were lost. */
+  async close(): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await this.flush();
+      if (this.pending.length === 0) break;
+      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    }
+    if (this.timer) clearTimeout(this.timer);
+    const lost = this.pending.length + this.dropped;
+    if (lost > 0) err(`craft: ${lost} log line(s) could not be recorded`);
+  }
+}
+
+export interface RecordedRun {
+  execution: Execution;
+  end: ChildEnd;
+}
+
+/**
+ * `craft run`: records an execution (created, then running), runs the command with its
+ * output passed through and appended to the execution's logs, then sets the final status:
+ * succeeded (exit 0), failed (anything else), cancelled (interrupted by a signal we passed on).
+ */
+export async function recordedRun(options: {
+  client: PlatformClient;
+  api: string;
+  pipeline: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  onCreated?: (execution: Execution) => void;
+}): Promise<RecordedRun> {
+  const { client, api } = options;
+  const created = await client.request<Execution>('POST', `${api}/executions`, { pipeline_name: options.pipeline });
+  const path = `${api}/executions/${encodeURIComponent(created.execution_id)}`;
+  options.onCreated?.(created);
+  // Ctrl-C between creation and start: the execution is cancelled, not left pending.
+  let early: NodeJS.Signals | null = null;
+  const onEarly = (signal: NodeJS.Signals) => {
+    early ??= signal;
+  };
+  for (const s of FORWARDED) process.on(s, onEarly);
+  try {
+    await client.request('PATCH', path, { status: 'running' });
+  } finally {
+    for (const s of FORWARDED) process.off(s, onEarly);
+  }
+  const logs = new LogShipper(client, path);
+  let end: ChildEnd;
+  if (early) {
+    end = { code: 128 + (constants.signals[early as NodeJS.Signals] ?? 0), signal: null, interrupted: early, startError: null };
+  } else {
+    end = await runChild(options.command, options.args, { ...options.env, CRAFT_AI_EXECUTION_ID: created.execution_id }, {
+      pipe: true,
+      onSpawn: (child) => {
+        const wire = (stream: NodeJS.ReadableStream | null, sink: NodeJS.WriteStream) => {
+          if (!stream) return;
+          const lines = new LineSplitter((line) => logs.add(line));
+          stream.on('data', (chunk: Buffer) => {
+            sink.write(chunk);
+            lines.push(chunk);
+          });
+          stream.on('end', () => lines.end());
+        };
+        wire(child.stdout, process.stdout);
+        wire(child.stderr, process.stderr);
+      },
+    });
+  }
+  if (end.startError) logs.add(`craft: ${end.startError}`);
+  const status = end.interrupted ? 'cancelled' : end.code === 0 ? 'succeeded' : 'failed';
+  logs.add(
+    status === 'cancelled'
+      ? `craft: cancelled (${end.interrupted})${end.startError ? '' : `, the command ended with exit code ${end.code}`}`
+      : `craft: the command ended with exit code ${end.code}`,
+  );
+  await logs.close();
+  const execution = await client.request<Execution>('PATCH', path, { status });
+  return { execution, end };
+}
