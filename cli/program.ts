@@ -10,7 +10,6 @@ import { EXECUTION_STATUSES, type Execution } from '../domain/execution.js';
 import type { Project } from '../domain/project.js';
 import { fingerprintLine } from '../domain/ssh-public-key.js';
 import { maskToken, sdkExportLines } from '../electron/services/accounts.js';
-import { DeployKeys, importPrivateKeyText } from '../electron/services/deploy-keys/index.js';
 import { normalisePlatformUrl, signInWithPassword, signOut } from '../electron/services/sign-in.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { CliContext, environmentApi, type GlobalOptions } from './context.js';
@@ -331,6 +330,8 @@ export function buildProgram(result: ProgramResult): Command {
       const publicPath = `${privatePath}.pub`;
       for (const path of [privatePath, publicPath])
         if (existsSync(path) && !opts.force) throw new AppError('conflict', `${path} already exists: choose another --out, or pass --force to overwrite it`, 'out');
+      // Loaded on use: node-forge and the workers are not needed by any other command.
+      const { DeployKeys } = await import('../electron/services/deploy-keys/index.js');
       const keys = new DeployKeys();
       try {
         if (!opts.json) err(`Generating an RSA ${keys.bits} key pair…`);
@@ -358,6 +359,7 @@ export function buildProgram(result: ProgramResult): Command {
     .action(async (opts: { repo: string; key: string; acceptHostKey?: string; user?: string; json?: boolean }, command: Command) => {
       const { testRepositoryAccess, parseRepositoryTarget } = await import('../electron/services/repo-access.js');
       const { KnownHosts } = await import('../electron/services/known-hosts.js');
+      const { importPrivateKeyText } = await import('../electron/services/deploy-keys/index.js');
       if (!parseRepositoryTarget(opts.repo)) throw new UsageError('--repo: must be an SSH URL such as git@github.com:owner/repo.git or ssh://git@host:2222/owner/repo.git');
       let text: string;
       try {
