@@ -3,8 +3,12 @@
 // client expose it, the renderer calls it. Inputs are validated with these schemas in
 // the main process, whatever the renderer claims.
 import { z } from 'zod';
-import { projectCreateSchema, projectSchema } from './project.js';
-import { userSchema } from './user.js';
+import { projectCreateSchema, projectSchema, projectUpdateSchema } from './project.js';
+import { passwordChangeSchema, userCreateSchema, userPublicSchema, userSchema, userUpdateSchema } from './user.js';
+import { accessRequestSchema, memberRole, memberSchema, platformSettingsSchema, platformSettingsUpdateSchema, projectHistoryEntrySchema } from './access.js';
+import { deploymentSchema, environmentCreateSchema, environmentSchema } from './environment.js';
+import { executionSchema, executionStatus, logLineSchema } from './execution.js';
+import { email } from './rules.js';
 import { deployKeyPublicSchema } from './deploy-key.js';
 import { apiErrorSchema } from './errors.js';
 
@@ -69,6 +73,47 @@ export const embeddedPlatformSchema = z.object({
   url: z.string().nullable(),
 });
 
+export const connectionViewSchema = connectionSchema.extend({
+  active: z.boolean(),
+  signed_in: z.boolean(),
+});
+
+const projectRef = { project: z.string({ error: 'is required' }).min(1, 'is required') };
+const environmentRef = { ...projectRef, environment: z.string({ error: 'is required' }).min(1, 'is required') };
+
+export const repoAccessResultSchema = z.union([
+  z.object({ ok: z.literal(true), host: z.string(), host_fingerprint: z.string(), default_branch: z.string().nullable(), branch_count: z.number() }),
+  z.object({
+    ok: z.literal(false),
+    step: z.enum(['address', 'unreachable', 'unknown_host_key', 'changed_host_key', 'key_refused', 'repository_not_found', 'protocol']),
+    message: z.string(),
+    host: z.string(),
+    host_fingerprint: z.string().optional(),
+    deploy_key_url: z.string().nullable().optional(),
+  }),
+]);
+export type RepoAccessResult = z.infer<typeof repoAccessResultSchema>;
+
+/** A row of the executions table: the execution without steps, logs or values. */
+export const executionRowSchema = executionSchema.pick({
+  execution_id: true,
+  status: true,
+  created_at: true,
+  created_by: true,
+  end_date: true,
+  pipeline_name: true,
+  deployment_name: true,
+});
+export type ExecutionRow = z.infer<typeof executionRowSchema>;
+
+export const syncReportSchema = z.object({
+  ok: z.boolean(),
+  synced_at: z.string(),
+  received: z.record(z.string(), z.number()),
+  skipped: z.array(z.string()),
+  error: apiErrorSchema.optional(),
+});
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -86,13 +131,90 @@ export const appApiContract = {
   getKeyGeneration: method(z.object({ job_id: z.string() }).strict(), keyJobSchema),
   cancelKeyGeneration: method(z.object({ job_id: z.string() }).strict(), z.object({ cancelled: z.boolean() })),
   importDeployKey: method(
-    z.object({ private_key: z.string({ error: 'is required' }).max(64 * 1024, 'is too long to be a private key') }).strict(),
+    z
+      .object({
+        private_key: z.string({ error: 'is required' }).max(64 * 1024, 'is too long to be a private key'),
+        passphrase: z.string().max(1024, 'must be at most 1024 characters').optional(),
+      })
+      .strict(),
     deployKeyPublicSchema.extend({ key_id: z.string() }),
+  ),
+  /** Writes the pair to files the user chose: `path` (private, mode 0600) and `path.pub`. */
+  exportDeployKey: method(
+    z.object({ key_id: z.string(), path: z.string({ error: 'is required' }).trim().min(1, 'is required: choose where to save the private key') }).strict(),
+    z.object({ private_key_path: z.string(), public_key_path: z.string() }),
+  ),
+  /** "Test access": SSH to the repository host with this key only and ask git-upload-pack for the repository. */
+  testRepositoryAccess: method(
+    z.object({ repository_url: z.string({ error: 'is required' }), key_id: z.string(), accept_host_fingerprint: z.string().optional() }).strict(),
+    repoAccessResultSchema,
   ),
 
   getSdkToken: method(z.object({ reveal: z.boolean().default(false) }).strict().default({ reveal: false }), sdkTokenViewSchema),
   copySdkToken: method(empty, z.object({ copied: z.boolean(), clears_after_s: z.number() })),
   regenerateSdkToken: method(empty, sdkTokenViewSchema),
+
+  // Connections: the token manager (several platforms side by side, one active).
+  listConnections: method(empty, z.object({ items: z.array(connectionViewSchema), token_storage: tokenStorageSchema, keychain_message: z.string().nullable() })),
+  addConnection: method(
+    z.object({ url: z.string({ error: 'is required' }).trim().min(1, 'is required').url('must be a URL such as https://mlops.example.com'), name: z.string().trim().max(100, 'must be at most 100 characters').optional() }).strict(),
+    connectionViewSchema,
+  ),
+  switchConnection: method(z.object({ id: z.string() }).strict(), connectionViewSchema),
+  removeConnection: method(z.object({ id: z.string() }).strict(), z.object({ revoked: z.boolean(), message: z.string().nullable() })),
+  signIn: method(z.object({ email, password: z.string({ error: 'is required' }).min(1, 'is required') }).strict(), sessionSchema),
+  signOut: method(empty, z.object({ revoked: z.boolean(), message: z.string().nullable() })),
+  forgotPassword: method(z.object({ email }).strict(), z.object({ message: z.string() })),
+  changePassword: method(passwordChangeSchema.strict(), z.object({ changed: z.boolean() })),
+  /** Incremental sync of the active connection into the cache. */
+  syncNow: method(empty, syncReportSchema),
+
+  // Projects: settings, history, members.
+  updateProject: method(
+    z.object({ ...projectRef, changes: projectUpdateSchema.omit({ deploy_key: true }).extend({ deploy_key_id: z.string().optional() }).strict() }).strict(),
+    projectSchema.extend({ changed_fields: z.array(z.string()), notice: z.string() }),
+  ),
+  deleteProject: method(z.object({ ...projectRef, confirm_name: z.string({ error: "is required: type the project's name" }) }).strict(), z.object({ deleted: z.boolean() })),
+  getProjectHistory: method(z.object(projectRef).strict(), z.object({ items: z.array(projectHistoryEntrySchema) })),
+  listMembers: method(z.object(projectRef).strict(), z.object({ items: z.array(memberSchema) })),
+  setMember: method(z.object({ ...projectRef, user_id: z.string(), role: memberRole }).strict(), memberSchema),
+  removeMember: method(z.object({ ...projectRef, user_id: z.string() }).strict(), z.object({ removed: z.boolean() })),
+
+  // Environments and deployments.
+  listEnvironments: method(z.object(projectRef).strict(), z.object({ items: z.array(environmentSchema), freshness: freshnessSchema })),
+  createEnvironment: method(z.object({ ...projectRef, environment: environmentCreateSchema }).strict(), environmentSchema),
+  getEnvironment: method(z.object(environmentRef).strict(), z.object({ item: environmentSchema, freshness: freshnessSchema })),
+  deleteEnvironment: method(z.object({ ...environmentRef, confirm_name: z.string({ error: "is required: type the environment's name" }) }).strict(), z.object({ deleted: z.boolean() })),
+  listDeployments: method(z.object(environmentRef).strict(), z.object({ items: z.array(deploymentSchema), freshness: freshnessSchema })),
+  /** "Connect to the SDK": the environment URL, the export lines (token masked unless revealed). */
+  getSdkConnection: method(
+    z.object({ ...environmentRef, reveal: z.boolean().default(false) }).strict(),
+    z.object({ environment_url: z.string(), export_lines: z.string(), token_masked: z.string(), token: z.string().optional(), storage: tokenStorageSchema }),
+  ),
+  writeDotEnv: method(z.object({ ...environmentRef, path: z.string({ error: 'is required' }).trim().min(1, 'is required: choose where to write the .env file') }).strict(), z.object({ path: z.string() })),
+
+  // Executions (synced into the cache; the table works offline on what was seen).
+  listExecutions: method(
+    z.object({ ...environmentRef, deployment: z.string().optional(), refresh: z.boolean().default(true) }).strict(),
+    z.object({ items: z.array(executionRowSchema), total: z.number(), freshness: freshnessSchema }),
+  ),
+  getExecution: method(z.object({ ...environmentRef, execution_id: z.string() }).strict(), z.object({ item: executionSchema, freshness: freshnessSchema })),
+  getExecutionLogs: method(
+    z.object({ ...environmentRef, execution_id: z.string(), from: z.string().optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
+    z.object({ items: z.array(logLineSchema) }),
+  ),
+  /** Names for user ids, as the SDK's get_user gives them (deleted users keep their name). */
+  resolveUsers: method(z.object({ ids: z.array(z.string()).max(10_000) }).strict(), z.object({ items: z.array(userPublicSchema) })),
+
+  // Administration (admins; the platform refuses others).
+  listUsers: method(empty, z.object({ items: z.array(userSchema) })),
+  createUser: method(userCreateSchema.strict(), userSchema),
+  updateUser: method(z.object({ id: z.string(), changes: userUpdateSchema }).strict(), userSchema),
+  deleteUser: method(z.object({ id: z.string() }).strict(), z.object({ deleted: z.boolean() })),
+  listAccessRequests: method(empty, z.object({ items: z.array(accessRequestSchema) })),
+  decideAccessRequest: method(z.object({ id: z.string(), decision: z.enum(['approve', 'decline'], { error: 'must be approve or decline' }) }).strict(), accessRequestSchema),
+  getPlatformSettings: method(empty, platformSettingsSchema),
+  updatePlatformSettings: method(platformSettingsUpdateSchema, platformSettingsSchema),
 
   /** The platform embedded in the app: stopping it is how a user works offline on purpose. */
   getEmbeddedPlatform: method(empty, embeddedPlatformSchema),

@@ -4,3 +4,7 @@ export * from './user.js';
 export * from './project.js';
 export * from './deploy-key.js';
 export * from './app-api-contract.js';
+export * from './access.js';
+export * from './environment.js';
+export * from './execution.js';
+export * from './ssh-public-key.js';

@@ -14,7 +14,12 @@ import {
   type Freshness,
   type Session,
 } from '../domain/index.js';
+import type { AccessRequest, Deployment, Environment, Execution, LogLine, Member, Project, ProjectHistoryEntry, User, UserPublic } from '../domain/index.js';
 import type { DesktopServices } from './desktop.js';
+import { sdkExportLines, writeDotEnv } from './services/accounts.js';
+import { testRepositoryAccess } from './services/repo-access.js';
+import { signInWithPassword } from './services/sign-in.js';
+import { clientTransport, syncConnection } from './services/sync.js';
 
 type Handlers = {
   [M in AppMethod]: (input: z.output<AppApiContract[M]['input']>) => Promise<AppOutput<M>>;
@@ -28,16 +33,38 @@ export interface HostClipboard {
 
 export const CLIPBOARD_CLEAR_SECONDS = 60;
 
-export function maskToken(token: string): string {
-  return `${'•'.repeat(12)}${token.slice(-4)}`;
-}
-
 function now(): string {
   return new Date().toISOString();
 }
 
+const enc = encodeURIComponent;
+
+function sessionBase(services: DesktopServices) {
+  return { connection: services.connection(), token_storage: services.vault.storage, keychain_message: services.vault.message };
+}
+
 export function createHandlers(services: DesktopServices, host: { clipboard?: HostClipboard } = {}): Handlers {
-  const { keys, cache, vault } = services;
+  const { keys, cache, vault, accounts, connections } = services;
+  const connectionId = () => services.connection().id;
+  const api = <T>(method: string, path: string, body?: unknown) => services.client().request<T>(method, `/api/v1${path}`, body);
+  const projectPath = (project: string) => `/projects/${enc(project)}`;
+  const environmentPath = (project: string, environment: string) => `${projectPath(project)}/environments/${enc(environment)}`;
+
+  /** The path of an environment's own API ({environment_url}/api/v1), from its URL. */
+  async function environmentApi(project: string, environment: string): Promise<string> {
+    const cached = cache.listEnvironments(connectionId(), project).find((e) => e.item.name === environment)?.item as Environment | undefined;
+    const env = cached ?? (await api<Environment>('GET', environmentPath(project, environment)));
+    return `${new URL(env.url).pathname.replace(/\/+$/, '')}/api/v1`;
+  }
+
+  function connectionView(record: { id: string; name: string; url: string; kind: 'embedded' | 'team' }, signedIn: boolean) {
+    return { ...record, active: connections.active()?.id === record.id, signed_in: signedIn };
+  }
+
+  async function sync() {
+    const record = services.connection();
+    return syncConnection(cache, clientTransport(services.client()), record.id, { baseUrl: record.url });
+  }
   let clipboardTimer: NodeJS.Timeout | undefined;
 
   /** Platform first; offline, the cache answers and says how old it is. */
@@ -56,14 +83,19 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
   }
 
   async function tokenView(reveal: boolean) {
-    const token = await services.sdkToken();
-    return { masked: maskToken(token), storage: vault.storage, ...(reveal ? { token } : {}) };
+    const view = await accounts.viewToken(undefined, reveal);
+    if (!view.masked) throw new AppError('unauthorized', 'You are not signed in to this platform: sign in to get an SDK token');
+    return view;
   }
 
   return {
     async getSession() {
       const connection = services.connection();
-      const base = { connection, token_storage: vault.storage, keychain_message: vault.message };
+      const base = sessionBase(services);
+      if (!(await accounts.hasToken(connection.id))) {
+        const cached = cache.getUser(connection.id);
+        return { ...base, user: null, online: true, synced_at: cached?.synced_at ?? null };
+      }
       try {
         const user = await services.client().me();
         cache.putUser(connection.id, user, now());
@@ -128,8 +160,232 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async cancelKeyGeneration({ job_id }) {
       return { cancelled: keys.cancel(job_id) };
     },
-    async importDeployKey({ private_key }) {
-      return keys.importPrivateKey(private_key);
+    async importDeployKey({ private_key, passphrase }) {
+      return keys.importPrivateKey(private_key, passphrase);
+    },
+    async exportDeployKey({ key_id, path }) {
+      const written = keys.exportPair(key_id, path);
+      return { private_key_path: written.private_path, public_key_path: written.public_path };
+    },
+    async testRepositoryAccess({ repository_url, key_id, accept_host_fingerprint }) {
+      return testRepositoryAccess({
+        url: repository_url,
+        privateKeyPem: keys.privateKeyPem(key_id),
+        knownHosts: services.knownHosts,
+        ...(accept_host_fingerprint ? { acceptHostFingerprint: accept_host_fingerprint } : {}),
+      });
+    },
+
+    async listConnections() {
+      const items = await Promise.all(connections.list().map(async (record) => connectionView(record, await accounts.hasToken(record.id))));
+      return { items, token_storage: vault.storage, keychain_message: vault.message };
+    },
+    async addConnection({ url, name }) {
+      const base = url.replace(/\/+$/, '');
+      const existing = connections.list().find((c) => c.url === base);
+      const record = existing ?? connections.add({ name: name || new URL(base).host, url: base, kind: 'team' });
+      accounts.switchTo(record.id);
+      return connectionView(record, await accounts.hasToken(record.id));
+    },
+    async switchConnection({ id }) {
+      const record = accounts.switchTo(id);
+      return connectionView(record, await accounts.hasToken(record.id));
+    },
+    async removeConnection({ id }) {
+      const result = await accounts.remove(id);
+      cache.clearConnection(id);
+      return result;
+    },
+    async signIn({ email, password }) {
+      const record = services.connection();
+      if (record.kind === 'embedded') throw new AppError('validation', 'The embedded platform signs you in by itself: no password is needed', 'email');
+      const signedIn = await signInWithPassword({ baseUrl: record.url, email, password });
+      await accounts.storeToken(record.id, signedIn.sdk_token);
+      cache.putUser(record.id, signedIn.user, now());
+      return { ...sessionBase(services), user: signedIn.user, online: true, synced_at: now() };
+    },
+    async signOut() {
+      const record = services.connection();
+      if (record.kind === 'embedded') throw new AppError('validation', 'The embedded platform cannot be signed out of: switch to another connection instead');
+      return accounts.signOut(record.id);
+    },
+    async forgotPassword({ email }) {
+      await services.client().requestPublic('POST', '/api/v1/auth/forgot-password', { email });
+      return { message: `If ${email} has an account, a mail with a reset code is on its way. The code works once, within an hour.` };
+    },
+    async changePassword(input) {
+      await api('POST', '/users/me/password', input);
+      return { changed: true };
+    },
+    async syncNow() {
+      return sync();
+    },
+
+    async updateProject({ project, changes: { deploy_key_id, ...changes } }) {
+      const body = deploy_key_id ? { ...changes, deploy_key: keys.privateKeyPem(deploy_key_id) } : changes;
+      const updated = await api<Project & { changed_fields: string[]; notice: string }>('PATCH', projectPath(project), body);
+      cache.putProject(connectionId(), updated, now());
+      if (deploy_key_id) keys.forget(deploy_key_id);
+      return updated;
+    },
+    async deleteProject({ project, confirm_name }) {
+      await api('DELETE', projectPath(project), { confirm_name });
+      cache.deleteProject(connectionId(), project);
+      return { deleted: true };
+    },
+    async getProjectHistory({ project }) {
+      return api<{ items: ProjectHistoryEntry[] }>('GET', `${projectPath(project)}/history`);
+    },
+    async listMembers({ project }) {
+      return api<{ items: Member[] }>('GET', `${projectPath(project)}/members`);
+    },
+    async setMember({ project, user_id, role }) {
+      return api<Member>('PUT', `${projectPath(project)}/members/${enc(user_id)}`, { role });
+    },
+    async removeMember({ project, user_id }) {
+      await api('DELETE', `${projectPath(project)}/members/${enc(user_id)}`);
+      return { removed: true };
+    },
+
+    async listEnvironments({ project }) {
+      const id = connectionId();
+      const { value, freshness } = await fresh(
+        async () => (await api<{ items: Environment[] }>('GET', `${projectPath(project)}/environments`)).items,
+        (items, at) => cache.applyChanges(id, 'environments', { project }, { items, deleted: [], full: true }, null, at),
+        () => {
+          const cached = cache.listEnvironments(id, project);
+          return { value: cached.map((c) => c.item as Environment), synced_at: cached[0]?.synced_at ?? null };
+        },
+      );
+      return { items: value, freshness };
+    },
+    async createEnvironment({ project, environment }) {
+      const created = await api<Environment>('POST', `${projectPath(project)}/environments`, environment);
+      cache.applyChanges(connectionId(), 'environments', { project }, { items: [created], deleted: [], full: false }, null, now());
+      return created;
+    },
+    async getEnvironment({ project, environment }) {
+      const id = connectionId();
+      const { value, freshness } = await fresh(
+        () => api<Environment>('GET', environmentPath(project, environment)),
+        (item, at) => cache.applyChanges(id, 'environments', { project }, { items: [item], deleted: [], full: false }, null, at),
+        () => {
+          const cached = cache.listEnvironments(id, project).find((c) => c.item.name === environment);
+          return cached ? { value: cached.item as Environment, synced_at: cached.synced_at } : null;
+        },
+      );
+      return { item: value, freshness };
+    },
+    async deleteEnvironment({ project, environment, confirm_name }) {
+      if (confirm_name !== environment) throw new AppError('validation', `confirm_name: type "${environment}" to delete this environment`, 'confirm_name');
+      await api('DELETE', environmentPath(project, environment));
+      cache.applyChanges(connectionId(), 'environments', { project }, { items: [], deleted: [environment], full: false }, null, now());
+      return { deleted: true };
+    },
+    async listDeployments({ project, environment }) {
+      const id = connectionId();
+      const { value, freshness } = await fresh(
+        async () => (await api<{ items: Deployment[] }>('GET', `${environmentPath(project, environment)}/deployments`)).items,
+        (items, at) => cache.applyChanges(id, 'deployments', { project, environment }, { items, deleted: [], full: true }, null, at),
+        () => {
+          const cached = cache.listDeployments(id, project, environment);
+          return { value: cached.map((c) => c.item as Deployment), synced_at: cached[0]?.synced_at ?? null };
+        },
+      );
+      return { items: value, freshness };
+    },
+    async getSdkConnection({ project, environment, reveal }) {
+      const env = (await this.getEnvironment({ project, environment })).item;
+      const token = await services.sdkToken();
+      const view = await accounts.viewToken(undefined, reveal);
+      return { environment_url: env.url, export_lines: sdkExportLines(env.url, token, reveal), token_masked: view.masked, storage: view.storage, ...(reveal ? { token } : {}) };
+    },
+    async writeDotEnv({ project, environment, path }) {
+      const env = (await this.getEnvironment({ project, environment })).item;
+      writeDotEnv(path, { url: env.url, token: await services.sdkToken() });
+      return { path };
+    },
+
+    async listExecutions({ project, environment, deployment, refresh }) {
+      const id = connectionId();
+      let freshness: Freshness;
+      const report = refresh ? await sync() : null;
+      if (report && report.ok) freshness = { source: 'platform', offline: false, synced_at: report.synced_at };
+      else {
+        if (report?.error && report.error.error !== 'offline') throw AppError.from(report.error);
+        const state = cache.syncStates(id).find((s) => s.scope === `executions/${project}/${environment}`);
+        freshness = { source: 'cache', offline: report !== null, synced_at: state?.synced_at ?? null };
+      }
+      const { items } = cache.listExecutions(id, { project, environment, limit: 1_000_000 });
+      const rows = (deployment ? items.filter((e) => e.deployment_name === deployment) : items).map((e) => ({
+        execution_id: e.execution_id,
+        status: e.status as Execution['status'],
+        created_at: e.created_at,
+        created_by: e.created_by ?? '',
+        end_date: e.end_date,
+        pipeline_name: e.pipeline_name,
+        deployment_name: e.deployment_name,
+      }));
+      return { items: rows, total: rows.length, freshness };
+    },
+    async getExecution({ project, environment, execution_id }) {
+      const id = connectionId();
+      const { value, freshness } = await fresh(
+        async () => services.client().request<Execution>('GET', `${await environmentApi(project, environment)}/executions/${enc(execution_id)}`),
+        (item, at) => cache.applyExecutions(id, project, environment, [item], null, at),
+        () => {
+          const cached = cache.getExecution(id, execution_id);
+          return cached ? { value: cached.item as unknown as Execution, synced_at: cached.synced_at } : null;
+        },
+      );
+      return { item: value, freshness };
+    },
+    async getExecutionLogs({ project, environment, execution_id, from, limit }) {
+      const items = await services.client().request<LogLine[]>('POST', `${await environmentApi(project, environment)}/executions/${enc(execution_id)}/logs`, { limit, ...(from ? { from } : {}) });
+      return { items };
+    },
+    async resolveUsers({ ids }) {
+      const id = connectionId();
+      const known = new Map<string, UserPublic>();
+      for (const { item } of cache.listUsers(id)) {
+        const user = item as unknown as UserPublic;
+        known.set(user.id, { id: user.id, name: user.name, email: user.email });
+      }
+      const missing = [...new Set(ids)].filter((userId) => !known.has(userId));
+      // As the SDK's get_user does: one GET /users/{id} each, a few at a time.
+      for (let i = 0; i < missing.length; i += 16) {
+        const batch = await Promise.all(missing.slice(i, i + 16).map((userId) => api<UserPublic>('GET', `/users/${enc(userId)}`).catch(() => null)));
+        for (const user of batch) if (user) known.set(user.id, { id: user.id, name: user.name, email: user.email });
+      }
+      return { items: ids.filter((userId, index) => ids.indexOf(userId) === index && known.has(userId)).map((userId) => known.get(userId)!) };
+    },
+
+    async listUsers() {
+      const { items } = await api<{ items: User[] }>('GET', '/users');
+      return { items };
+    },
+    async createUser(input) {
+      return api<User>('POST', '/users', input);
+    },
+    async updateUser({ id, changes }) {
+      return api<User>('PATCH', `/users/${enc(id)}`, changes);
+    },
+    async deleteUser({ id }) {
+      await api('DELETE', `/users/${enc(id)}`);
+      return { deleted: true };
+    },
+    async listAccessRequests() {
+      return api<{ items: AccessRequest[] }>('GET', '/access-requests');
+    },
+    async decideAccessRequest({ id, decision }) {
+      const answer = await api<{ request: AccessRequest }>('POST', `/access-requests/${enc(id)}/${decision}`, {});
+      return answer.request;
+    },
+    async getPlatformSettings() {
+      return api('GET', '/settings');
+    },
+    async updatePlatformSettings(input) {
+      return api('PATCH', '/settings', input);
     },
 
     async getSdkToken({ reveal }) {
@@ -149,8 +405,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       return { copied: true, clears_after_s: CLIPBOARD_CLEAR_SECONDS };
     },
     async regenerateSdkToken() {
-      await services.regenerateSdkToken();
-      return tokenView(false);
+      return accounts.regenerate();
     },
 
     async getEmbeddedPlatform() {
@@ -176,8 +431,8 @@ export function createAppApi(handlers: Handlers, log: (message: string) => void 
       const parsed = appApiContract[m].input.safeParse(input ?? {});
       if (!parsed.success) return { ok: false, error: validationError(parsed.error).toJSON() };
       try {
-        const handler = handlers[m] as (input: unknown) => Promise<unknown>;
-        return { ok: true, result: await handler(parsed.data) };
+        const handler = handlers[m] as (this: Handlers, input: unknown) => Promise<unknown>;
+        return { ok: true, result: await handler.call(handlers, parsed.data) };
       } catch (error) {
         if (error instanceof AppError) return { ok: false, error: error.toJSON() };
         // Unknown failures: the message may quote inputs, so only the error's kind leaves the process.

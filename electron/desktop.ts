@@ -1,14 +1,16 @@
-// The desktop's composition root: the data folder, the keychain, the cache, the deploy-key
-// workers and the embedded platform, put together once. Electron's main process and
-// browser mode both start the app through here, so they behave the same.
+// The desktop's composition root: the data folder, the keychain and its token manager, the
+// cache, the deploy-key workers, the known SSH hosts and the embedded platform, put together
+// once. Electron's main process and browser mode both start the app through here.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../domain/index.js';
 import { startPlatform, type RunningPlatform } from '../platform/index.js';
+import { Accounts } from './services/accounts.js';
 import { Cache } from './services/cache.js';
 import { Connections, type ConnectionRecord } from './services/connections.js';
 import { DeployKeys } from './services/deploy-keys/index.js';
-import { PlatformClient } from './services/platform-client.js';
+import { KnownHosts } from './services/known-hosts.js';
+import type { PlatformClient } from './services/platform-client.js';
 import { openVault, type SecretStore, type Vault } from './services/vault.js';
 
 export interface DesktopOptions {
@@ -32,11 +34,13 @@ export interface DesktopServices {
   readonly keys: DeployKeys;
   readonly cache: Cache;
   readonly vault: Vault;
+  readonly accounts: Accounts;
+  readonly connections: Connections;
+  readonly knownHosts: KnownHosts;
   connection(): ConnectionRecord;
   client(): PlatformClient;
   /** The SDK token of the active connection; AppError('unauthorized') when none is held. */
   sdkToken(): Promise<string>;
-  regenerateSdkToken(): Promise<void>;
   embeddedPlatform(): EmbeddedPlatformState;
   setEmbeddedPlatformRunning(running: boolean): Promise<EmbeddedPlatformState>;
   close(): Promise<void>;
@@ -50,20 +54,21 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
   const vault = await openVault(options.secretStore ? { store: options.secretStore } : {});
   if (vault.message) log(`Keychain: ${vault.message}`);
   const cache = Cache.open(join(dataDir, 'cache.sqlite'));
+  if (cache.report.reason) log(`Cache: ${cache.report.reason}${cache.report.rebuilt_from ? `; the unreadable file was kept as ${cache.report.rebuilt_from} and the cache is rebuilt from the platform` : ''}`);
   const connections = Connections.load(dataDir);
+  const accounts = new Accounts({ connections, vault });
   const keys = new DeployKeys(options.keyBits ? { bits: options.keyBits } : {});
+  const knownHosts = KnownHosts.load(dataDir);
 
   const platformDir = join(dataDir, 'platform');
   let platform: RunningPlatform | null = null;
   let platformPort = options.platformPort ?? 0;
-  let clients = new Map<string, PlatformClient>();
 
   async function startEmbedded(): Promise<void> {
     platform = await startPlatform({ dataDir: platformDir, port: platformPort });
     platformPort = Number(new URL(platform.url).port); // a restart keeps the same address
     const record = connections.ensureEmbedded(platform.url);
     if (!connections.active()) connections.setActive(record.id);
-    clients = new Map();
   }
 
   function connection(): ConnectionRecord {
@@ -72,32 +77,19 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
     return active;
   }
 
-  function client(): PlatformClient {
-    const record = connection();
-    const key = `${record.id} ${record.url}`;
-    let existing = clients.get(key);
-    if (!existing) {
-      existing = new PlatformClient({ baseUrl: record.url, getSdkToken: () => vault.getToken(record.id) });
-      clients.set(key, existing);
-    }
-    return existing;
-  }
-
   /** The embedded platform signs its local admin in by itself: a token is issued when the keychain holds none that works. */
   async function signInEmbedded(): Promise<void> {
     if (!platform) return;
     const record = connections.ensureEmbedded(platform.url);
-    const held = await vault.getToken(record.id);
-    if (held) {
+    if (await accounts.hasToken(record.id)) {
       try {
-        await client().me();
+        await accounts.client(record.id).me();
         return;
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'unauthorized') throw error;
       }
     }
-    await vault.setToken(record.id, await platform.issueLocalAdminToken());
-    clients = new Map();
+    await accounts.storeToken(record.id, await platform.issueLocalAdminToken());
   }
 
   await startEmbedded();
@@ -110,19 +102,12 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
     keys,
     cache,
     vault,
+    accounts,
+    connections,
+    knownHosts,
     connection,
-    client,
-    async sdkToken() {
-      const token = await vault.getToken(connection().id);
-      if (!token) throw new AppError('unauthorized', 'You are not signed in to this platform: sign in again to get an SDK token');
-      return token;
-    },
-    async regenerateSdkToken() {
-      const record = connection();
-      const token = await client().regenerateSdkToken();
-      await vault.setToken(record.id, token);
-      clients.delete(`${record.id} ${record.url}`); // its access token came from the old SDK token
-    },
+    client: () => accounts.client(),
+    sdkToken: () => accounts.token(),
     embeddedPlatform,
     async setEmbeddedPlatformRunning(running) {
       if (running && !platform) {
