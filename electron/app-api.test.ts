@@ -1,0 +1,143 @@
+// The desktop API end to end under Node: the real embedded platform, the real cache and
+// deploy keys, the calls a renderer makes — only the keychain is the in-memory store.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAppApi, createHandlers, type AppApi } from './app-api.js';
+import { startDesktop, type DesktopServices } from './desktop.js';
+import { memoryStore } from './services/vault.js';
+
+let desktop: DesktopServices;
+let app: AppApi;
+let dataDir: string;
+
+async function ok<T = any>(method: string, input: unknown = {}): Promise<T> {
+  const answer = await app.call(method, input);
+  if (!answer.ok) throw new Error(`${method} failed: ${JSON.stringify(answer.error)}`);
+  return answer.result as T;
+}
+
+async function refused(method: string, input: unknown) {
+  const answer = await app.call(method, input);
+  if (answer.ok) throw new Error(`${method} was expected to fail`);
+  return answer.error;
+}
+
+function pemKey(bits = 2048): string {
+  const dir = mkdtempSync(join(tmpdir(), 'craft-api-key-'));
+  execFileSync('ssh-keygen', ['-q', '-m', 'PEM', '-t', 'rsa', '-b', String(bits), '-N', '', '-f', join(dir, 'id_rsa')]);
+  return readFileSync(join(dir, 'id_rsa'), 'utf8');
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'craft-app-api-'));
+  desktop = await startDesktop({ dataDir, secretStore: memoryStore(), keyBits: 2048 });
+  app = createAppApi(createHandlers(desktop));
+});
+
+afterAll(async () => {
+  await desktop?.close();
+});
+
+describe('the desktop API', () => {
+  it('refuses an unknown call and bad input, naming the field and the rule', async () => {
+    expect((await app.call('dropDatabase', {})).ok).toBe(false);
+    const error = await refused('createProject', { name: 'Bad Name', python_version: '3.12', repository_url: 'git@github.com:a/b.git', deploy_key_id: 'x' });
+    expect(error).toMatchObject({ error: 'validation', field: 'name' });
+    expect(error.message).toMatch(/^name: must contain lowercase letters/);
+  });
+
+  it('signs the local admin in by itself', async () => {
+    const session = await ok('getSession');
+    expect(session.user).toMatchObject({ email: 'admin@localhost', role: 'admin' });
+    expect(session.online).toBe(true);
+  });
+
+  it('walks a project from creation to executions, history and members', async () => {
+    const key = await ok('importDeployKey', { private_key: pemKey() });
+    expect(key.fingerprint).toMatch(/^SHA256:/);
+    const project = await ok('createProject', {
+      name: 'fraud',
+      python_version: '3.12',
+      repository_url: 'git@github.com:acme/fraud.git',
+      deploy_key_id: key.key_id,
+      system_dependencies: ['libgomp1'],
+    });
+    expect(project).toMatchObject({ name: 'fraud', deploy_key_fingerprint: key.fingerprint });
+    // The key handle is spent: the private key left the process's memory with the project.
+    expect((await refused('createProject', { name: 'fraud-2', python_version: '3.12', repository_url: 'git@github.com:acme/fraud.git', deploy_key_id: key.key_id })).field).toBe('deploy_key');
+
+    const updated = await ok('updateProject', { project: 'fraud', changes: { python_version: '3.11', folders: ['/src'] } });
+    expect(updated.changed_fields.sort()).toEqual(['folders', 'python_version']);
+    expect(updated.notice).toMatch(/steps created afterwards/);
+    const history = await ok('getProjectHistory', { project: 'fraud' });
+    expect(history.items[0].changes.map((c: { field: string }) => c.field).sort()).toEqual(['folders', 'python_version']);
+
+    const environment = await ok('createEnvironment', { project: 'fraud', environment: { name: 'production' } });
+    expect(environment.url).toMatch(/\/environments\/[a-z0-9-]+$/);
+    expect((await ok('listEnvironments', { project: 'fraud' })).items.map((e: { name: string }) => e.name)).toEqual(['production']);
+
+    // A runner records an execution through the environment API, with the SDK token.
+    const client = desktop.client();
+    const envApi = `${new URL(environment.url).pathname}/api/v1`;
+    const created = await client.request<{ execution_id: string }>('POST', `${envApi}/executions`, { pipeline_name: 'train', steps: [{ name: 'fit', status: 'pending' }] });
+    await client.request('PATCH', `${envApi}/executions/${created.execution_id}`, { status: 'running' });
+    await client.request('POST', `${envApi}/executions/${created.execution_id}/log-lines`, { lines: [{ message: 'epoch 1' }, { message: 'epoch 2' }] });
+    await client.request('PATCH', `${envApi}/executions/${created.execution_id}`, { status: 'failed' });
+
+    const table = await ok('listExecutions', { project: 'fraud', environment: 'production' });
+    expect(table.freshness.source).toBe('platform');
+    expect(table.items).toHaveLength(1);
+    expect(table.items[0]).toMatchObject({ execution_id: created.execution_id, status: 'failed', pipeline_name: 'train' });
+    const one = await ok('getExecution', { project: 'fraud', environment: 'production', execution_id: created.execution_id });
+    expect(one.item.steps.map((s: { name: string }) => s.name)).toEqual(['fit']);
+    const logs = await ok('getExecutionLogs', { project: 'fraud', environment: 'production', execution_id: created.execution_id });
+    expect(logs.items.map((l: { message: string }) => l.message)).toEqual(['epoch 1', 'epoch 2']);
+    const names = await ok('resolveUsers', { ids: [table.items[0].created_by] });
+    expect(names.items[0].name).toBe('Local admin');
+
+    const user = await ok('createUser', { name: 'Ada Lovelace', email: 'ada@example.com', role: 'member' });
+    const member = await ok('setMember', { project: 'fraud', user_id: user.id, role: 'viewer' });
+    expect(member.role).toBe('viewer');
+    expect((await ok('listMembers', { project: 'fraud' })).items.map((m: { role: string }) => m.role).sort()).toEqual(['owner', 'viewer']);
+  });
+
+  it('gives the SDK connection lines with the token masked, and writes a private .env', async () => {
+    const masked = await ok('getSdkConnection', { project: 'fraud', environment: 'production' });
+    const token = (await ok('getSdkToken', { reveal: true })).token as string;
+    expect(masked.export_lines).toContain(`export CRAFT_AI_ENVIRONMENT_URL=${masked.environment_url}`);
+    expect(masked.export_lines).not.toContain(token);
+    const revealed = await ok('getSdkConnection', { project: 'fraud', environment: 'production', reveal: true });
+    expect(revealed.export_lines).toContain(`export CRAFT_AI_SDK_TOKEN=${token}`);
+
+    const path = join(mkdtempSync(join(tmpdir(), 'craft-dotenv-')), '.env');
+    await ok('writeDotEnv', { project: 'fraud', environment: 'production', path });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, 'utf8')).toContain(`CRAFT_AI_SDK_TOKEN=${token}`);
+  });
+
+  it('deletes a project only when its name is repeated', async () => {
+    expect((await refused('deleteProject', { project: 'fraud', confirm_name: 'fraud-x' })).error).toBe('validation');
+    expect(await ok('deleteProject', { project: 'fraud', confirm_name: 'fraud' })).toEqual({ deleted: true });
+    expect((await ok('listProjects')).items).toEqual([]);
+  });
+
+  it('answers from the cache, saying it is offline, while the embedded platform is stopped', async () => {
+    await ok('createProject', {
+      name: 'kept',
+      python_version: '3.12',
+      repository_url: 'git@github.com:acme/kept.git',
+      deploy_key_id: (await ok('importDeployKey', { private_key: pemKey() })).key_id,
+    });
+    await ok('listProjects');
+    expect((await ok('setEmbeddedPlatform', { running: false })).running).toBe(false);
+    const offline = await ok('listProjects');
+    expect(offline.freshness).toMatchObject({ source: 'cache', offline: true });
+    expect(offline.items.map((p: { name: string }) => p.name)).toEqual(['kept']);
+    expect((await ok('getSession')).online).toBe(false);
+    expect((await ok('setEmbeddedPlatform', { running: true })).running).toBe(true);
+    expect((await ok('listProjects')).freshness.source).toBe('platform');
+  });
+});
