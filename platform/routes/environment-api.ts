@@ -66,6 +66,12 @@ const normalise = (date: string) => new Date(date).toISOString();
 
 const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
 
+function inOrder(ids: string, descending: boolean): boolean {
+  const list = ids.split(',').map(Number);
+  for (let i = 1; i < list.length; i++) if (descending ? list[i]! >= list[i - 1]! : list[i]! <= list[i - 1]!) return false;
+  return true;
+}
+
 /** Between aggregated documents: a control character, which JSON text never holds unescaped. */
 const SEPARATOR = '\u0001';
 
@@ -176,23 +182,28 @@ export function environmentApiRoutes(ctx: PlatformContext): FastifyPluginAsyncZo
         const separator = args.length - 1;
         // One row back: the page's documents and ids aggregated in order by the database (string_agg is
         // PostgreSQL's and SQLite's), instead of limit + 1 rows turned into objects one by one.
-        const [page] = await ctx.prepared.run(
-          `${shape.join(',')},${q.sort},${q.cursor !== undefined},aggregated`,
-          () => {
-            let query = build();
-            if (q.cursor !== undefined) query = query.where('id', descending ? '<' : '>', arg<number>(separator - 1));
-            const rows = query.select(['id', 'doc']).orderBy('id', descending ? 'desc' : 'asc').limit(arg<number>(1));
-            const order = sql.raw(descending ? 'DESC' : 'ASC');
-            return ctx.db
-              .selectFrom(rows.as('page'))
-              .select([
-                sql<string | null>`string_agg(page.doc, ${arg<string>(separator)} ORDER BY page.id ${order})`.as('docs'),
-                sql<string | null>`string_agg(CAST(page.id AS TEXT), ',' ORDER BY page.id ${order})`.as('ids'),
-              ])
-              .select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'));
-          },
-          args,
-        );
+        // SQLite keeps the subquery's order in the aggregate (checked on the ids below; if ever not, the
+        // explicitly ordered form runs); PostgreSQL is told the order.
+        const aggregate = (ordered: boolean) =>
+          ctx.prepared.run(
+            `${shape.join(',')},${q.sort},${q.cursor !== undefined},aggregated,${ordered}`,
+            () => {
+              let query = build();
+              if (q.cursor !== undefined) query = query.where('id', descending ? '<' : '>', arg<number>(separator - 1));
+              const rows = query.select(['id', 'doc']).orderBy('id', descending ? 'desc' : 'asc').limit(arg<number>(1));
+              const order = ordered ? sql` ORDER BY page.id ${sql.raw(descending ? 'DESC' : 'ASC')}` : sql``;
+              return ctx.db
+                .selectFrom(rows.as('page'))
+                .select([
+                  sql<string | null>`string_agg(page.doc, ${arg<string>(separator)}${order})`.as('docs'),
+                  sql<string | null>`string_agg(CAST(page.id AS TEXT), ','${order})`.as('ids'),
+                ])
+                .select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'));
+            },
+            args,
+          );
+        let [page] = await aggregate(ctx.dialect === 'postgres');
+        if (ctx.dialect !== 'postgres' && page?.ids && !inOrder(page.ids, descending)) [page] = await aggregate(true);
         const ids = page?.ids ? page.ids.split(',') : [];
         let docs = page?.docs ?? '';
         if (ids.length > q.limit) docs = docs.slice(0, docs.lastIndexOf(SEPARATOR));
