@@ -30,12 +30,16 @@ export interface RouteInfo {
   schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined;
 }
 
-export async function buildApp(ctx: PlatformContext, options: { logger: boolean; routes?: RouteInfo[] }): Promise<FastifyInstance> {
+export async function buildApp(
+  ctx: PlatformContext,
+  options: { logger: boolean; logStream?: NodeJS.WritableStream | undefined; routes?: RouteInfo[] },
+): Promise<FastifyInstance> {
   const app = Fastify({
     // Never log bodies, headers or query strings: they may carry tokens, passwords or keys.
     logger: options.logger
       ? {
           level: 'info',
+          ...(options.logStream ? { stream: options.logStream } : {}),
           serializers: {
             req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
             res: (res) => ({ statusCode: res.statusCode }),

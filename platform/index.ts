@@ -19,6 +19,8 @@ export interface PlatformConfig {
   publicUrl?: string; // base URL used in environment URLs/mails; default http://host:port
   mail?: { host: string; port: number; from: string; secure?: boolean }; // SMTP
   logger?: boolean; // default false; never logs tokens, passwords, keys or request bodies
+  /** Where log lines go when logger is on (default stdout). */
+  logStream?: NodeJS.WritableStream;
   /** Tests only: shorter lock-outs, a fake clock. */
   policy?: Partial<PlatformPolicy>;
   now?: () => Date;
@@ -65,7 +67,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatfo
   let app: FastifyInstance;
   const routes: RouteInfo[] = [];
   try {
-    app = await buildApp(ctx, { logger: config.logger ?? false, routes });
+    app = await buildApp(ctx, { logger: config.logger ?? false, logStream: config.logStream, routes });
   } catch (error) {
     await database.close();
     throw error;

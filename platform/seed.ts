@@ -120,7 +120,7 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
 
   // Executions, spread over the environments, oldest first, in batches.
   const total = environments.length === 0 ? 0 : options.executions;
-  const BATCH = 500;
+  const BATCH = 2000; // 2,000 × 15 parameters: within SQLite's and PostgreSQL's limits
   const start = now - total * 60_000; // one a minute
   for (let done = 0; done < total; ) {
     const n = Math.min(BATCH, total - done);
