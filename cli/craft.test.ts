@@ -3,11 +3,12 @@
 // name, when no D-Bus session bus is set (run them inside dbus-run-session, see README).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer } from '../platform/test-helpers.js';
-import { craft, EMAIL, KEYCHAIN_SKIP, PASSWORD, startCliPlatform, tempDir, type CliPlatform } from './test-helpers.js';
+import { craft, craftOnTerminal, EMAIL, KEYCHAIN_SKIP, PASSWORD, startCliPlatform, tempDir, type CliPlatform } from './test-helpers.js';
 
+const NO_SCRIPT = existsSync('/usr/bin/script') ? null : 'util-linux script (a pseudo-terminal) is missing';
 let p: CliPlatform;
 const data = tempDir();
 
@@ -354,5 +355,28 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(who.stderr).toMatch(/craft login --platform/);
     const exec = await craft(['exec', ...target(), '--', 'env'], opts());
     expect(exec.code).toBe(3);
+  });
+
+  it.skipIf(!!NO_SCRIPT)(`on a terminal${NO_SCRIPT ? ` — skipped: ${NO_SCRIPT}` : ''}, login asks for the email and the password without echoing it; regenerate asks for confirmation', async () => {
+    const own = tempDir();
+    try {
+      const login = await craftOnTerminal(['login', '--platform', p.url], own.dir, [
+        { waitFor: 'Email: ', type: `${EMAIL}\r` },
+        { waitFor: 'Password: ', type: `${PASSWORD}\r` },
+      ]);
+      expect(login.code, login.screen).toBe(0);
+      expect(login.screen).toContain(EMAIL);
+      expect(login.screen).not.toContain(PASSWORD);
+      expect(login.screen).toMatch(/Signed in to/);
+      const no = await craftOnTerminal(['token', 'regenerate'], own.dir, [{ waitFor: '[y/N]', type: 'n\r' }]);
+      expect(no.code).toBe(1);
+      expect(no.screen).toMatch(/Nothing changed/);
+      const yes = await craftOnTerminal(['token', 'regenerate'], own.dir, [{ waitFor: '[y/N]', type: 'y\r' }]);
+      expect(yes.code, yes.screen).toBe(0);
+      expect(yes.screen).toMatch(/New SDK token/);
+    } finally {
+      await craft(['logout'], { dataDir: own.dir }).catch(() => undefined);
+      own.remove();
+    }
   });
 });

@@ -1,6 +1,5 @@
 // Terminal input and output: prompts (to stderr, so stdout stays clean for pipes), the
 // password prompt without echo, standard input, tables and JSON.
-import { createInterface } from 'node:readline';
 import { AppError } from '../domain/errors.js';
 import { UsageError } from './errors.js';
 
@@ -8,28 +7,14 @@ export function interactive(): boolean {
   return !!process.stdin.isTTY && !!process.stderr.isTTY;
 }
 
-/** Asks a question on the terminal; `option` names what to pass instead when there is none. */
-export async function prompt(question: string, option: string, fallback?: string): Promise<string> {
-  if (!interactive()) throw new UsageError(`${option} is required (there is no terminal to ask)`);
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  try {
-    const answer = await new Promise<string>((resolve, reject) => {
-      rl.on('SIGINT', () => reject(new AppError('cancelled', 'Cancelled')));
-      rl.on('close', () => reject(new AppError('cancelled', 'Cancelled')));
-      rl.question(fallback ? `${question} [${fallback}]: ` : `${question}: `, resolve);
-    });
-    return answer.trim() || fallback || '';
-  } finally {
-    rl.removeAllListeners('close');
-    rl.close();
-  }
-}
-
-/** Reads a secret from the terminal without echoing it. */
-export async function promptHidden(question: string, option: string): Promise<string> {
+/**
+ * Reads one line from the terminal in raw mode, echoing what is typed (or nothing, for a
+ * secret). Raw mode all along, so no other reader can turn echo back on between prompts.
+ */
+function readTerminalLine(question: string, option: string, echo: boolean): Promise<string> {
   const input = process.stdin;
-  if (!interactive() || typeof input.setRawMode !== 'function') throw new UsageError(`${option} is required (there is no terminal to ask for the password without echo)`);
-  process.stderr.write(`${question}: `);
+  if (!interactive() || typeof input.setRawMode !== 'function') throw new UsageError(`${option} is required (there is no terminal to ask)`);
+  process.stderr.write(question);
   input.setRawMode(true);
   input.setEncoding('utf8');
   input.resume();
@@ -42,6 +27,7 @@ export async function promptHidden(question: string, option: string): Promise<st
       process.stderr.write('\n');
     };
     const onData = (chunk: string) => {
+      if (chunk.length > 1 && chunk.startsWith('\u001b')) return; // arrow and function keys
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') {
           done();
@@ -53,13 +39,31 @@ export async function promptHidden(question: string, option: string): Promise<st
           reject(new AppError('cancelled', 'Cancelled'));
           return;
         }
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else if (ch === '\u0015') value = '';
-        else if (ch >= ' ') value += ch;
+        if (ch === '\u007f' || ch === '\b') {
+          if (value && echo) process.stderr.write('\b \b');
+          value = [...value].slice(0, -1).join('');
+        } else if (ch === '\u0015') {
+          if (echo) process.stderr.write('\b \b'.repeat([...value].length));
+          value = '';
+        } else if (ch >= ' ' && ch !== '\u001b') {
+          value += ch;
+          if (echo) process.stderr.write(ch);
+        }
       }
     };
     input.on('data', onData);
   });
+}
+
+/** Asks a question on the terminal; `option` names what to pass instead when there is none. */
+export async function prompt(question: string, option: string, fallback?: string): Promise<string> {
+  const answer = await readTerminalLine(fallback ? `${question} [${fallback}]: ` : `${question}: `, option, true);
+  return answer.trim() || fallback || '';
+}
+
+/** Reads a secret from the terminal without echoing it. */
+export function promptHidden(question: string, option: string): Promise<string> {
+  return readTerminalLine(`${question}: `, option, false);
 }
 
 /** Asks a yes/no question; false unless the answer starts with y. */

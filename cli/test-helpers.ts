@@ -100,3 +100,41 @@ export function tempDir(prefix = 'craft-cli-'): { dir: string; remove(): void } 
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Runs craft on a pseudo-terminal (util-linux `script`), answering prompts: each step waits
+ * for its text in the output, then types its answer. Returns everything the terminal showed.
+ */
+export function craftOnTerminal(args: string[], dataDir: string, steps: { waitFor: string; type: string }[], timeoutMs = 45_000): Promise<{ code: number | null; screen: string }> {
+  const line = [process.execPath, CRAFT, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolvePromise, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, CRAFT_DATA_DIR: dataDir };
+    const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    let next = 0;
+    let seen = 0;
+    const advance = () => {
+      while (next < steps.length) {
+        const at = screen.indexOf(steps[next]!.waitFor, seen);
+        if (at < 0) return;
+        seen = at + steps[next]!.waitFor.length;
+        child.stdin.write(steps[next]!.type);
+        next++;
+      }
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      screen += c.toString('utf8');
+      setTimeout(advance, 100); // let the prompt switch the terminal mode first
+    });
+    child.stderr.on('data', (c: Buffer) => (screen += c.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`craft ${args.join(' ')} on a terminal did not end; screen: ${screen}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, screen });
+    });
+  });
+}
