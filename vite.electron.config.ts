@@ -19,10 +19,11 @@ export default defineConfig({
       input: {
         main: 'electron/main/index.ts',
         preload: 'electron/preload/index.ts',
-        'deploy-key-worker': 'electron/services/deploy-keys/worker.ts',
+        // The craft command, run by the app's own runtime (ELECTRON_RUN_AS_NODE) from the PATH launcher.
+        craft: 'cli/main.ts',
       },
       external: (id) => external.some((name) => id === name || id.startsWith(`${name}/`)),
-      output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
     },
   },
 });

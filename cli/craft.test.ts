@@ -357,7 +357,7 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(exec.code).toBe(3);
   });
 
-  it.skipIf(!!NO_SCRIPT)(`on a terminal${NO_SCRIPT ? ` — skipped: ${NO_SCRIPT}` : ''}, login asks for the email and the password without echoing it; regenerate asks for confirmation', async () => {
+  it.skipIf(!!NO_SCRIPT)(`on a terminal${NO_SCRIPT ? ` — skipped: ${NO_SCRIPT}` : ''}, login asks for the email and the password without echoing it; regenerate asks for confirmation`, async () => {
     const own = tempDir();
     try {
       const login = await craftOnTerminal(['login', '--platform', p.url], own.dir, [
