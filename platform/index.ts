@@ -19,6 +19,8 @@ export interface PlatformConfig {
   publicUrl?: string; // base URL used in environment URLs/mails; default http://host:port
   mail?: { host: string; port: number; from: string; secure?: boolean }; // SMTP
   logger?: boolean; // default false; never logs tokens, passwords, keys or request bodies
+  /** better-sqlite3's nativeBinding: the path of a build for another ABI (Electron's), when not the default. */
+  sqliteNativeBinding?: string;
   /** Where log lines go when logger is on (default stdout). */
   logStream?: NodeJS.WritableStream;
   /** Tests only: shorter lock-outs, a fake clock. */
@@ -51,7 +53,7 @@ function trimSlash(url: string): string {
 }
 
 export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatform> {
-  const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteNativeBinding: config.sqliteNativeBinding });
   let listeningUrl = `http://${config.host ?? '127.0.0.1'}:${config.port ?? 0}`;
   const ctx: PlatformContext = {
     db: database.db,

@@ -20,7 +20,7 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//.test(url);
 }
 
-export async function openDatabase(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<OpenDatabase> {
+export async function openDatabase(options: { dataDir: string; databaseUrl?: string | undefined; sqliteNativeBinding?: string | undefined }): Promise<OpenDatabase> {
   let db: Kysely<Database>;
   let dialect: Dialect;
   if (isPostgresUrl(options.databaseUrl)) {
@@ -38,7 +38,7 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
   } else {
     dialect = 'sqlite';
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const file = new SQLite(join(options.dataDir, 'platform.sqlite'));
+    const file = new SQLite(join(options.dataDir, 'platform.sqlite'), options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
     file.pragma('journal_mode = WAL');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
