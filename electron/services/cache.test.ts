@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Cache, MIGRATIONS } from './cache.js';
 import type { Project } from '../../domain/project.js';
 
@@ -101,6 +102,22 @@ describe('Cache', () => {
     expect(rebuilt.report.reason).toMatch(/newer version/);
     expect(rebuilt.listProjects('a').items).toEqual([]);
     rebuilt.close();
+  });
+
+  it('migrates a cache written by an older version, keeping its data', () => {
+    const dir = tempDir();
+    const file = join(dir, 'cache.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.prepare('INSERT INTO projects (connection_id, name, data, synced_at) VALUES (?, ?, ?, ?)').run('a', 'kept', JSON.stringify(project('kept')), '2026-01-01T00:00:00Z');
+    old.close();
+    const cache = Cache.open(file);
+    expect(cache.report.rebuilt_from).toBeNull();
+    expect(cache.database.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(cache.getProject('a', 'kept')?.item.name).toBe('kept');
+    expect(cache.listExecutions('a')).toEqual({ items: [], total: 0 });
+    cache.close();
   });
 
   it('keeps the app running on an in-memory cache when the folder cannot be written', () => {
