@@ -201,6 +201,14 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(file.active).toBe(file.connections[0]!.id);
   });
 
+  it('a command that needs the token, with no keychain reachable, exits 5 and says what is missing', async () => {
+    const r = await craft(['exec', ...target(), '--', 'env'], { ...opts(), env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/craft-test-bus' } });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/No OS keychain is reachable/);
+    expect(r.stderr).toMatch(/gnome-keyring/);
+  });
+
   it('signing in again reuses the connection', async () => {
     const again = await craft(['login', '--platform', `${p.url}/`, '--email', EMAIL, '--password-stdin'], { ...opts(), input: PASSWORD });
     expect(again.code, again.stderr).toBe(0);

@@ -416,7 +416,8 @@ export function buildProgram(result: ProgramResult): Command {
         onCreated: (execution) => err(`craft: execution ${execution.execution_id} recorded in ${opts.project}/${opts.environment}`),
       });
       if (run.end.startError) err(`craft: ${run.end.startError}`);
-      err(`craft: execution ${run.execution.execution_id} ${run.execution.status}`);
+      if (run.error) err(`craft: ${run.error}`);
+      else err(`craft: execution ${run.execution.execution_id} ${run.execution.status}`);
       result.exitCode = run.end.code;
     });
 

@@ -162,6 +162,8 @@ export class LogShipper {
 export interface RecordedRun {
   execution: Execution;
   end: ChildEnd;
+  /** Set when the final status could not be recorded (the command's exit code still stands). */
+  error: string | null;
 }
 
 /**
@@ -215,14 +217,30 @@ export async function recordedRun(options: {
       },
     });
   }
-  if (end.startError) logs.add(`craft: ${end.startError}`);
-  const status = end.interrupted ? 'cancelled' : end.code === 0 ? 'succeeded' : 'failed';
-  logs.add(
-    status === 'cancelled'
-      ? `craft: cancelled (${end.interrupted})${end.startError ? '' : `, the command ended with exit code ${end.code}`}`
-      : `craft: the command ended with exit code ${end.code}`,
-  );
-  await logs.close();
-  const execution = await client.request<Execution>('PATCH', path, { status });
-  return { execution, end };
+  // Until the end is recorded, a signal does not kill us: the execution would stay "running".
+  let pressed = 0;
+  const onLate = () => {
+    pressed++;
+    if (pressed === 1) err('craft: recording the end of the execution; press Ctrl-C again to quit without it');
+    else process.exit(end.code);
+  };
+  for (const s of FORWARDED) process.on(s, onLate);
+  try {
+    if (end.startError) logs.add(`craft: ${end.startError}`);
+    const status = end.interrupted ? 'cancelled' : end.code === 0 ? 'succeeded' : 'failed';
+    logs.add(
+      status === 'cancelled'
+        ? `craft: cancelled (${end.interrupted})${end.startError ? '' : `, the command ended with exit code ${end.code}`}`
+        : `craft: the command ended with exit code ${end.code}`,
+    );
+    await logs.close();
+    try {
+      const execution = await client.request<Execution>('PATCH', path, { status });
+      return { execution, end, error: null };
+    } catch (error) {
+      return { execution: { ...created, status: 'running' }, end, error: `the execution could not be marked ${status}: ${(error as Error).message}` };
+    }
+  } finally {
+    for (const s of FORWARDED) process.off(s, onLate);
+  }
 }
