@@ -71,11 +71,15 @@ describe.each(DIALECTS)('access rights on $label', ({ dialect, skip }) => {
   });
 
   it.skipIf(skip)('owners add members with roles; a viewer can change nothing; an editor edits but cannot manage', async () => {
+    const start = (await p.inject({ method: 'GET', url: '/api/v1/projects/fraud/members', headers: as('owner') })).json();
+    expect(start.items.map((m: { role: string }) => m.role)).toEqual(['owner']);
     for (const [who, role] of [['editor', 'editor'], ['viewer', 'viewer']] as const) {
       const put = await p.inject({ method: 'PUT', url: `/api/v1/projects/fraud/members/${users[who]!.id}`, headers: as('owner'), payload: { role } });
       expect(put.statusCode).toBe(200);
       expect(put.json()).toMatchObject({ user_id: users[who]!.id, role, email: `${who}@example.com` });
     }
+    const feed = (await p.inject({ method: 'GET', url: `/api/v1/projects/fraud/members?since=${start.cursor}`, headers: as('viewer') })).json();
+    expect(feed.items.map((m: { role: string }) => m.role).sort()).toEqual(['editor', 'viewer']);
     const members = await p.inject({ method: 'GET', url: '/api/v1/projects/fraud/members', headers: as('viewer') });
     expect(members.json().items.map((m: { role: string }) => m.role).sort()).toEqual(['editor', 'owner', 'viewer']);
     expect((await p.inject({ method: 'GET', url: '/api/v1/projects/fraud', headers: as('viewer') })).json().role).toBe('viewer');
@@ -114,6 +118,7 @@ describe.each(DIALECTS)('access rights on $label', ({ dialect, skip }) => {
     expect(newKey.json()).toMatchObject({ field: 'deploy_key' });
     const history = (await p.inject({ method: 'GET', url: '/api/v1/projects/fraud/history', headers: as('viewer') })).json().items;
     expect(history).toHaveLength(1);
+    expect((await p.inject({ method: 'GET', url: `/api/v1/projects/fraud/history?since=${history[0].id}`, headers: as('viewer') })).json().items).toEqual([]);
     expect(history[0]).toMatchObject({ changed_by: users.editor!.id, changed_by_name: 'editor', changed_at: expect.stringMatching(/Z$/) });
     expect(history[0].changes).toEqual(expect.arrayContaining([{ field: 'python_version', from: '3.12', to: '3.11' }]));
     expect(JSON.stringify(history)).not.toContain(rsaPrivateKey().split('\n')[1]);

@@ -6,7 +6,7 @@ import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 
 export interface ChangeInput {
-  resource: 'project' | 'environment' | 'deployment' | 'execution' | 'user';
+  resource: 'project' | 'environment' | 'deployment' | 'execution' | 'user' | 'member';
   key: string;
   project_id?: string | null;
   environment_id?: string | null;

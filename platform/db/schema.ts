@@ -92,7 +92,7 @@ export interface AccessRequestsTable {
 
 export interface ChangesTable {
   id: Generated<number>;
-  resource: string; // 'project' | 'environment' | 'deployment' | 'execution' | 'user'
+  resource: string; // 'project' | 'environment' | 'deployment' | 'execution' | 'user' | 'member'
   key: string;
   project_id: string | null;
   environment_id: string | null;

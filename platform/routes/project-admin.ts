@@ -18,9 +18,9 @@ import { checkDeployKey } from '../deploy-key.js';
 import { encryptSecret } from '../secrets.js';
 import { loadProject, projectOut, requireEdit, requireManage } from '../projects-store.js';
 import { projectStats } from '../project-stats.js';
-import { recordChange } from '../changes.js';
+import { changedSince, currentCursor, recordChange } from '../changes.js';
 import { errorResponses } from './auth.js';
-import { projectNameParams } from './projects.js';
+import { cursorParam, projectNameParams } from './projects.js';
 import { deleteEnvironmentRows } from './environments.js';
 
 const LIST_FIELDS = new Set(['folders', 'system_dependencies']);
@@ -89,20 +89,22 @@ export function projectAdminRoutes(ctx: PlatformContext): FastifyPluginAsyncZod 
         schema: {
           tags: ['projects'],
           summary: 'Who changed which fields of the project, and when (newest first)',
+          description: 'History is append-only: since=<id> gives only the entries after that one.',
           security,
           params: projectNameParams,
+          querystring: z.object({ since: cursorParam.optional() }).strict(),
           response: { 200: z.object({ items: z.array(projectHistoryEntrySchema) }), ...errorResponses },
         },
       },
       async (request) => {
         const { row } = await loadProject(ctx, currentUser(request), request.params.name);
-        const rows = await ctx.db
+        let query = ctx.db
           .selectFrom('project_history')
           .leftJoin('users', 'users.id', 'project_history.changed_by')
           .select(['project_history.id', 'project_history.changed_at', 'project_history.changed_by', 'project_history.changes', 'users.name as changed_by_name'])
-          .where('project_history.project_id', '=', row.id)
-          .orderBy('project_history.id', 'desc')
-          .execute();
+          .where('project_history.project_id', '=', row.id);
+        if (request.query.since !== undefined) query = query.where('project_history.id', '>', request.query.since);
+        const rows = await query.orderBy('project_history.id', 'desc').execute();
         return { items: rows.map((r) => ({ ...r, id: Number(r.id), changes: JSON.parse(r.changes) as { field: string; from: unknown; to: unknown }[] })) };
       },
     );
@@ -137,18 +139,36 @@ export function projectAdminRoutes(ctx: PlatformContext): FastifyPluginAsyncZod 
       '/projects/:name/members',
       {
         ...auth,
-        schema: { tags: ['members'], summary: 'The project\'s members and their roles', security, params: projectNameParams, response: { 200: z.object({ items: z.array(memberSchema) }), ...errorResponses } },
+        schema: {
+          tags: ['members'],
+          summary: 'The project\'s members and their roles',
+          description: 'With since=<cursor>: only the members added or changed since then, and the user ids of those removed.',
+          security,
+          params: projectNameParams,
+          querystring: z.object({ since: cursorParam.optional() }).strict(),
+          response: { 200: z.object({ items: z.array(memberSchema), deleted: z.array(z.string()), cursor: z.string() }), ...errorResponses },
+        },
       },
       async (request) => {
         const { row } = await loadProject(ctx, currentUser(request), request.params.name);
-        const items = await ctx.db
+        let query = ctx.db
           .selectFrom('members')
           .innerJoin('users', 'users.id', 'members.user_id')
           .select(['members.user_id', 'users.name', 'users.email', 'members.role', 'members.created_at'])
           .where('members.project_id', '=', row.id)
-          .orderBy('users.name')
-          .execute();
-        return { items };
+          .orderBy('users.name');
+        let cursor: number;
+        let deleted: string[] = [];
+        if (request.query.since !== undefined) {
+          const changes = await changedSince(ctx.db, 'member', request.query.since, { project_id: row.id });
+          cursor = changes.cursor;
+          deleted = changes.deletes.map((d) => d.key);
+          if (changes.upserts.length === 0) return { items: [], deleted, cursor: String(cursor) };
+          query = query.where('members.user_id', 'in', changes.upserts);
+        } else {
+          cursor = await currentCursor(ctx.db);
+        }
+        return { items: await query.execute(), deleted, cursor: String(cursor) };
       },
     );
 
@@ -180,11 +200,14 @@ export function projectAdminRoutes(ctx: PlatformContext): FastifyPluginAsyncZod 
         const existing = await ctx.db.selectFrom('members').select(['role', 'created_at']).where('project_id', '=', row.id).where('user_id', '=', target.id).executeTakeFirst();
         if (existing?.role === 'owner' && request.body.role !== 'owner') await requireOtherOwner(row.id, target.id);
         const now = iso(ctx.now());
-        await ctx.db
-          .insertInto('members')
-          .values({ project_id: row.id, user_id: target.id, role: request.body.role, created_at: now })
-          .onConflict((oc) => oc.columns(['project_id', 'user_id']).doUpdateSet({ role: request.body.role }))
-          .execute();
+        await ctx.db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('members')
+            .values({ project_id: row.id, user_id: target.id, role: request.body.role, created_at: now })
+            .onConflict((oc) => oc.columns(['project_id', 'user_id']).doUpdateSet({ role: request.body.role }))
+            .execute();
+          await recordChange(trx, ctx, { resource: 'member', key: target.id, project_id: row.id, op: 'upsert' });
+        });
         return { user_id: target.id, name: target.name, email: target.email, role: request.body.role, created_at: existing?.created_at ?? now };
       },
     );
@@ -207,7 +230,10 @@ export function projectAdminRoutes(ctx: PlatformContext): FastifyPluginAsyncZod 
         const existing = await ctx.db.selectFrom('members').select('role').where('project_id', '=', row.id).where('user_id', '=', request.params.user_id).executeTakeFirst();
         if (!existing) throw new AppError('not_found', `user_id: user ${request.params.user_id} is not a member of ${row.name}`, 'user_id');
         if (existing.role === 'owner') await requireOtherOwner(row.id, request.params.user_id);
-        await ctx.db.deleteFrom('members').where('project_id', '=', row.id).where('user_id', '=', request.params.user_id).execute();
+        await ctx.db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('members').where('project_id', '=', row.id).where('user_id', '=', request.params.user_id).execute();
+          await recordChange(trx, ctx, { resource: 'member', key: request.params.user_id, project_id: row.id, op: 'delete' });
+        });
         return { removed: request.params.user_id };
       },
     );
