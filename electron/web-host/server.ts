@@ -32,7 +32,8 @@ function sameSecret(given: string, expected: string): boolean {
 
 export async function buildWebHost(options: WebHostOptions & { allowedHosts: () => string[] }): Promise<FastifyInstance> {
   const token = options.connectionToken!;
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // Browsers keep connections alive: close them with the server so quitting never hangs.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
 
   app.addHook('onRequest', async (request, reply) => {
     const allowed = options.allowedHosts();

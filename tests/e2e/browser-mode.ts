@@ -49,7 +49,15 @@ export async function startBrowserMode(options: { dataDir?: string; env?: NodeJS
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // A clean shutdown first; a process that hangs on it fails loudly rather than the test run.
+        const killer = setTimeout(() => {
+          log += '\n[browser mode did not stop within 15 s of SIGTERM: killed]\n';
+          child.kill('SIGKILL');
+        }, 15_000);
+        child.once('exit', () => {
+          clearTimeout(killer);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

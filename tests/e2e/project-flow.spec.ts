@@ -56,6 +56,7 @@ test('a user creates a project with a generated deploy key, finds it after a rel
 
   await page.getByLabel('Requirements.txt').fill('requirements.txt');
   await page.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByRole('heading', { name: 'churn-model' })).toBeVisible();
 
   await page.goto(app.appUrl.replace(/\?.*$/, '')); // the token stays in the tab's session
   await expect(page.getByRole('link', { name: /churn-model/ })).toBeVisible();
@@ -68,6 +69,7 @@ test('a user creates a project with a generated deploy key, finds it after a rel
   await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
   await expect(page.getByText('Stored in the OS keychain')).toBeVisible();
   await page.getByRole('button', { name: 'Reveal' }).click();
+  await expect(page.getByRole('button', { name: 'Hide' })).toBeVisible();
   const oldToken = await page.getByLabel('SDK token').inputValue();
   expect(oldToken.length).toBeGreaterThanOrEqual(43);
   expect(await refreshWith(app.platformUrl, oldToken)).toBe(200);
@@ -78,6 +80,7 @@ test('a user creates a project with a generated deploy key, finds it after a rel
   await page.getByRole('button', { name: 'Regenerate token' }).click();
   await expect(page.getByText(/new SDK token/i)).toBeVisible();
   await page.getByRole('button', { name: 'Reveal' }).click();
+  await expect(page.getByRole('button', { name: 'Hide' })).toBeVisible();
   const newToken = await page.getByLabel('SDK token').inputValue();
   expect(newToken).not.toBe(oldToken);
   expect(await refreshWith(app.platformUrl, oldToken)).toBe(401);
@@ -112,6 +115,7 @@ test('with the platform stopped, the Homepage lists projects from the cache and 
   await page.getByRole('button', { name: /Use this key/ }).click();
   await expect(page.getByText(/2048 SHA256:/)).toBeVisible();
   await page.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByRole('heading', { name: 'offline-demo' })).toBeVisible();
   await page.goto(app.appUrl.replace(/\?.*$/, ''));
   await expect(page.getByRole('link', { name: /offline-demo/ })).toBeVisible();
 
@@ -138,6 +142,7 @@ test('without a Secret Service the token is kept for this session only, and the 
   await expect(page.getByText(/Secret Service/).first()).toBeVisible();
   await shot(page, 'parameters-no-keychain');
   await page.getByRole('button', { name: 'Reveal' }).click();
+  await expect(page.getByRole('button', { name: 'Hide' })).toBeVisible();
   const token = await page.getByLabel('SDK token').inputValue();
   await app.stop();
   expect(filesContaining(app.dataDir, token)).toEqual([]);
