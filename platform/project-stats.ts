@@ -6,18 +6,33 @@ export interface ProjectStats {
   last_execution_status: string | null;
 }
 
+/** Two queries whatever the number of projects: each environment with its newest execution (an index lookup each). */
 export async function projectStats(ctx: PlatformContext, ids: string[]): Promise<Map<string, ProjectStats>> {
   const stats = new Map<string, ProjectStats>(ids.map((id) => [id, { environment_count: 0, last_execution_status: null }]));
   if (ids.length === 0) return stats;
-  const environments = await ctx.db.selectFrom('environments').select(['id', 'project_id']).where('project_id', 'in', ids).execute();
   const latest = new Map<string, number>();
-  for (const env of environments) {
-    stats.get(env.project_id)!.environment_count++;
-    // One index lookup per environment: the newest execution.
-    const last = await ctx.db.selectFrom('executions').select(['id', 'status']).where('environment_id', '=', env.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
-    if (last && Number(last.id) > (latest.get(env.project_id) ?? 0)) {
-      latest.set(env.project_id, Number(last.id));
-      stats.get(env.project_id)!.last_execution_status = last.status;
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = await ctx.db
+      .selectFrom('environments')
+      .leftJoin('executions', (join) =>
+        join.on((eb) =>
+          eb(
+            'executions.id',
+            '=',
+            eb.selectFrom('executions as newest').select((s) => s.fn.max('newest.id').as('m')).whereRef('newest.environment_id', '=', 'environments.id'),
+          ),
+        ),
+      )
+      .select(['environments.project_id', 'executions.id as execution_seq', 'executions.status'])
+      .where('environments.project_id', 'in', ids.slice(start, start + 500))
+      .execute();
+    for (const row of rows) {
+      const entry = stats.get(row.project_id)!;
+      entry.environment_count++;
+      if (row.execution_seq !== null && Number(row.execution_seq) > (latest.get(row.project_id) ?? 0)) {
+        latest.set(row.project_id, Number(row.execution_seq));
+        entry.last_execution_status = row.status;
+      }
     }
   }
   return stats;
