@@ -1,10 +1,12 @@
 // What every view shares: the session, whether the platform answers, and a one-shot
 // message carried across a navigation ("Project created").
-import type { Freshness, Session } from '../../../domain/app-api-contract.js';
+import type { AppOutput, Freshness, Session } from '../../../domain/app-api-contract.js';
 import type { AppError } from '../../../domain/errors.js';
 import { craft, toAppError } from './runtime.js';
 
 const RECHECK_OFFLINE_MS = 20_000;
+
+export type ConnectionView = AppOutput<'listConnections'>['items'][number];
 
 class AppState {
   session = $state<Session | null>(null);
@@ -21,6 +23,19 @@ class AppState {
   );
   readonly lastSynced: string | null = $derived(
     (this.freshness?.offline ? this.freshness.synced_at : null) ?? this.session?.synced_at ?? this.freshness?.synced_at ?? null,
+  );
+
+  /** Every connection of the token manager (embedded, team platforms…), one active. */
+  connections = $state<ConnectionView[]>([]);
+  connectionsError = $state<AppError | null>(null);
+  /**
+   * Counts the user's switches, sign-ins and sign-outs: views keyed on it reload with the new
+   * connection's data. (Not the first session load, which must not wipe a form being filled.)
+   */
+  sessionEpoch = $state(0);
+  /** A team connection nobody is signed in to: the shell shows the sign-in. */
+  readonly needsSignIn: boolean = $derived(
+    Boolean(this.session && !this.session.user && this.session.connection.kind === 'team'),
   );
 
   #recheck: ReturnType<typeof setTimeout> | undefined;
@@ -43,6 +58,57 @@ class AppState {
       this.sessionError = toAppError(error);
     }
     this.#scheduleRecheck();
+  }
+
+  async loadConnections(): Promise<void> {
+    try {
+      const answer = await craft.listConnections();
+      this.connections = answer.items;
+      this.connectionsError = null;
+    } catch (error) {
+      this.connectionsError = toAppError(error);
+    }
+  }
+
+  /** The session and the connections list after anything that changes them. */
+  async refreshAll(): Promise<void> {
+    this.freshness = null;
+    this.sessionEpoch += 1;
+    // One after the other: each reads the keychain, which answers concurrent reads poorly.
+    await this.loadSession();
+    await this.loadConnections();
+  }
+
+  async signIn(input: { email: string; password: string }): Promise<void> {
+    const session = await craft.signIn(input);
+    this.session = session;
+    this.sessionError = null;
+    this.sessionEpoch += 1;
+    await this.loadConnections();
+  }
+
+  /** Revokes the session on the platform; returns what to tell the user when it could not. */
+  async signOut(): Promise<string | null> {
+    const answer = await craft.signOut();
+    await this.refreshAll();
+    return answer.revoked ? null : answer.message;
+  }
+
+  async switchTo(id: string): Promise<void> {
+    await craft.switchConnection({ id });
+    await this.refreshAll();
+  }
+
+  async addConnection(input: { url: string; name?: string }): Promise<ConnectionView> {
+    const added = await craft.addConnection(input);
+    await this.refreshAll();
+    return added;
+  }
+
+  async removeConnection(id: string): Promise<string | null> {
+    const answer = await craft.removeConnection({ id });
+    await this.refreshAll();
+    return answer.revoked ? null : answer.message;
   }
 
   /** Records how fresh an answer is; an online answer clears the offline notice. */
