@@ -6,19 +6,22 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer } from '../platform/test-helpers.js';
-import { craft, craftOnTerminal, EMAIL, KEYCHAIN_SKIP, PASSWORD, startCliPlatform, tempDir, type CliPlatform } from './test-helpers.js';
+import { craft, craftOnTerminal, EMAIL, KEYCHAIN_SKIP, PASSWORD, startCliPlatform, startKeyring, tempDir, type CliPlatform } from './test-helpers.js';
 
 const NO_SCRIPT = existsSync('/usr/bin/script') ? null : 'util-linux script (a pseudo-terminal) is missing';
 let p: CliPlatform;
+let stopKeyring = () => {};
 const data = tempDir();
 
 beforeAll(async () => {
+  if (!KEYCHAIN_SKIP) stopKeyring = await startKeyring();
   p = await startCliPlatform();
 });
 
 afterAll(async () => {
   // Forget the token this suite stored in the keychain (best effort), then everything else.
   if (!KEYCHAIN_SKIP) await craft(['logout'], { dataDir: data.dir }).catch(() => undefined);
+  stopKeyring();
   await p?.dispose();
   data.remove();
 });
@@ -43,6 +46,8 @@ describe('usage and help (no keychain needed)', () => {
     expect(sub.code).toBe(0);
     expect(sub.stdout).toMatch(/--status <status>/);
     expect(sub.stdout).toMatch(/--limit <n>/);
+    expect(sub.stdout).toMatch(/--data-dir <dir>/); // global options shown
+    expect(sub.stdout).toMatch(/Exit codes: 0 success/);
   });
 
   it('bad usage exits 2 with a message naming the option', async () => {
@@ -179,6 +184,17 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/email or password is wrong/);
     expect(r.stderr).not.toContain('wrong password 123');
+  });
+
+  it('an unreachable platform exits 4 and names it', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    const r = await craft(['login', '--platform', `http://127.0.0.1:${port}`, '--email', EMAIL, '--password-stdin'], { ...opts(), input: PASSWORD });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is unreachable`));
   });
 
   it('craft login --password-stdin, then craft whoami', async () => {

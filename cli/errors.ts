@@ -30,6 +30,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   \`craft exec\` and \`craft run\` exit with the command's own exit code once it
   has started (128+N when it was killed by signal N).`;
 
+export const EXIT_CODES_SHORT = 'Exit codes: 0 success, 1 failure, 2 bad usage, 3 not signed in, 4 offline, 5 no OS keychain (details: craft --help).';
+
 /** A usage error: exit code 2, the message names the option at fault. */
 export class UsageError extends Error {
   constructor(message: string) {

@@ -13,7 +13,7 @@ import { maskToken, sdkExportLines } from '../electron/services/accounts.js';
 import { normalisePlatformUrl, signInWithPassword, signOut } from '../electron/services/sign-in.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { CliContext, environmentApi, type GlobalOptions } from './context.js';
-import { EXIT, EXIT_CODES_HELP, UsageError } from './errors.js';
+import { EXIT, EXIT_CODES_HELP, EXIT_CODES_SHORT, UsageError } from './errors.js';
 import { confirm, err, interactive, out, printJson, prompt, promptHidden, readStdin, table } from './io.js';
 import { recordedRun, runChild } from './runner.js';
 
@@ -58,6 +58,7 @@ export function buildProgram(result: ProgramResult): Command {
 
   program
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'craft: ')) })
     .description('Craft MLOps on the command line: sign in, keep the SDK token in the OS keychain, run code with it, generate deploy keys, record runs as executions.')
     .version('0.1.0', '-V, --version', 'print the version')
@@ -430,6 +431,11 @@ export function buildProgram(result: ProgramResult): Command {
     .action((shell: 'bash' | 'zsh') => {
       process.stdout.write(shell === 'bash' ? bashCompletion(program) : zshCompletion(program));
     });
+
+  // Every command's help ends with the exit codes (in short; `craft --help` has them in full).
+  const leaves = (command: Command): Command[] => (command.commands.length === 0 ? [command] : command.commands.flatMap(leaves));
+  for (const leaf of leaves(program))
+    if (leaf.name() !== 'help') leaf.addHelpText('after', `\n${EXIT_CODES_SHORT}`);
 
   return program;
 }

@@ -1,7 +1,7 @@
 // For the CLI's tests: a real platform listening on 127.0.0.1 with a first admin who signs
 // in with a password, a project and an environment, and the real `craft` run as a subprocess.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,10 +12,66 @@ export const CRAFT = resolve(import.meta.dirname, '..', 'bin', 'craft.js');
 export const EMAIL = 'ada@example.com';
 export const PASSWORD = 'correct horse battery staple';
 
-/** Keychain tests need a Secret Service on a D-Bus session bus (dbus-run-session + gnome-keyring-daemon). */
-export const KEYCHAIN_SKIP = process.env.DBUS_SESSION_BUS_ADDRESS
-  ? null
-  : 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset): run inside dbus-run-session with gnome-keyring-daemon --unlock';
+const onPath = (name: string) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, name)));
+
+/**
+ * Keychain tests need a Secret Service. Where dbus-daemon and gnome-keyring-daemon are
+ * installed, each test file starts its own (startKeyring: a private session bus and keyring
+ * files), so that concurrent sessions sharing ~/.local/share/keyrings cannot reload the keyring
+ * under it; else they use the session bus they run in; else they are skipped, saying why.
+ */
+export const PRIVATE_KEYRING = onPath('dbus-daemon') && onPath('gnome-keyring-daemon');
+export const KEYCHAIN_SKIP =
+  PRIVATE_KEYRING || process.env.DBUS_SESSION_BUS_ADDRESS
+    ? null
+    : 'no Secret Service: DBUS_SESSION_BUS_ADDRESS is unset and dbus-daemon/gnome-keyring-daemon are not installed (run inside dbus-run-session with gnome-keyring-daemon --unlock)';
+
+/** The environment craft subprocesses get (the private keyring's bus, once started). */
+const keyringEnv: NodeJS.ProcessEnv = {};
+
+/** Starts a private D-Bus session with an unlocked GNOME Keyring in a temp dir; returns its stop function. */
+export async function startKeyring(): Promise<() => void> {
+  if (!PRIVATE_KEYRING) return () => undefined;
+  const home = mkdtempSync(join(tmpdir(), 'craft-keyring-'));
+  mkdirSync(join(home, 'run'), { mode: 0o700 });
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const address = await new Promise<string>((resolveAddress, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('dbus-daemon did not print its address')), 10_000);
+    bus.stdout!.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (text.includes('\n')) {
+        clearTimeout(timer);
+        resolveAddress(text.split('\n')[0]!.trim());
+      }
+    });
+    bus.on('exit', () => reject(new Error('dbus-daemon ended')));
+  });
+  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_RUNTIME_DIR: join(home, 'run') };
+  const keyring = spawn('gnome-keyring-daemon', ['--unlock', '--components=secrets', '--foreground'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+  keyring.stdin!.end('craft-test');
+  // Ready when the Secret Service name is owned on the bus.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const owned = await new Promise<boolean>((done) => {
+      const probe = spawn('dbus-send', ['--session', '--dest=org.freedesktop.DBus', '--print-reply', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      probe.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      probe.on('error', () => done(true)); // no dbus-send: trust the delay below
+      probe.on('close', () => done(out.includes('boolean true')));
+    });
+    if (owned) break;
+    if (Date.now() > deadline) throw new Error('gnome-keyring-daemon did not start its Secret Service');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  keyringEnv.DBUS_SESSION_BUS_ADDRESS = address;
+  return () => {
+    delete keyringEnv.DBUS_SESSION_BUS_ADDRESS;
+    keyring.kill('SIGTERM');
+    bus.kill('SIGTERM');
+    rmSync(home, { recursive: true, force: true });
+  };
+}
 
 export interface CliPlatform {
   platform: TestPlatform;
@@ -71,7 +127,7 @@ export interface CraftOptions {
 
 /** Runs `node bin/craft.js …` (asynchronously: the platform answers from this very process). */
 export function craft(args: string[], options: CraftOptions = {}): Promise<CraftResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...keyringEnv, ...options.env };
   delete env.CRAFT_DATA_DIR;
   if (options.dataDir) env.CRAFT_DATA_DIR = options.dataDir;
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
@@ -108,7 +164,7 @@ export function tempDir(prefix = 'craft-cli-'): { dir: string; remove(): void } 
 export function craftOnTerminal(args: string[], dataDir: string, steps: { waitFor: string; type: string }[], timeoutMs = 45_000): Promise<{ code: number | null; screen: string }> {
   const line = [process.execPath, CRAFT, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolvePromise, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CRAFT_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...keyringEnv, CRAFT_DATA_DIR: dataDir };
     const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     let next = 0;
