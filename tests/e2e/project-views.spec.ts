@@ -368,7 +368,9 @@ test('Delete project: a wrong name typed deletes nothing; the right name deletes
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText(`Delete the project ${project}?`);
   await dialog.getByLabel(/Type .* to confirm/).fill(`${project}-typo`);
-  await dialog.getByRole('button', { name: 'Delete project' }).click();
+  const confirm = dialog.getByRole('button', { name: 'Delete project' });
+  await expect(confirm).toHaveAttribute('aria-disabled', 'true');
+  await confirm.click({ force: true }); // aria-disabled: still focusable and clickable, and it says why not
   await expect(dialog.getByText(/The name does not match/)).toBeVisible();
   await checkView(page, 'project-delete-dialog');
   expect((await callApp<{ items: { name: string }[] }>(app, 'listProjects')).items.map((p) => p.name)).toContain(project);
