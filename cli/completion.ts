@@ -48,9 +48,13 @@ ${tree(program)
   done
   case "$prev" in
     --data-dir|--out|--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -c|--connection) COMPREPLY=($(compgen -W "$(${name} connections list --names 2>/dev/null)" -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "shell dotenv" -- "$cur")); return ;;
     --status) COMPREPLY=($(compgen -W "pending running succeeded failed cancelled" -- "$cur")); return ;;
   esac
+  if [[ "$cmdpath" == "connections use" && "$cur" != -* ]]; then
+    COMPREPLY=($(compgen -W "$(${name} connections list --names 2>/dev/null)" -- "$cur")); return
+  fi
   local words=""
   case "$cmdpath" in
 ${cases}
@@ -84,9 +88,13 @@ ${nodes
   done
   case "\${words[CURRENT-1]}" in
     --data-dir|--out|--key) _files; return ;;
+    -c|--connection) compadd -- \${(f)"$(${name} connections list --names 2>/dev/null)"}; return ;;
     --format) compadd -- shell dotenv; return ;;
     --status) compadd -- pending running succeeded failed cancelled; return ;;
   esac
+  if [[ "$cmdpath" == "connections use" && "\${words[CURRENT]}" != -* ]]; then
+    compadd -- \${(f)"$(${name} connections list --names 2>/dev/null)"}; return
+  fi
   case "$cmdpath" in
 ${[...nodes]
   .sort((a, b) => b.path.length - a.path.length)

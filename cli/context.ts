@@ -22,9 +22,18 @@ export class CliContext {
   private vaultValue: Promise<Vault> | null = null;
   private accountsValue: Accounts | null = null;
 
-  constructor(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env) {
+  /** The connection the command resolved (for the hints of error messages). */
+  used: ConnectionRecord | null = null;
+
+  constructor(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env, private readonly onUse?: (record: ConnectionRecord) => void) {
     this.dataDir = resolve(options.dataDir ?? (env.CRAFT_DATA_DIR || defaultDataDir(env)));
     this.connectionName = options.connection;
+  }
+
+  private use(record: ConnectionRecord): ConnectionRecord {
+    this.used = record;
+    this.onUse?.(record);
+    return record;
   }
 
   /** The connections list; loading it creates the data dir, so read-only callers check hasData() first. */
@@ -59,11 +68,11 @@ export class CliContext {
     if (this.connectionName) {
       const record = this.find(this.connectionName);
       if (!record) throw new AppError('unauthorized', `No connection named "${this.connectionName}" (see \`craft connections list\`; \`craft login --platform URL\` adds one)`, 'connection');
-      return record;
+      return this.use(record);
     }
     const record = this.hasData() ? this.connections().active() : null;
     if (!record) throw new AppError('unauthorized', `Not signed in: no platform connection in ${this.dataDir}. Run \`craft login --platform https://your-platform\`.`);
-    return record;
+    return this.use(record);
   }
 
   /** The SDK token of a connection, or a clear error: not signed in (3) or no keychain (5). */

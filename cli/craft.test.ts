@@ -111,6 +111,13 @@ describe('usage and help (no keychain needed)', () => {
     expect(bash.stdout).toContain('complete -o default -F _craft_complete craft');
     expect(bash.stdout).toContain('"executions list"');
     execFileSync('bash', ['-n'], { input: bash.stdout });
+    // Completes in a real bash: subcommands, then the options of the command typed, then values.
+    const complete = (words: string[]) =>
+      execFileSync('bash', ['-c', `${bash.stdout}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _craft_complete; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' }).trim();
+    expect(complete(['craft', 'tok'])).toBe('token');
+    expect(complete(['craft', 'token', '']).split(' ')).toEqual(expect.arrayContaining(['show', 'regenerate']));
+    expect(complete(['craft', 'executions', 'list', '--st'])).toBe('--status');
+    expect(complete(['craft', 'env', 'export', '--format', ''])).toBe('shell dotenv');
     const zsh = await craft(['completion', 'zsh']);
     expect(zsh.code).toBe(0);
     expect(zsh.stdout).toMatch(/^#compdef craft/);
@@ -234,6 +241,7 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(rows[0]).toMatchObject({ active: true, signed_in: true });
     const text = await craft(['connections', 'list'], opts());
     expect(text.stdout).toMatch(/^\s+NAME\s+KIND\s+URL\s+SIGNED IN\n\*\s+127\.0\.0\.1/);
+    expect((await craft(['connections', 'list', '--names'], opts())).stdout).toBe(`${rows[0]!.name}\n`);
     const use = await craft(['connections', 'use', rows[0]!.name], opts());
     expect(use.code).toBe(0);
     const missing = await craft(['connections', 'use', 'nowhere'], opts());

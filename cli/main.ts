@@ -20,6 +20,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     let message = describeError(error);
     if (error instanceof AppError && error.code === 'unauthorized' && /not valid|expired|revoked|sign in again/i.test(message))
       message += ' Run `craft login` to sign in again.';
+    if (error instanceof AppError && error.code === 'offline' && result.connection?.kind === 'embedded')
+      message += ` "${result.connection.name}" is the desktop app's own platform: start Craft MLOps Desktop, or pick a team platform with \`craft connections use NAME\`.`;
     process.stderr.write(`craft: ${message}\n`);
     return exitCodeFor(error);
   }

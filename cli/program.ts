@@ -11,6 +11,7 @@ import type { Project } from '../domain/project.js';
 import { fingerprintLine } from '../domain/ssh-public-key.js';
 import { maskToken, sdkExportLines } from '../electron/services/accounts.js';
 import { normalisePlatformUrl, signInWithPassword, signOut } from '../electron/services/sign-in.js';
+import type { ConnectionRecord } from '../electron/services/connections.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { CliContext, environmentApi, type GlobalOptions } from './context.js';
 import { EXIT, EXIT_CODES_HELP, EXIT_CODES_SHORT, UsageError } from './errors.js';
@@ -26,6 +27,8 @@ export const ENVIRONMENT_HELP = `Environment:
 /** Sets the process exit code without ending it at once (stdout drains first). */
 export interface ProgramResult {
   exitCode: number;
+  /** The connection the command worked on, if any (error hints). */
+  connection?: ConnectionRecord;
 }
 
 function limitNumber(value: string): number {
@@ -54,7 +57,7 @@ function splitCommand(words: string[], name: string): { command: string; args: s
 
 export function buildProgram(result: ProgramResult): Command {
   const program = new Command('craft');
-  const ctxOf = (command: Command) => new CliContext(command.optsWithGlobals<GlobalOptions>());
+  const ctxOf = (command: Command) => new CliContext(command.optsWithGlobals<GlobalOptions>(), process.env, (record) => (result.connection = record));
 
   program
     .exitOverride()
@@ -160,9 +163,11 @@ export function buildProgram(result: ProgramResult): Command {
     .command('list')
     .description('List the connections; * marks the active one.')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }, command: Command) => {
+    .addOption(new Option('--names', 'print the names only, one a line (shell completion)').hideHelp())
+    .action(async (opts: { json?: boolean; names?: boolean }, command: Command) => {
       const ctx = ctxOf(command);
       const list = ctx.hasData() ? ctx.connections().list() : [];
+      if (opts.names) return list.forEach((c) => out(c.name));
       const active = ctx.hasData() ? ctx.connections().active()?.id : undefined;
       const vault = list.length > 0 ? await ctx.vault() : null;
       const rows = [];
