@@ -29,6 +29,11 @@ export const KEYCHAIN_SKIP =
 /** The environment craft subprocesses get (the private keyring's bus, once started). */
 const keyringEnv: NodeJS.ProcessEnv = {};
 
+/** The environment for other test subprocesses that must reach the same keychain as craft. */
+export function keyringEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env, ...keyringEnv };
+}
+
 /** Starts a private D-Bus session with an unlocked GNOME Keyring in a temp dir; returns its stop function. */
 export async function startKeyring(): Promise<() => void> {
   if (!PRIVATE_KEYRING) return () => undefined;
