@@ -41,6 +41,8 @@ test.beforeAll(async ({ browser }) => {
   });
   page = await context.newPage();
   await page.goto(app.appUrl);
+  // The embedded connection signs in by itself when the app opens: wait for the project cards.
+  await expect(page.locator('a[href^="#/projects/"]:not([href="#/projects/new"])').first()).toBeVisible({ timeout: 30_000 });
   const listed = await callApp<{ items: { name: string }[] }>(app, 'listProjects');
   projects = listed.items.map((p) => p.name).sort();
   expect(projects).toHaveLength(3);
@@ -62,6 +64,7 @@ test('project tabs live in the URL: back returns to the previous tab; arrow keys
   for (const name of ['Environments', 'Executions', 'Deployments', 'Members', 'Settings', 'History']) await expect(tab(name)).toBeVisible();
   await expect(tab('Environments')).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByRole('table', { name: 'Environments' })).toContainText('production');
+  await expect(page.getByRole('table', { name: 'Environments' }).getByText(/^by (Ada Lovelace|Grace Hopper|Alan Turing|Katherine Johnson|Edsger Dijkstra|Barbara Liskov)$/).first()).toBeVisible();
   await checkView(page, 'project-environments');
 
   await tab('Members').click();
@@ -372,7 +375,7 @@ test('Delete project: a wrong name typed deletes nothing; the right name deletes
   await expect(confirm).toHaveAttribute('aria-disabled', 'true');
   await confirm.click({ force: true }); // aria-disabled: still focusable and clickable, and it says why not
   await expect(dialog.getByText(/The name does not match/)).toBeVisible();
-  await checkView(page, 'project-delete-dialog');
+  await checkView(page, 'project-delete-dialog', { fullPage: false });
   expect((await callApp<{ items: { name: string }[] }>(app, 'listProjects')).items.map((p) => p.name)).toContain(project);
 
   await dialog.getByLabel(/Type .* to confirm/).fill(project);

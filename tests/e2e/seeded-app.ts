@@ -41,11 +41,12 @@ async function axeProblems(page: Page): Promise<string[]> {
 }
 
 /** Screenshots of the view in light and dark, and the accessibility check in both. */
-export async function checkView(page: Page, name: string): Promise<void> {
+/** `fullPage: false` for a modal dialog: its backdrop covers the viewport only. */
+export async function checkView(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    await page.screenshot({ path: test.info().outputPath(`${name}-${scheme}.png`), fullPage: true });
+    await page.screenshot({ path: test.info().outputPath(`${name}-${scheme}.png`), fullPage: options.fullPage ?? true });
     expect(await axeProblems(page), `axe on ${name} (${scheme})`).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: 'light' });
