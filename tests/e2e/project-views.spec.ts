@@ -409,3 +409,20 @@ test('right after a project is created, its page invites the user to create the 
   await expect(page.getByRole('table', { name: 'Environments' })).toContainText('dev');
   expect(existsSync(dir)).toBe(true);
 });
+
+test('offline: the views show what the cache holds, with the offline notice', async () => {
+  const project = projects[0]!;
+  // Seen once online (the earlier tests did), then the embedded platform stops.
+  await callApp(app, 'setEmbeddedPlatform', { running: false });
+  try {
+    await page.goto(`${base()}#/projects/${project}/environments/production`);
+    await expect(page.getByRole('heading', { level: 1, name: 'production' })).toBeVisible();
+    await expect(page.getByText(/last synced/)).toBeVisible();
+    const table = page.getByRole('table', { name: 'Executions of production' });
+    await expect(table.locator('tbody tr').first()).toBeVisible();
+    await expect(page.getByText(/^50 executions$/)).toBeVisible();
+    await checkView(page, 'environment-offline');
+  } finally {
+    await callApp(app, 'setEmbeddedPlatform', { running: true });
+  }
+});
