@@ -212,3 +212,59 @@ test('an admin adds a team platform, signs in, manages users and access, switche
   await expect(page.locator('#section-connections').getByRole('listitem')).toHaveCount(1);
   expect(openSessions(team.dataDir, 'grace@team.test')).toBe(0);
 });
+
+test('the header menus and Parameters work from the keyboard with visible focus, and fit a narrow window', async ({ page }) => {
+  app = await startBrowserMode();
+  await page.goto(app.appUrl);
+  await expect(page.getByRole('heading', { name: 'Projects', exact: true })).toBeVisible();
+
+  const outline = () => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+
+  // The user's menu: Enter opens it on its first item, Escape closes it and gives focus back.
+  const account = page.getByRole('button', { name: /account menu/ });
+  await account.focus();
+  await page.keyboard.press('Enter');
+  const menu = page.getByRole('menu', { name: 'Account' });
+  await expect(menu.getByRole('menuitem', { name: 'Parameters' })).toBeFocused();
+  expect(await outline()).not.toBe('none');
+  // The embedded connection signs in by itself: no "Sign out" there.
+  await expect(menu.getByRole('menuitem', { name: 'Sign out' })).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(menu).toHaveCount(0);
+  await expect(account).toBeFocused();
+
+  // Arrow down opens it too; Enter follows the item.
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: 'Parameters' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
+
+  // The connections menu: arrows move between the connections and "Add connection".
+  const connection = page.getByRole('button', { name: /^Connection:/ });
+  await connection.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: /This computer/ })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: 'Add connection' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Add connection' });
+  await expect(dialog.getByLabel('Platform URL')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  // Section links move focus to the section's heading.
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Connections' }).click();
+  await expect(page.getByRole('heading', { name: 'Connections' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  expect(await outline()).not.toBe('none');
+
+  // A narrow window: nothing wider than the window.
+  await page.setViewportSize({ width: 640, height: 900 });
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(640);
+  }
+  await shotLightAndDark(page, 'parameters-embedded-narrow');
+  await page.getByRole('button', { name: /^Connection:/ }).click();
+  await shotLightAndDark(page, 'header-narrow-menu');
+});
