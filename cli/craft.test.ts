@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer } from '../platform/test-helpers.js';
-import { craft, craftOnTerminal, EMAIL, KEYCHAIN_SKIP, PASSWORD, startCliPlatform, startKeyring, tempDir, type CliPlatform } from './test-helpers.js';
+import { craft, craftOnTerminal, EMAIL, KEYCHAIN_SKIP, keyringEnvironment, PASSWORD, startCliPlatform, startKeyring, tempDir, type CliPlatform } from './test-helpers.js';
 
 const NO_SCRIPT = existsSync('/usr/bin/script') ? null : 'util-linux script (a pseudo-terminal) is missing';
 let p: CliPlatform;
@@ -362,6 +362,25 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     const id = /execution (\S+) recorded/.exec(cancelled.stderr)?.[1];
     const execution = await p.platform.inject({ method: 'GET', url: `/environments/${p.slug}/api/v1/executions/${id}`, headers: bearer(p.access) });
     expect(execution.json().status).toBe('cancelled');
+  });
+
+  it('craft run … | head: the command ends as in a shell pipe (SIGPIPE), the run is recorded as failed', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CRAFT } = await import('./test-helpers.js');
+    const line = `'${process.execPath}' '${CRAFT}' run --project ${p.project} --environment ${p.environment} --pipeline flood -- yes | head -n 2`;
+    const result = await new Promise<{ out: string; err: string }>((resolve) => {
+      const child = spawn('sh', ['-c', line], { env: { ...process.env, ...keyringEnvironment(), CRAFT_DATA_DIR: data.dir } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('close', () => resolve({ out, err }));
+    });
+    expect(result.out).toBe('y\ny\n');
+    const id = /execution (\S+) recorded/.exec(result.err)?.[1];
+    expect(id, result.err).toBeTruthy();
+    const execution = await p.platform.inject({ method: 'GET', url: `/environments/${p.slug}/api/v1/executions/${id}`, headers: bearer(p.access) });
+    expect(execution.json().status).toBe('failed');
   });
 
   it('token regenerate needs --yes without a terminal; with it, the old token stops working', async () => {

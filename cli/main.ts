@@ -5,6 +5,13 @@ import { AppError } from '../domain/errors.js';
 import { describeError, exitCodeFor, EXIT } from './errors.js';
 import { buildProgram, type ProgramResult } from './program.js';
 
+// A closed pipe (craft … | head) is not an error of ours: stop writing, exit as usual.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const result: ProgramResult = { exitCode: EXIT.ok };
   const program = buildProgram(result);

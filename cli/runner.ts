@@ -203,14 +203,22 @@ export async function recordedRun(options: {
     end = await runChild(options.command, options.args, { ...options.env, CRAFT_AI_EXECUTION_ID: created.execution_id }, {
       pipe: true,
       onSpawn: (child) => {
-        const wire = (stream: NodeJS.ReadableStream | null, sink: NodeJS.WriteStream) => {
+        const wire = (stream: import('node:stream').Readable | null, sink: NodeJS.WriteStream) => {
           if (!stream) return;
           const lines = new LineSplitter((line) => logs.add(line));
+          let open = true;
+          // Our output closed (craft run … | head): close the command's, as a shell pipe would (SIGPIPE).
+          sink.on('error', (error: NodeJS.ErrnoException) => {
+            if (error.code !== 'EPIPE' || !open) return;
+            open = false;
+            stream.destroy();
+          });
           stream.on('data', (chunk: Buffer) => {
-            sink.write(chunk);
+            if (open) sink.write(chunk);
             lines.push(chunk);
           });
           stream.on('end', () => lines.end());
+          stream.on('close', () => lines.end());
         };
         wire(child.stdout, process.stdout);
         wire(child.stderr, process.stderr);
