@@ -191,9 +191,28 @@ test('Executions: names of creators, filters, search, sort on a column, CSV of w
   await durationHeader.getByRole('button').click();
   await expect(durationHeader).not.toHaveAttribute('aria-sort', order!);
 
-  // Pipeline filter and the creator filter narrow the rows.
+  // Every column sorts, both ways.
+  for (const name of ['ID', 'Pipeline', 'Deployment', 'Status', 'Created by', 'Created at', 'Duration']) {
+    const header = table.getByRole('columnheader', { name: new RegExp(`^${name}`) });
+    await header.getByRole('button').click();
+    const first = await header.getAttribute('aria-sort');
+    expect(first, name).toMatch(/ascending|descending/);
+    await header.getByRole('button').click();
+    expect(await header.getAttribute('aria-sort'), name).toBe(first === 'ascending' ? 'descending' : 'ascending');
+  }
+
+  // Pipeline, creator and date range filters narrow the rows.
   await page.getByLabel('Pipeline', { exact: true }).selectOption('train');
   for (const p of await table.locator('tbody tr td:nth-child(2)').allTextContents()) expect(p).toContain('train');
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  const creator = (await table.locator('tbody tr td:nth-child(5)').first().textContent())!.trim();
+  await page.getByLabel('Created by', { exact: true }).selectOption(creator);
+  for (const c of await table.locator('tbody tr td:nth-child(5)').allTextContents()) expect(c.trim()).toBe(creator);
+  await page.getByLabel('From', { exact: true }).fill('2099-01-01');
+  await expect(page.getByText(/^0 of 50 executions$/)).toBeVisible();
+  await page.getByLabel('From', { exact: true }).fill('2000-01-01');
+  await page.getByLabel('To', { exact: true }).fill('2099-12-31');
+  await expect(page.getByText(/^50 of 50 executions$/)).toBeVisible();
 });
 
 test('Execution page: steps on a timeline, inputs and outputs, logs, who created it', async () => {
