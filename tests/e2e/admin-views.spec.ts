@@ -83,6 +83,7 @@ test('an admin adds a team platform, signs in, manages users and access, switche
   await page.getByLabel('Password').fill('any password will do');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Access request sent' })).toContainText(/access request was sent/);
+  await shotLightAndDark(page, 'sign-in-access-request');
 
   await page.getByRole('button', { name: "Don't remember your password?" }).click();
   await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
@@ -205,12 +206,20 @@ test('an admin adds a team platform, signs in, manages users and access, switche
   await expect(page.getByLabel('Every user sees every project')).toHaveCount(0);
   await shotLightAndDark(page, 'parameters-team-member');
 
-  // Removing the team connection signs out and forgets it.
+  // The team platform goes away: the offline notice says since when; removing the
+  // connection then says the platform could not be told (its session expires by itself).
+  await team.stop();
+  await page.reload();
+  await expect(page.getByRole('status').filter({ hasText: /offline — last synced/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: /Grace Hopper/ })).toBeVisible();
+  await expect(page.locator('#section-account')).toContainText('grace@team.test');
+  await shotLightAndDark(page, 'parameters-team-offline');
   await page.locator('#section-connections').getByRole('button', { name: 'Remove Acme team' }).click();
   await page.getByRole('dialog', { name: 'Remove Acme team?' }).getByRole('button', { name: 'Remove connection' }).click();
   await expect(page.getByRole('button', { name: 'Connection: This computer' })).toBeVisible();
+  await expect(page.getByText(/Signed out on this computer; the platform could not be told/)).toBeVisible();
   await expect(page.locator('#section-connections').getByRole('listitem')).toHaveCount(1);
-  expect(openSessions(team.dataDir, 'grace@team.test')).toBe(0);
+  await expect(page.getByRole('status').filter({ hasText: /offline/ })).toHaveCount(0);
 });
 
 test('the header menus and Parameters work from the keyboard with visible focus, and fit a narrow window', async ({ page }) => {

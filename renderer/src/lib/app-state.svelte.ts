@@ -25,6 +25,8 @@ class AppState {
     (this.freshness?.offline ? this.freshness.synced_at : null) ?? this.session?.synced_at ?? this.freshness?.synced_at ?? null,
   );
 
+  /** A message about the session shown by the shell above any view (it survives the views' reload). */
+  notice = $state<{ tone: 'error' | 'warning' | 'success'; text: string } | null>(null);
   /** Every connection of the token manager (embedded, team platforms…), one active. */
   connections = $state<ConnectionView[]>([]);
   connectionsError = $state<AppError | null>(null);
