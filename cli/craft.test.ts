@@ -193,6 +193,12 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(r.stderr).not.toContain('wrong password 123');
   });
 
+  it('a malformed email is bad usage (2) naming --email', async () => {
+    const r = await craft(['login', '--platform', p.url, '--email', 'not-an-email', '--password-stdin'], { ...opts(), input: PASSWORD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--email/);
+  });
+
   it('an unreachable platform exits 4 and names it', async () => {
     const { createServer } = await import('node:net');
     const server = createServer();

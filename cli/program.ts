@@ -103,7 +103,14 @@ export function buildProgram(result: ProgramResult): Command {
       if (!email.trim()) throw new UsageError('--email: is required');
       const password = opts.passwordStdin ? await readStdin() : await promptHidden('Password', '--password-stdin');
       if (!password) throw new UsageError(opts.passwordStdin ? '--password-stdin: standard input is empty' : 'a password is required');
-      const signedIn = await signInWithPassword({ baseUrl: url, email, password });
+      let signedIn: Awaited<ReturnType<typeof signInWithPassword>>;
+      try {
+        signedIn = await signInWithPassword({ baseUrl: url, email, password });
+      } catch (error) {
+        // A malformed email is refused by the platform's own rule: bad usage, naming the option.
+        if (error instanceof AppError && error.code === 'validation' && error.field === 'email') throw new UsageError(`--email: ${error.message.replace(/^email: /, '')}`);
+        throw error;
+      }
       const connections = ctx.connections();
       let record = connections.list().find((c) => c.url === url);
       if (!record) {
