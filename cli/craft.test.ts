@@ -127,7 +127,22 @@ describe('usage and help (no keychain needed)', () => {
     } catch {
       hasZsh = false;
     }
-    if (hasZsh) execFileSync('zsh', ['-n'], { input: zsh.stdout });
+    if (hasZsh) {
+      execFileSync('zsh', ['-n'], { input: zsh.stdout });
+      // In a real zsh, with compadd recording what it is given.
+      const harness = `${zsh.stdout.replace(/^if \[\[ "\$funcstack.*$/m, '')}
+typeset -ga got
+compadd() { local a; for a in "$@"; do [[ $a == -- ]] && continue; got+=("$a"); done }
+_files() { got+=("<files>") }
+t() { got=(); words=("$@"); CURRENT=\${#words}; _craft; print -r -- "\${got[*]}" }
+t craft token ''
+t craft executions list --status ''
+t craft keygen --out ''`;
+      const [token, status, files] = execFileSync('zsh', ['-f'], { input: harness, encoding: 'utf8' }).trim().split('\n');
+      expect(token!.split(' ')).toEqual(expect.arrayContaining(['show', 'regenerate']));
+      expect(status).toBe('pending running succeeded failed cancelled');
+      expect(files).toBe('<files>');
+    }
     const bad = await craft(['completion', 'fish']);
     expect(bad.code).toBe(2);
   });
