@@ -70,6 +70,7 @@ test('an admin adds a team platform, signs in, manages users and access, switche
   // Sign in: refusals first, each saying what happened and what to do.
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await expect(page.getByText(`Acme team (${team.url})`)).toBeVisible();
+  await expect(page.getByLabel('Email')).toBeFocused();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByText('Email must be a valid email address')).toBeVisible();
   await expect(page.getByText('Password is required')).toBeVisible();
