@@ -181,17 +181,20 @@ export async function recordedRun(options: {
   onCreated?: (execution: Execution) => void;
 }): Promise<RecordedRun> {
   const { client, api } = options;
-  const created = await client.request<Execution>('POST', `${api}/executions`, { pipeline_name: options.pipeline });
-  const path = `${api}/executions/${encodeURIComponent(created.execution_id)}`;
-  options.onCreated?.(created);
-  // Ctrl-C between creation and start: the execution is cancelled, not left pending.
+  // Ctrl-C before the command starts: the execution is cancelled, not left pending (a second one quits at once).
   let early: NodeJS.Signals | null = null;
   const onEarly = (signal: NodeJS.Signals) => {
-    early ??= signal;
+    if (early) process.exit(128 + (constants.signals[signal] ?? 0));
+    early = signal;
   };
   for (const s of FORWARDED) process.on(s, onEarly);
+  let created: Execution;
+  let path: string;
   try {
-    await client.request('PATCH', path, { status: 'running' });
+    created = await client.request<Execution>('POST', `${api}/executions`, { pipeline_name: options.pipeline });
+    path = `${api}/executions/${encodeURIComponent(created.execution_id)}`;
+    options.onCreated?.(created);
+    if (!early) await client.request('PATCH', path, { status: 'running' });
   } finally {
     for (const s of FORWARDED) process.off(s, onEarly);
   }
@@ -237,9 +240,11 @@ export async function recordedRun(options: {
     if (end.startError) logs.add(`craft: ${end.startError}`);
     const status = end.interrupted ? 'cancelled' : end.code === 0 ? 'succeeded' : 'failed';
     logs.add(
-      status === 'cancelled'
-        ? `craft: cancelled (${end.interrupted})${end.startError ? '' : `, the command ended with exit code ${end.code}`}`
-        : `craft: the command ended with exit code ${end.code}`,
+      early
+        ? `craft: cancelled (${early}) before the command started`
+        : status === 'cancelled'
+          ? `craft: cancelled (${end.interrupted})${end.startError ? '' : `, the command ended with exit code ${end.code}`}`
+          : `craft: the command ended with exit code ${end.code}`,
     );
     await logs.close();
     try {
