@@ -145,6 +145,26 @@ test('Environment page: information, Connect to the SDK (token masked until reve
   await checkView(page, 'environment');
 });
 
+test('Delete environment: a wrong name typed deletes nothing; the right name deletes it', async () => {
+  const project = projects[0]!;
+  await page.goto(`${base()}#/projects/${project}/environments/qa`);
+  await expect(page.getByRole('heading', { level: 1, name: 'qa' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete environment…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete the environment qa?' });
+  await dialog.getByLabel(/Type .* to confirm/).fill('production');
+  await dialog.getByRole('button', { name: 'Delete environment' }).click({ force: true });
+  await expect(dialog.getByText('The name does not match: type qa exactly.')).toBeVisible();
+  await checkView(page, 'environment-delete-dialog', { fullPage: false });
+  await dialog.getByLabel(/Type .* to confirm/).fill('qa');
+  await dialog.getByRole('button', { name: 'Delete environment' }).click();
+  await expect(page.getByText('The environment qa was deleted.')).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`#/projects/${project}$`));
+  await expect(page.getByRole('table', { name: 'Environments' })).not.toContainText('qa');
+  await expect(tab('Environments')).toContainText('2');
+  const left = await callApp<{ items: { name: string }[] }>(app, 'listEnvironments', { project });
+  expect(left.items.map((e) => e.name).sort()).toEqual(['production', 'staging']);
+});
+
 test('Executions: names of creators, filters, search, sort on a column, CSV of what is shown, charts', async () => {
   const project = projects[0]!;
   await page.goto(`${base()}#/projects/${project}/executions`);
