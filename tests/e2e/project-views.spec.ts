@@ -109,6 +109,7 @@ test('Environments: an invalid name is refused at the field; a new environment w
   await expect(page.getByText('develop', { exact: true })).toBeVisible();
   await expect(page.getByText('libgomp1, graphviz')).toBeVisible();
   await expect(page.getByText('by Local admin (you)')).toBeVisible();
+  await expect(page.getByText(/No executions yet in qa/)).toBeVisible();
 });
 
 test('Environment page: information, Connect to the SDK (token masked until revealed), .env written, deployments and executions', async () => {
