@@ -82,6 +82,26 @@ test('project tabs live in the URL: back returns to the previous tab; arrow keys
   await expect(tab('Settings')).toBeFocused();
 });
 
+test('pages that do not exist say so and lead back', async () => {
+  const project = projects[0]!;
+  await page.goto(`${base()}#/projects/${project}/environments/nowhere`);
+  await expect(page.getByText('No such environment')).toBeVisible();
+  await expect(page.getByText(`The project ${project} has no environment named “nowhere”.`)).toBeVisible();
+  await page.getByRole('link', { name: 'Back to the environments' }).click();
+  await expect(tab('Environments')).toHaveAttribute('aria-selected', 'true');
+
+  await page.goto(`${base()}#/projects/${project}/environments/production/executions/nope-123`);
+  await expect(page.getByText('No such execution')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Back to production' })).toBeVisible();
+
+  await page.goto(`${base()}#/projects/${project}/environments/production/deployments/nope`);
+  await expect(page.getByText('No such deployment')).toBeVisible();
+
+  await page.goto(`${base()}#/projects/no-such-project/members`);
+  await expect(page.getByText('No such project')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Back to the projects' })).toBeVisible();
+});
+
 test('Environments: an invalid name is refused at the field; a new environment with overrides is created and listed', async () => {
   const project = projects[0]!;
   await page.goto(`${base()}#/projects/${project}`);
