@@ -70,6 +70,13 @@ export function runChild(
   });
 }
 
+/** What a terminal would show of a line: progress bars redraw it after \r, so the last part stays. */
+function shownLine(line: string): string {
+  const trimmed = line.replace(/\r+$/, '');
+  if (!trimmed.includes('\r')) return trimmed;
+  return trimmed.split('\r').filter((part) => part.length > 0).pop() ?? '';
+}
+
 /** Splits a byte stream into lines (the last one flushed at the end). */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
@@ -79,12 +86,12 @@ export class LineSplitter {
     const text = this.rest + this.decoder.write(chunk);
     const parts = text.split('\n');
     this.rest = parts.pop() ?? '';
-    for (const part of parts) this.onLine(part.replace(/\r$/, ''));
+    for (const part of parts) this.onLine(shownLine(part));
   }
   end(): void {
     const text = this.rest + this.decoder.end();
     this.rest = '';
-    if (text) this.onLine(text.replace(/\r$/, ''));
+    if (text) this.onLine(shownLine(text));
   }
 }
 
@@ -107,8 +114,10 @@ export class LogShipper {
     private readonly intervalMs = 300,
   ) {}
 
-  add(message: string, at = new Date()): void {
+  add(text: string, at = new Date()): void {
     const timestamp = at.toISOString();
+    // PostgreSQL text cannot hold NUL characters.
+    const message = text.includes('\u0000') ? text.replace(/\u0000/g, '\ufffd') : text;
     for (let i = 0; i < message.length || i === 0; i += MAX_MESSAGE) {
       if (this.pending.length >= MAX_PENDING) {
         this.dropped++;
