@@ -470,6 +470,31 @@ test('right after a project is created, its page invites the user to create the 
   expect(existsSync(dir)).toBe(true);
 });
 
+test('a narrow window: no view overflows sideways', async () => {
+  const project = projects[0]!;
+  await page.setViewportSize({ width: 820, height: 800 });
+  try {
+    const execution = (await callApp<{ items: { execution_id: string }[] }>(app, 'listExecutions', { project, environment: 'production' })).items[0]!;
+    for (const [name, hash] of [
+      ['narrow-environments', `#/projects/${project}`],
+      ['narrow-executions', `#/projects/${project}/executions`],
+      ['narrow-members', `#/projects/${project}/members`],
+      ['narrow-settings', `#/projects/${project}/settings`],
+      ['narrow-environment', `#/projects/${project}/environments/production`],
+      ['narrow-execution', `#/projects/${project}/environments/production/executions/${execution.execution_id}`],
+    ] as const) {
+      await page.goto(`${base()}${hash}`);
+      await expect(page.locator('main h1')).toBeVisible();
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${name} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+});
+
 test('offline: the views show what the cache holds, with the offline notice', async () => {
   const project = projects[0]!;
   // Seen once online (the earlier tests did), then the embedded platform stops.
