@@ -24,7 +24,7 @@ export const ENVIRONMENT_HELP = `Environment:
   Tokens live in the OS keychain (service "craft-mlops-desktop"), shared with the
   desktop app: sign in once, use either. No token is ever written to a file.`;
 
-/** Sets the process exit code without ending it at once (stdout drains first). */
+/** What an action hands back to main(): the exit code (exec, run, key test) and the connection used. */
 export interface ProgramResult {
   exitCode: number;
   /** The connection the command worked on, if any (error hints). */
@@ -35,10 +35,6 @@ function limitNumber(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be an integer between 1 and 1000.');
   return n;
-}
-
-function shellValue(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function dotenvValue(value: string): string {
