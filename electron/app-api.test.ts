@@ -87,7 +87,12 @@ describe('the desktop API', () => {
     await client.request('POST', `${envApi}/executions/${created.execution_id}/log-lines`, { lines: [{ message: 'epoch 1' }, { message: 'epoch 2' }] });
     await client.request('PATCH', `${envApi}/executions/${created.execution_id}`, { status: 'failed' });
 
+    // Another environment's executions are not fetched while one environment's table loads.
+    const staging = await ok('createEnvironment', { project: 'fraud', environment: { name: 'staging' } });
+    await client.request('POST', `${new URL(staging.url).pathname}/api/v1/executions`, { pipeline_name: 'train' });
+
     const table = await ok('listExecutions', { project: 'fraud', environment: 'production' });
+    expect(desktop.cache.listExecutions(desktop.connection().id, { project: 'fraud', environment: 'staging' }).total).toBe(0);
     expect(table.freshness.source).toBe('platform');
     expect(table.items).toHaveLength(1);
     expect(table.items[0]).toMatchObject({ execution_id: created.execution_id, status: 'failed', pipeline_name: 'train' });

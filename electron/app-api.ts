@@ -61,9 +61,9 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     return { ...record, active: connections.active()?.id === record.id, signed_in: signedIn };
   }
 
-  async function sync() {
+  async function sync(scope?: { project: string; environment?: string }) {
     const record = services.connection();
-    return syncConnection(cache, clientTransport(services.client()), record.id, { baseUrl: record.url });
+    return syncConnection(cache, clientTransport(services.client()), record.id, { baseUrl: record.url, ...(scope ? { scope } : {}) });
   }
   let clipboardTimer: NodeJS.Timeout | undefined;
 
@@ -309,7 +309,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async listExecutions({ project, environment, deployment, refresh }) {
       const id = connectionId();
       let freshness: Freshness;
-      const report = refresh ? await sync() : null;
+      const report = refresh ? await sync({ project, environment }) : null;
       if (report && report.ok) freshness = { source: 'platform', offline: false, synced_at: report.synced_at };
       else {
         if (report?.error && report.error.error !== 'offline') throw AppError.from(report.error);

@@ -43,6 +43,8 @@ export interface SyncOptions {
   now?: () => string;
   /** Which feeds to walk (default all). */
   feeds?: { environments?: boolean; deployments?: boolean; executions?: boolean; users?: boolean };
+  /** Walk only this project (and environment) below the projects feed: what one screen shows. */
+  scope?: { project: string; environment?: string };
 }
 
 export interface SyncReport {
@@ -177,6 +179,7 @@ export async function syncConnection(
     await changesFeed('projects', {}, '/api/v1/projects');
     if (feeds.environments) {
       for (const project of cache.listProjects(connectionId).items) {
+        if (options.scope && project.name !== options.scope.project) continue;
         const projectPath = `/api/v1/projects/${enc(project.name)}`;
         try {
           await changesFeed('environments', { project: project.name }, `${projectPath}/environments`);
@@ -187,6 +190,7 @@ export async function syncConnection(
         }
         for (const { item: env } of cache.listEnvironments(connectionId, project.name)) {
           const name = String(env.name);
+          if (options.scope?.environment !== undefined && name !== options.scope.environment) continue;
           if (feeds.deployments) {
             try {
               await changesFeed('deployments', { project: project.name, environment: name }, `${projectPath}/environments/${enc(name)}/deployments`);
