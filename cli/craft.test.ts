@@ -418,10 +418,13 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect((await craft(['whoami'], opts())).code).toBe(0);
   });
 
-  it('craft logout revokes the session and forgets the token; commands then exit 3', async () => {
+  it('craft logout revokes the SDK token on the platform and forgets it; commands then exit 3', async () => {
+    const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
     const r = await craft(['logout'], opts());
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/platform revoked the session/);
+    expect(r.stdout).toMatch(/platform revoked the SDK token/);
+    const refused = await fetch(`${p.url}/api/v1/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: token }) });
+    expect(refused.status).toBe(401);
     const who = await craft(['whoami'], opts());
     expect(who.code).toBe(3);
     expect(who.stderr).toMatch(/craft login --platform/);

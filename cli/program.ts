@@ -10,7 +10,8 @@ import { EXECUTION_STATUSES, type Execution } from '../domain/execution.js';
 import type { Project } from '../domain/project.js';
 import { fingerprintLine } from '../domain/ssh-public-key.js';
 import { maskToken, sdkExportLines } from '../electron/services/accounts.js';
-import { normalisePlatformUrl, signInWithPassword, signOut } from '../electron/services/sign-in.js';
+import { normalisePlatformUrl, signInWithPassword } from '../electron/services/sign-in.js';
+import { PlatformClient } from '../electron/services/platform-client.js';
 import type { ConnectionRecord } from '../electron/services/connections.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { CliContext, environmentApi, type GlobalOptions } from './context.js';
@@ -124,7 +125,7 @@ export function buildProgram(result: ProgramResult): Command {
 
   program
     .command('logout')
-    .description('Sign out of the active connection (or --connection): revokes the session on the platform, then forgets the SDK token in the keychain.')
+    .description('Sign out of the active connection (or --connection): revokes the SDK token on the platform (with its sessions), then forgets it in the keychain.')
     .action(async (_opts: unknown, command: Command) => {
       const ctx = ctxOf(command);
       const record = ctx.connection();
@@ -135,9 +136,9 @@ export function buildProgram(result: ProgramResult): Command {
         out(`Not signed in to ${record.name}: nothing to do.`);
         return;
       }
-      let note = 'the platform revoked the session';
+      let note = 'the platform revoked the SDK token';
       try {
-        await signOut({ baseUrl: record.url, sdkToken: token });
+        await new PlatformClient({ baseUrl: record.url, getSdkToken: async () => token }).revokeSdkToken();
       } catch (error) {
         note = `the platform could not be told (${(error as Error).message}); its session expires by itself`;
       }

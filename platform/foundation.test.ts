@@ -137,6 +137,19 @@ describe.each(DIALECTS)('foundation API on $label', ({ dialect, skip }) => {
     p.adminAccess = accepted.json().access_token;
   });
 
+  it.skipIf(skip)('signing out revokes the SDK token on the platform: refused from the next request, with its sessions', async () => {
+    const issued = (await p.inject({ method: 'POST', url: '/api/v1/users/me/sdk-token', headers: bearer(p.adminAccess) })).json().sdk_token as string;
+    const access = (await p.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: issued } })).json().access_token as string;
+    const out = await p.inject({ method: 'DELETE', url: '/api/v1/users/me/sdk-token', headers: bearer(access) });
+    expect(out.statusCode).toBe(200);
+    expect((await p.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: issued } })).statusCode).toBe(401);
+    expect((await p.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(access) })).statusCode).toBe(401);
+    // Signing in again issues a new token that works.
+    p.adminSdkToken = await p.issueLocalAdminToken();
+    p.adminAccess = (await p.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: p.adminSdkToken } })).json().access_token;
+    expect((await p.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(p.adminAccess) })).statusCode).toBe(200);
+  });
+
   it.skipIf(skip)('a user without membership gets 404 for the project, and does not see it listed', async () => {
     const outsider = await addUser(p, { email: 'outsider@example.com' });
     const answer = await p.inject({ method: 'GET', url: '/api/v1/projects/churn-model', headers: bearer(outsider.access) });

@@ -162,7 +162,7 @@ export class Accounts {
   }
 
   /**
-   * Signs out of a connection: revokes the session on the platform, then forgets the token
+   * Signs out of a connection: revokes the SDK token on the platform, then forgets the token
    * locally (even when the platform is unreachable, in which case `revoked` is false).
    */
   async signOut(connectionId?: string): Promise<SignOutResult> {
@@ -170,8 +170,8 @@ export class Accounts {
     const client = this.client(record.id);
     let result: SignOutResult = { revoked: true, message: null };
     try {
-      // Revokes the session this app holds; with none open there is nothing left to revoke.
-      await client.logout();
+      // The SDK token itself is revoked on the platform, with every session opened with it.
+      await client.revokeSdkToken();
     } catch (error) {
       const reason = error instanceof AppError ? error.message : 'the platform did not answer';
       result = error instanceof AppError && error.code === 'unauthorized'

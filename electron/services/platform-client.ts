@@ -157,6 +157,26 @@ export class PlatformClient {
     return this.readJson<T>(await this.send(method, path, body, null));
   }
 
+  /** A call with an access token obtained elsewhere (a password sign-in), not from the SDK token. */
+  async requestWithAccess<T>(accessToken: string, method: string, path: string, body?: unknown): Promise<T> {
+    return this.readJson<T>(await this.send(method, path, body, accessToken));
+  }
+
+  /**
+   * Signs this SDK client out on the platform: the SDK token is refused from the very next
+   * request, with every session opened with it. A token the platform no longer knows has
+   * nothing left to revoke. Throws AppError('offline') when the platform is unreachable.
+   */
+  async revokeSdkToken(): Promise<void> {
+    try {
+      await this.request('DELETE', '/api/v1/users/me/sdk-token');
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'unauthorized')) throw error;
+    } finally {
+      this.reset();
+    }
+  }
+
   me(): Promise<User> {
     return this.request<User>('GET', '/api/v1/users/me');
   }

@@ -5,7 +5,7 @@ import { AppError } from '../../domain/errors.js';
 import { createTestPlatform, type TestPlatform } from '../../platform/test-helpers.js';
 import { ensureFirstAdmin } from '../../platform/first-admin.js';
 import { PlatformClient } from './platform-client.js';
-import { normalisePlatformUrl, signInWithPassword, signOut } from './sign-in.js';
+import { normalisePlatformUrl, signInWithPassword } from './sign-in.js';
 
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -101,17 +101,21 @@ describe('signInWithPassword', () => {
   });
 });
 
-describe('signOut', () => {
-  it('revokes the session on the platform; an unknown token is already signed out', async () => {
+describe('signing out', () => {
+  it('revokes the SDK token on the platform, with its sessions; an unknown token is already signed out', async () => {
     // A fresh platform: the previous test locked the accounts.
     const other = await createTestPlatform();
     await other.app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const base = `http://127.0.0.1:${(other.app.server.address() as AddressInfo).port}`;
-      expect(await signOut({ baseUrl: base, sdkToken: other.adminSdkToken })).toBe(true);
+      const client = new PlatformClient({ baseUrl: base, getSdkToken: async () => other.adminSdkToken });
+      await client.me();
+      await client.revokeSdkToken();
       const sessions = await other.context.db.selectFrom('sessions').select(['kind', 'revoked_at']).where('kind', '=', 'sdk').execute();
-      expect(sessions.some((s) => s.revoked_at !== null)).toBe(true);
-      expect(await signOut({ baseUrl: base, sdkToken: 'not-a-token-at-all' })).toBe(true);
+      expect(sessions.every((s) => s.revoked_at !== null)).toBe(true);
+      const refused = await fetch(`${base}/api/v1/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: other.adminSdkToken }) });
+      expect(refused.status).toBe(401);
+      await new PlatformClient({ baseUrl: base, getSdkToken: async () => 'not-a-token-at-all' }).revokeSdkToken();
     } finally {
       await other.dispose();
     }

@@ -23,6 +23,14 @@ export async function regenerateSdkToken(ctx: PlatformContext, userId: string): 
   return token;
 }
 
+/** Sign-out of an SDK client: the token is refused from now on and the sessions opened with it are revoked. */
+export async function revokeSdkToken(ctx: PlatformContext, userId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ sdk_token_hash: null, updated_at: iso(ctx.now()) }).where('id', '=', userId).execute();
+    await trx.updateTable('sessions').set({ revoked_at: iso(ctx.now()) }).where('user_id', '=', userId).where('kind', '=', 'sdk').where('revoked_at', 'is', null).execute();
+  });
+}
+
 export const meSchema = userSchema.omit({ deleted_at: true });
 
 export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
@@ -48,6 +56,24 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({ sdk_token: await regenerateSdkToken(ctx, currentUser(request).id) }),
+    );
+
+    app.delete(
+      '/users/me/sdk-token',
+      {
+        ...auth,
+        schema: {
+          tags: ['users'],
+          summary: 'Revoke the SDK token (sign out)',
+          description: 'The token is refused from the very next request and the sessions opened with it are revoked. Signing in again issues a new one.',
+          security,
+          response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        await revokeSdkToken(ctx, currentUser(request).id);
+        return { ok: true as const };
+      },
     );
 
     app.post(
