@@ -155,6 +155,27 @@ describe.each(DIALECTS)('environments and executions on $label', ({ dialect, ski
     }
   });
 
+  it.skipIf(skip)('a page read again reflects every write in between; a repeated page still checks the session', async () => {
+    const url = `${envUrl}/api/v1/executions?pipeline_name=repeat&limit=5`;
+    const read = async () => (await p.inject({ method: 'GET', url, headers: bearer(viewer.access) })).body;
+    const empty = await read();
+    expect(await read()).toBe(empty);
+    const created = (await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions`, headers: bearer(sdkAccess), payload: { pipeline_name: 'repeat' } })).json();
+    const one = JSON.parse(await read());
+    expect(one.items.map((e: { execution_id: string; status: string }) => [e.execution_id, e.status])).toEqual([[created.execution_id, 'pending']]);
+    expect(await read()).toBe(JSON.stringify(one));
+    await p.inject({ method: 'PATCH', url: `${envUrl}/api/v1/executions/${created.execution_id}`, headers: bearer(sdkAccess), payload: { status: 'running' } });
+    const moved = JSON.parse(await read());
+    expect(moved.items[0].status).toBe('running');
+    expect(Number(moved.changes_cursor)).toBeGreaterThan(Number(one.changes_cursor));
+    // Revoking the session takes effect at once, on a page answered before.
+    const reader = await addUser(p, { email: 'repeat-reader@example.com' });
+    await p.inject({ method: 'PUT', url: `/api/v1/projects/fraud/members/${reader.id}`, headers: bearer(owner.access), payload: { role: 'viewer' } });
+    expect((await p.inject({ method: 'GET', url, headers: bearer(reader.access) })).statusCode).toBe(200);
+    await p.context.db.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('user_id', '=', reader.id).execute();
+    expect((await p.inject({ method: 'GET', url, headers: bearer(reader.access) })).statusCode).toBe(401);
+  });
+
   it.skipIf(skip)('deleting the project removes its environments, deployments, executions and logs', async () => {
     expect((await p.inject({ method: 'DELETE', url: '/api/v1/projects/fraud', headers: bearer(owner.access), payload: { confirm_name: 'fraud' } })).statusCode).toBe(200);
     for (const table of ['environments', 'deployments', 'executions', 'execution_logs'] as const) {

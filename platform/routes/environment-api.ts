@@ -72,6 +72,9 @@ function inOrder(ids: string, descending: boolean): boolean {
   return true;
 }
 
+/** At most this many bytes of page answers kept per process (see pageCache). */
+const PAGE_CACHE_BYTES = 16 * 1024 * 1024;
+
 /** Between aggregated documents: a control character, which JSON text never holds unescaped. */
 const SEPARATOR = '\u0001';
 
@@ -87,6 +90,15 @@ export function environmentApiRoutes(ctx: PlatformContext): FastifyPluginAsyncZo
     const security = [{ bearer: [] }];
     const slugParams = z.object({ slug: z.string().max(200) });
     const executionParams = slugParams.extend({ id: z.string().max(200) });
+
+    /**
+     * Encoded page answers (SQLite), valid while max(changes.id) stays the same: every write to executions
+     * records a change in the same transaction, SQLite runs one writer at a time and `changes` ids
+     * (AUTOINCREMENT, never deleted) only grow, so an unchanged cursor means unchanged rows, in this process
+     * or any other sharing the file. Every request still authenticates, validates and reads the cursor.
+     * Not for PostgreSQL, whose sequence values may commit out of order.
+     */
+    const pageCache: { cursor: number | null; pages: Map<string, Buffer>; bytes: number } = { cursor: null, pages: new Map(), bytes: 0 };
 
     async function environment(request: FastifyRequest & { params: { slug: string } }) {
       return authenticateForEnvironment(ctx, request, request.params.slug);
@@ -202,6 +214,13 @@ export function environmentApiRoutes(ctx: PlatformContext): FastifyPluginAsyncZo
             },
             args,
           );
+        // A repeated page is served from pageCache while the changes cursor has not moved (checked in the database).
+        const key = ctx.dialect === 'sqlite' ? JSON.stringify([q.sort, shape, args]) : null;
+        if (key !== null) {
+          const [now] = await ctx.prepared.run('changes-cursor', () => ctx.db.selectFrom('changes').select((c) => c.fn.max('id').as('m')), []);
+          const hit = pageCache.cursor === (now?.m ?? null) ? pageCache.pages.get(key) : undefined;
+          if (hit) return reply.send(hit as never);
+        }
         let [page] = await aggregate(ctx.dialect === 'postgres');
         if (ctx.dialect !== 'postgres' && page?.ids && !inOrder(page.ids, descending)) [page] = await aggregate(true);
         const ids = page?.ids ? page.ids.split(',') : [];
@@ -209,7 +228,21 @@ export function environmentApiRoutes(ctx: PlatformContext): FastifyPluginAsyncZo
         if (ids.length > q.limit) docs = docs.slice(0, docs.lastIndexOf(SEPARATOR));
         const nextCursor = ids.length > q.limit ? ids[q.limit - 1]! : null;
         const changesCursor = String(page?.changes_cursor ?? (await currentCursor(ctx.db)));
-        return reply.send(`{"items":[${docs.replaceAll(SEPARATOR, ',')}],"next_cursor":${text(nextCursor)},"changes_cursor":${text(changesCursor)}}` as never);
+        const body = Buffer.from(`{"items":[${docs.replaceAll(SEPARATOR, ',')}],"next_cursor":${text(nextCursor)},"changes_cursor":${text(changesCursor)}}`);
+        if (key !== null) {
+          // Keyed by the cursor read in the same statement as the documents (one snapshot).
+          const cursor = page?.changes_cursor ?? null;
+          if (pageCache.cursor !== cursor) {
+            pageCache.pages.clear();
+            pageCache.bytes = 0;
+            pageCache.cursor = cursor;
+          }
+          if (pageCache.bytes + body.length <= PAGE_CACHE_BYTES && !pageCache.pages.has(key)) {
+            pageCache.pages.set(key, body);
+            pageCache.bytes += body.length;
+          }
+        }
+        return reply.send(body as never);
       },
     );
 
