@@ -67,10 +67,11 @@ export async function authenticateForEnvironment(
   ctx: PlatformContext,
   request: FastifyRequest,
   slug: string,
-): Promise<{ user: AuthenticatedUser; env: EnvironmentsTable; projectName: string; access: ProjectAccess }> {
+  options: { changesCursor?: boolean } = {},
+): Promise<{ user: AuthenticatedUser; env: EnvironmentsTable; projectName: string; access: ProjectAccess; changesCursor?: number | null }> {
   const claims = await accessTokenClaims(ctx, request);
   const [row] = await ctx.prepared.run(
-    'authenticate-for-environment',
+    options.changesCursor ? 'authenticate-for-environment,changes-cursor' : 'authenticate-for-environment',
     () =>
       ctx.db
         .selectFrom('sessions')
@@ -86,7 +87,9 @@ export async function authenticateForEnvironment(
         .where('sessions.id', '=', arg<string>(1))
         .where('sessions.user_id', '=', arg<string>(2))
         .where('sessions.revoked_at', 'is', null)
-        .where('users.deleted_at', 'is', null),
+        .where('users.deleted_at', 'is', null)
+        // With changesCursor: the newest change, read in the same statement (saves a query to a caller that needs it).
+        .$if(!!options.changesCursor, (qb) => qb.select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'))),
     [slug, claims.sid, claims.sub],
   );
   if (!row || row.session_expires_at <= iso(ctx.now())) throw new AppError('unauthorized', 'sign in again: the access token is missing, expired or revoked');
@@ -112,7 +115,7 @@ export async function authenticateForEnvironment(
     created_by: row.created_by!,
     updated_at: row.updated_at!,
   };
-  return { user, env, projectName: row.project_name, access };
+  return { user, env, projectName: row.project_name, access, ...(options.changesCursor ? { changesCursor: row.changes_cursor === null || row.changes_cursor === undefined ? null : Number(row.changes_cursor) } : {}) };
 }
 
 /** The environment API: by slug; 404 unless the caller may see its project (same rules as projects). */

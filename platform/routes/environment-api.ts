@@ -147,8 +147,9 @@ export function environmentApiRoutes(ctx: PlatformContext): FastifyPluginAsyncZo
         },
       },
       async (request, reply) => {
-        const { env } = await environment(request);
         const q = request.query;
+        const cached = ctx.dialect === 'sqlite' && q.since === undefined;
+        const { env, changesCursor: cursorNow } = await authenticateForEnvironment(ctx, request, request.params.slug, { changesCursor: cached });
         reply.header('content-type', 'application/json; charset=utf-8');
         // Built once per combination of filters (ctx.prepared): the arguments are substituted, not recompiled.
         const args: unknown[] = [env.id, q.limit + 1];
@@ -215,10 +216,9 @@ export function environmentApiRoutes(ctx: PlatformContext): FastifyPluginAsyncZo
             args,
           );
         // A repeated page is served from pageCache while the changes cursor has not moved (checked in the database).
-        const key = ctx.dialect === 'sqlite' ? JSON.stringify([q.sort, shape, args]) : null;
+        const key = cached ? JSON.stringify([q.sort, shape, args]) : null;
         if (key !== null) {
-          const [now] = await ctx.prepared.run('changes-cursor', () => ctx.db.selectFrom('changes').select((c) => c.fn.max('id').as('m')), []);
-          const hit = pageCache.cursor === (now?.m ?? null) ? pageCache.pages.get(key) : undefined;
+          const hit = pageCache.cursor === cursorNow ? pageCache.pages.get(key) : undefined;
           if (hit) return reply.send(hit as never);
         }
         let [page] = await aggregate(ctx.dialect === 'postgres');
@@ -231,7 +231,7 @@ export function environmentApiRoutes(ctx: PlatformContext): FastifyPluginAsyncZo
         const body = Buffer.from(`{"items":[${docs.replaceAll(SEPARATOR, ',')}],"next_cursor":${text(nextCursor)},"changes_cursor":${text(changesCursor)}}`);
         if (key !== null) {
           // Keyed by the cursor read in the same statement as the documents (one snapshot).
-          const cursor = page?.changes_cursor ?? null;
+          const cursor = page?.changes_cursor === null || page?.changes_cursor === undefined ? null : Number(page.changes_cursor);
           if (pageCache.cursor !== cursor) {
             pageCache.pages.clear();
             pageCache.bytes = 0;
