@@ -1,28 +1,18 @@
 // `craft keygen` then `craft key test` against a real OpenSSH server and a real git
 // repository on 127.0.0.1, set up here (the SSH user is root: this machine has no git account).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort, sshdSkipReason as skipReason, startTestSshd, type TestSshd } from '../electron/services/testing/sshd.js';
 import { craft, tempDir } from './test-helpers.js';
-
-const SSHD = '/usr/sbin/sshd';
-const skipReason = !existsSync(SSHD) ? `${SSHD} is missing (apt install openssh-server)` : process.getuid?.() !== 0 ? 'sshd needs root here (it logs in as root)' : null;
 
 const work = tempDir('craft-keytest-');
 const dir = work.dir;
-let sshd: ChildProcess | undefined;
+let sshd: TestSshd | undefined;
 let port = 0;
 let hostFingerprint = '';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const p = (server.address() as AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return p;
-}
 
 const run = (cmd: string, args: string[], cwd = dir) => execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
 
@@ -31,9 +21,6 @@ beforeAll(async () => {
   const gen = await craft(['keygen', '--out', join(dir, 'deploy')], { timeoutMs: 120_000 });
   if (gen.code !== 0) throw new Error(`keygen: ${gen.stderr}`);
   run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', join(dir, 'other')]);
-  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
-  hostFingerprint = run('ssh-keygen', ['-lf', join(dir, 'host_key.pub')]).split(' ')[1]!;
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'deploy.pub')), { mode: 0o600 });
   run('git', ['init', '-q', '--bare', '-b', 'main', join(dir, 'repo.git')]);
   const wt = join(dir, 'wt');
   mkdirSync(wt);
@@ -43,36 +30,12 @@ beforeAll(async () => {
   run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'first'], wt);
   run('git', ['branch', 'dev'], wt);
   run('git', ['push', '-q', join(dir, 'repo.git'), 'main', 'dev'], wt);
-  port = await freePort();
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host_key')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'PermitRootLogin prohibit-password',
-      'StrictModes no',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      '',
-    ].join('\n'),
-  );
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  let log = '';
-  sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  sshd.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-  const deadline = Date.now() + 10_000;
-  while (!log.includes('Server listening')) {
-    if (Date.now() > deadline || sshd.exitCode !== null) throw new Error(`sshd did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  sshd = await startTestSshd(dir, readFileSync(join(dir, 'deploy.pub'), 'utf8'));
+  ({ port, hostFingerprint } = sshd);
 }, 150_000);
 
 afterAll(() => {
-  sshd?.kill('SIGTERM');
+  sshd?.stop();
   work.remove();
 });
 

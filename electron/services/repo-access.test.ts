@@ -2,34 +2,23 @@
 // The SSH user is root (this test machine has no `git` account): the URLs are the
 // domain's `ssh://git@127.0.0.1:PORT/…` form and the user is overridden with `user: 'root'`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KnownHosts, BUILTIN_HOST_KEYS } from './known-hosts.js';
 import { parseRefAdvertisement, parseRepositoryTarget, testRepositoryAccess } from './repo-access.js';
+import { freePort, sshdSkipReason as skipReason, startTestSshd, type TestSshd } from './testing/sshd.js';
 
-const SSHD = '/usr/sbin/sshd';
-const isRoot = process.getuid?.() === 0;
-const skipReason = !existsSync(SSHD) ? `${SSHD} is missing (apt install openssh-server)` : !isRoot ? 'sshd needs root here (it logs in as root)' : null;
 if (skipReason) console.warn(`repo-access tests against sshd skipped: ${skipReason}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'craft-sshd-'));
-let sshd: ChildProcess | undefined;
+let sshd: TestSshd | undefined;
 let port = 0;
-let sshdLog = '';
 let hostFingerprint = '';
 let goodKey = '';
 let otherKey = '';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const p = (server.address() as AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return p;
-}
 
 function run(cmd: string, args: string[], cwd = dir): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
@@ -42,11 +31,8 @@ function keyPair(name: string): string {
 
 beforeAll(async () => {
   if (skipReason) return;
-  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
-  hostFingerprint = run('ssh-keygen', ['-lf', join(dir, 'host_key.pub')]).split(' ')[1]!;
   goodKey = keyPair('deploy');
   otherKey = keyPair('other');
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'deploy.pub')), { mode: 0o600 });
 
   // A repository with three branches, main the default, and an empty one.
   run('git', ['init', '-q', '--bare', '-b', 'main', join(dir, 'repo.git')]);
@@ -61,37 +47,12 @@ beforeAll(async () => {
   run('git', ['branch', 'feature/x'], work);
   run('git', ['push', '-q', join(dir, 'repo.git'), 'main', 'dev', 'feature/x'], work);
 
-  port = await freePort();
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host_key')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'PermitRootLogin prohibit-password',
-      'StrictModes no',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'LogLevel VERBOSE',
-      '',
-    ].join('\n'),
-  );
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation directory
-  sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  sshd.stderr!.on('data', (chunk: Buffer) => (sshdLog += chunk.toString()));
-  const deadline = Date.now() + 10_000;
-  while (!sshdLog.includes('Server listening')) {
-    if (Date.now() > deadline || sshd.exitCode !== null) throw new Error(`sshd did not start: ${sshdLog}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  sshd = await startTestSshd(dir, readFileSync(join(dir, 'deploy.pub'), 'utf8'));
+  ({ port, hostFingerprint } = sshd);
 });
 
 afterAll(() => {
-  sshd?.kill('SIGTERM');
+  sshd?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -139,7 +100,7 @@ describe.skipIf(!!skipReason)('testRepositoryAccess against a real sshd and git'
 
     // Only the deploy key ever logged in (no agent, no password, no other key).
     const deployFingerprint = run('ssh-keygen', ['-lf', join(dir, 'deploy.pub')]).split(' ')[1]!;
-    const accepted = [...sshdLog.matchAll(/Accepted (\S+) for root from 127\.0\.0\.1 port \d+ ssh2: RSA (SHA256:\S+)/g)];
+    const accepted = [...sshd!.log().matchAll(/Accepted (\S+) for root from 127\.0\.0\.1 port \d+ ssh2: RSA (SHA256:\S+)/g)];
     expect(accepted.length).toBeGreaterThan(0);
     for (const m of accepted) expect([m[1], m[2]]).toEqual(['publickey', deployFingerprint]);
   });

@@ -1,0 +1,69 @@
+// A real OpenSSH server on 127.0.0.1 for tests of "Test access" (the desktop's and
+// `craft key test`'s): its own host key and authorized_keys in a folder of the test's.
+// The SSH user is root: a test machine has no `git` account.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+export const SSHD = '/usr/sbin/sshd';
+
+/** Why these tests cannot run here, or null. */
+export const sshdSkipReason: string | null = !existsSync(SSHD)
+  ? `${SSHD} is missing (apt install openssh-server)`
+  : process.getuid?.() !== 0
+    ? 'sshd needs root here (it logs in as root)'
+    : null;
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface TestSshd {
+  port: number;
+  /** "SHA256:…" of the server's host key, as ssh-keygen -lf prints it. */
+  hostFingerprint: string;
+  /** What sshd logged so far (LogLevel VERBOSE: which key was accepted). */
+  log(): string;
+  stop(): void;
+}
+
+/** Starts sshd accepting exactly `authorizedKeys` (OpenSSH public key lines) and waits until it listens. */
+export async function startTestSshd(dir: string, authorizedKeys: string): Promise<TestSshd> {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+  const hostFingerprint = execFileSync('ssh-keygen', ['-lf', join(dir, 'host_key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+  writeFileSync(join(dir, 'authorized_keys'), authorizedKeys, { mode: 0o600 });
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host_key')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'StrictModes no',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'LogLevel VERBOSE',
+      '',
+    ].join('\n'),
+  );
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation directory
+  const sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  sshd.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const deadline = Date.now() + 10_000;
+  while (!log.includes('Server listening')) {
+    if (Date.now() > deadline || sshd.exitCode !== null) throw new Error(`sshd did not start: ${log}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { port, hostFingerprint, log: () => log, stop: () => void sshd.kill('SIGTERM') };
+}
