@@ -17,6 +17,8 @@ export type DeployKeyPublic = z.infer<typeof deployKeyPublicSchema>;
 
 export const MIN_RSA_BITS = 2048;
 
+export const NOT_A_PRIVATE_KEY = 'is not a private key: paste a PEM RSA private key starting with -----BEGIN RSA PRIVATE KEY-----';
+
 /** A clear reason when a pasted text is not a PEM RSA private key, or null when it looks like one. */
 export function describeWrongKeyText(text: string): string | null {
   const t = text.trim();
@@ -27,7 +29,7 @@ export function describeWrongKeyText(text: string): string | null {
   if (t.includes('BEGIN EC PRIVATE KEY') || t.includes('BEGIN DSA PRIVATE KEY'))
     return 'this is not an RSA key: the platform needs an RSA key of at least 2048 bits (ssh-keygen -m PEM -t rsa -b 4096)';
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(t))
-    return 'is not a private key: paste a PEM RSA private key starting with -----BEGIN RSA PRIVATE KEY-----';
+    return NOT_A_PRIVATE_KEY;
   if (!/-----END [A-Z ]*PRIVATE KEY-----/.test(t))
     return 'the key is truncated: the -----END … PRIVATE KEY----- line is missing';
   return null;

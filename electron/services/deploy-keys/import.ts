@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { AppError } from '../../../domain/errors.js';
-import { MIN_RSA_BITS, describeWrongKeyText } from '../../../domain/deploy-key.js';
+import { MIN_RSA_BITS, NOT_A_PRIVATE_KEY, describeWrongKeyText } from '../../../domain/deploy-key.js';
 import { base64UrlToBytes, publicKeyInfo, type PublicKeyInfo } from './material.js';
 
 export interface ImportedKey extends PublicKeyInfo {
@@ -40,7 +40,7 @@ export function repairPem(text: string): PemBlock {
   const match = /-----\s*BEGIN ([A-Z0-9 ]+?)\s*-----([\s\S]*?)-----\s*END ([A-Z0-9 ]+?)\s*-----/.exec(cleaned);
   if (!match) {
     if (/-----\s*BEGIN [A-Z0-9 ]*PRIVATE KEY\s*-----/.test(cleaned)) refuse('the key is truncated: the -----END … PRIVATE KEY----- line is missing; copy the whole file again');
-    refuse('is not a private key: paste a PEM RSA private key starting with -----BEGIN RSA PRIVATE KEY-----');
+    refuse(NOT_A_PRIVATE_KEY);
   }
   const label = match[1]!.replace(/\s+/g, ' ').trim();
   if (match[3]!.replace(/\s+/g, ' ').trim() !== label) refuse(CORRUPTED);
