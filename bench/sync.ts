@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Cache, MIGRATIONS } from '../electron/services/cache.js';
 import { PlatformClient } from '../electron/services/platform-client.js';
-import { clientTransport, syncConnection } from '../electron/services/sync.js';
+import { syncConnection } from '../electron/services/sync.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,7 +54,7 @@ export async function benchSync(executions = 100_000, pageSize = 1000, standIn =
       // The sync, into an empty cache.
       const cache = Cache.open(join(dir, `cache-${round}.sqlite`));
       const t0 = performance.now();
-      const report = await syncConnection(cache, clientTransport(client), 'bench', { baseUrl: url, pageSize, feeds: { users: false, deployments: false } });
+      const report = await syncConnection(cache, client, 'bench', { pageSize, feeds: { users: false, deployments: false } });
       const syncMs = performance.now() - t0;
       if (!report.ok || report.received.executions !== executions) throw new Error(`sync incomplete: ${JSON.stringify(report)}`);
 

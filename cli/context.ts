@@ -93,11 +93,6 @@ export class CliContext {
 
   /** One environment of a project (its slug and URL). */
   async environment(client: PlatformClient, project: string, environment: string): Promise<Environment> {
-    return client.request<Environment>('GET', `/api/v1/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(environment)}`);
+    return client.call('getEnvironment', { params: { name: project, env: environment } });
   }
-}
-
-/** The path of the environment API of an environment, relative to the connection's URL. */
-export function environmentApi(env: Pick<Environment, 'slug'>): string {
-  return `/environments/${encodeURIComponent(env.slug)}/api/v1`;
 }

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { AppError } from '../domain/errors.js';
 import type { Environment } from '../domain/environment.js';
-import { EXECUTION_STATUSES, type Execution } from '../domain/execution.js';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../domain/execution.js';
 import type { Project } from '../domain/project.js';
 import { fingerprintLine } from '../domain/ssh-public-key.js';
 import { maskToken, sdkExportLines } from '../electron/services/accounts.js';
@@ -14,7 +14,7 @@ import { normalisePlatformUrl, signInWithPassword } from '../electron/services/s
 import { PlatformClient } from '../electron/services/platform-client.js';
 import type { ConnectionRecord } from '../electron/services/connections.js';
 import { bashCompletion, zshCompletion } from './completion.js';
-import { CliContext, environmentApi, type GlobalOptions } from './context.js';
+import { CliContext, type GlobalOptions } from './context.js';
 import { EXIT, EXIT_CODES_HELP, EXIT_CODES_SHORT, UsageError } from './errors.js';
 import { confirm, err, interactive, out, printJson, prompt, promptHidden, readStdin, table } from './io.js';
 import { recordedRun, runChild } from './runner.js';
@@ -154,7 +154,7 @@ export function buildProgram(result: ProgramResult): Command {
       const ctx = ctxOf(command);
       const record = ctx.connection();
       const client = await ctx.client(record);
-      const user = await client.me();
+      const user = await client.call('me');
       const storage = (await ctx.vault()).storage;
       if (opts.json) return printJson({ connection: { name: record.name, url: record.url, kind: record.kind }, user, token_storage: storage });
       out(`${user.name} <${user.email}> (${user.role}) on ${record.name} (${record.url}); SDK token in the ${storage === 'keychain' ? 'OS keychain' : 'memory of this command only'}`);
@@ -240,7 +240,7 @@ export function buildProgram(result: ProgramResult): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const ctx = ctxOf(command);
-      const projects: Project[] = await (await ctx.client()).listProjects();
+      const { items: projects } = await (await ctx.client()).call('listProjects');
       if (opts.json) return printJson(projects);
       if (projects.length === 0) return out('No projects.');
       process.stdout.write(table(['NAME', 'REPOSITORY', 'ENVIRONMENTS', 'LAST EXECUTION', 'ROLE'], projects.map((p) => [p.name, p.repository_url, p.environment_count, p.last_execution_status, p.role])));
@@ -256,8 +256,7 @@ export function buildProgram(result: ProgramResult): Command {
     .action(async (opts: { project: string; json?: boolean }, command: Command) => {
       const ctx = ctxOf(command);
       const client = await ctx.client();
-      const page = await client.request<{ items: Environment[] }>('GET', `/api/v1/projects/${encodeURIComponent(opts.project)}/environments`);
-      const items = page.items ?? [];
+      const { items } = await client.call('listEnvironments', { params: { name: opts.project } });
       if (opts.json) return printJson(items);
       if (items.length === 0) return out(`No environments in ${opts.project}.`);
       process.stdout.write(table(['NAME', 'STATUS', 'URL', 'CREATED'], items.map((e) => [e.name, e.status, e.url, e.created_at])));
@@ -278,11 +277,10 @@ export function buildProgram(result: ProgramResult): Command {
       const ctx = ctxOf(command);
       const client = await ctx.client();
       const env = await ctx.environment(client, opts.project, opts.environment);
-      const query = new URLSearchParams({ limit: String(opts.limit) });
-      if (opts.status) query.set('status', opts.status);
-      if (opts.pipeline) query.set('pipeline_name', opts.pipeline);
-      const page = await client.request<{ items: Execution[] }>('GET', `${environmentApi(env)}/executions?${query}`);
-      const items = page.items ?? [];
+      const { items } = await client.call('listExecutions', {
+        params: { slug: env.slug },
+        query: { limit: opts.limit, status: opts.status as ExecutionStatus | undefined, pipeline_name: opts.pipeline },
+      });
       if (opts.json) return printJson(items);
       if (items.length === 0) return out(`No executions in ${opts.project}/${opts.environment}${opts.status ? ` with status ${opts.status}` : ''}.`);
       process.stdout.write(table(['EXECUTION', 'STATUS', 'PIPELINE', 'DEPLOYMENT', 'CREATED', 'ENDED'], items.map((x) => [x.execution_id, x.status, x.pipeline_name, x.deployment_name, x.created_at, x.end_date])));
@@ -418,7 +416,7 @@ export function buildProgram(result: ProgramResult): Command {
       const env = await ctx.environment(client, opts.project, opts.environment);
       const run = await recordedRun({
         client,
-        api: environmentApi(env),
+        slug: env.slug,
         pipeline: opts.pipeline,
         command: cmd,
         args,

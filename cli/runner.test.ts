@@ -27,18 +27,18 @@ describe('LineSplitter', () => {
 });
 
 describe('LogShipper', () => {
-  type Sent = { path: string; lines: { timestamp: string; message: string }[] };
+  type Sent = { endpoint: string; execution: { slug: string; id: string }; lines: { timestamp: string; message: string }[] };
   function fakeClient(failures = 0) {
     const sent: Sent[] = [];
     let fail = failures;
     const client = {
-      async request(_method: string, path: string, body: { lines: Sent['lines'] }) {
+      async call(endpoint: string, input: { params: Sent['execution']; body: { lines: Sent['lines'] } }) {
         if (fail > 0) {
           fail--;
           throw new Error('platform unreachable');
         }
-        sent.push({ path, lines: body.lines });
-        return { appended: body.lines.length };
+        sent.push({ endpoint, execution: input.params, lines: input.body.lines });
+        return { appended: input.body.lines.length };
       },
     };
     return { client: client as unknown as import('../electron/services/platform-client.js').PlatformClient, sent };
@@ -47,10 +47,10 @@ describe('LogShipper', () => {
   it('sends every line in order, in batches of at most 1000, with ISO timestamps', async () => {
     const { LogShipper } = await import('./runner.js');
     const { client, sent } = fakeClient();
-    const shipper = new LogShipper(client, '/x', 10);
+    const shipper = new LogShipper(client, { slug: 's', id: 'x' }, 10);
     for (let i = 0; i < 2500; i++) shipper.add(`line ${i}`);
     await shipper.close();
-    expect(sent.every((s) => s.path === '/x/log-lines' && s.lines.length <= 1000)).toBe(true);
+    expect(sent.every((s) => s.endpoint === 'appendExecutionLogs' && s.execution.id === 'x' && s.lines.length <= 1000)).toBe(true);
     const all = sent.flatMap((s) => s.lines);
     expect(all.map((l) => l.message)).toEqual(Array.from({ length: 2500 }, (_, i) => `line ${i}`));
     expect(all.every((l) => !Number.isNaN(Date.parse(l.timestamp)))).toBe(true);
@@ -59,7 +59,7 @@ describe('LogShipper', () => {
   it('retries after a failure, splits over-long lines, replaces NUL characters', async () => {
     const { LogShipper } = await import('./runner.js');
     const { client, sent } = fakeClient(1);
-    const shipper = new LogShipper(client, '/x', 10);
+    const shipper = new LogShipper(client, { slug: 's', id: 'x' }, 10);
     shipper.add('x'.repeat(100_000));
     shipper.add('a\u0000b');
     await shipper.close();

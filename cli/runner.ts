@@ -110,7 +110,7 @@ export class LogShipper {
 
   constructor(
     private readonly client: PlatformClient,
-    private readonly path: string,
+    private readonly execution: { slug: string; id: string },
     private readonly intervalMs = 300,
   ) {}
 
@@ -139,7 +139,7 @@ export class LogShipper {
       while (this.pending.length > 0) {
         const batch = this.pending.slice(0, MAX_BATCH);
         try {
-          await this.client.request('POST', `${this.path}/log-lines`, { lines: batch });
+          await this.client.call('appendExecutionLogs', { params: this.execution, body: { lines: batch } });
           this.pending.splice(0, batch.length);
           this.sent += batch.length;
         } catch (error) {
@@ -182,14 +182,15 @@ export interface RecordedRun {
  */
 export async function recordedRun(options: {
   client: PlatformClient;
-  api: string;
+  /** The environment's slug: its own API records the run. */
+  slug: string;
   pipeline: string;
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
   onCreated?: (execution: Execution) => void;
 }): Promise<RecordedRun> {
-  const { client, api } = options;
+  const { client, slug } = options;
   // Ctrl-C before the command starts: the execution is cancelled, not left pending (a second one quits at once).
   let early: NodeJS.Signals | null = null;
   const onEarly = (signal: NodeJS.Signals) => {
@@ -198,16 +199,16 @@ export async function recordedRun(options: {
   };
   for (const s of FORWARDED) process.on(s, onEarly);
   let created: Execution;
-  let path: string;
+  let execution: { slug: string; id: string };
   try {
-    created = await client.request<Execution>('POST', `${api}/executions`, { pipeline_name: options.pipeline });
-    path = `${api}/executions/${encodeURIComponent(created.execution_id)}`;
+    created = await client.call('createExecution', { params: { slug }, body: { pipeline_name: options.pipeline } });
+    execution = { slug, id: created.execution_id };
     options.onCreated?.(created);
-    if (!early) await client.request('PATCH', path, { status: 'running' });
+    if (!early) await client.call('updateExecution', { params: execution, body: { status: 'running' } });
   } finally {
     for (const s of FORWARDED) process.off(s, onEarly);
   }
-  const logs = new LogShipper(client, path);
+  const logs = new LogShipper(client, execution);
   let end: ChildEnd;
   if (early) {
     end = { code: 128 + (constants.signals[early as NodeJS.Signals] ?? 0), signal: null, interrupted: early, startError: null };
@@ -257,8 +258,8 @@ export async function recordedRun(options: {
     );
     await logs.close();
     try {
-      const execution = await client.request<Execution>('PATCH', path, { status });
-      return { execution, end, error: null };
+      const ended = await client.call('updateExecution', { params: execution, body: { status } });
+      return { execution: ended, end, error: null };
     } catch (error) {
       return { execution: { ...created, status: 'running' }, end, error: `the execution could not be marked ${status}: ${(error as Error).message}` };
     }

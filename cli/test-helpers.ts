@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureFirstAdmin } from '../platform/first-admin.js';
-import { bearer, createTestPlatform, validProject, type TestPlatform } from '../platform/test-helpers.js';
+import { createTestPlatform, validProject, type TestPlatform } from '../platform/test-helpers.js';
+import { PlatformClient } from '../electron/services/platform-client.js';
+import type { ProjectCreate } from '../domain/project.js';
 
 export const CRAFT = resolve(import.meta.dirname, '..', 'bin', 'craft.js');
 export const EMAIL = 'ada@example.com';
@@ -95,21 +97,21 @@ export async function startCliPlatform(): Promise<CliPlatform> {
   await ensureFirstAdmin(platform.context, { CRAFT_ADMIN_EMAIL: EMAIL, CRAFT_ADMIN_PASSWORD: PASSWORD });
   await platform.app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(platform.app.server.address() as AddressInfo).port}`;
-  const login = await platform.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: EMAIL, password: PASSWORD } });
-  const access = login.json().access_token as string;
+  const client = new PlatformClient({ baseUrl: url, getSdkToken: async () => null });
+  const login = await client.call('login', { body: { email: EMAIL, password: PASSWORD } });
+  if (!('access_token' in login)) throw new Error(`login: ${login.message}`);
+  const access = login.access_token;
   const project = 'churn-model';
-  const created = await platform.inject({ method: 'POST', url: '/api/v1/projects', headers: bearer(access), payload: validProject({ name: project }) });
-  if (created.statusCode !== 201) throw new Error(`project: ${created.body}`);
-  const env = await platform.inject({ method: 'POST', url: `/api/v1/projects/${project}/environments`, headers: bearer(access), payload: { name: 'prod' } });
-  if (env.statusCode !== 201) throw new Error(`environment: ${env.body}`);
+  await client.call('createProject', { body: validProject({ name: project }) as ProjectCreate }, { accessToken: access });
+  const env = await client.call('createEnvironment', { params: { name: project }, body: { name: 'prod' } }, { accessToken: access });
   return {
     platform,
     url,
     access,
     project,
     environment: 'prod',
-    slug: env.json().slug as string,
-    environmentUrl: env.json().url as string,
+    slug: env.slug,
+    environmentUrl: env.url,
     dispose: () => platform.dispose(),
   };
 }

@@ -81,15 +81,16 @@ describe('the desktop API', () => {
 
     // A runner records an execution through the environment API, with the SDK token.
     const client = desktop.client();
-    const envApi = `${new URL(environment.url).pathname}/api/v1`;
-    const created = await client.request<{ execution_id: string }>('POST', `${envApi}/executions`, { pipeline_name: 'train', steps: [{ name: 'fit', status: 'pending' }] });
-    await client.request('PATCH', `${envApi}/executions/${created.execution_id}`, { status: 'running' });
-    await client.request('POST', `${envApi}/executions/${created.execution_id}/log-lines`, { lines: [{ message: 'epoch 1' }, { message: 'epoch 2' }] });
-    await client.request('PATCH', `${envApi}/executions/${created.execution_id}`, { status: 'failed' });
+    const slug = environment.slug;
+    const created = await client.call('createExecution', { params: { slug }, body: { pipeline_name: 'train', steps: [{ name: 'fit', status: 'pending' }] } });
+    const execution = { slug, id: created.execution_id };
+    await client.call('updateExecution', { params: execution, body: { status: 'running' } });
+    await client.call('appendExecutionLogs', { params: execution, body: { lines: [{ message: 'epoch 1' }, { message: 'epoch 2' }] } });
+    await client.call('updateExecution', { params: execution, body: { status: 'failed' } });
 
     // Another environment's executions are not fetched while one environment's table loads.
     const staging = await ok('createEnvironment', { project: 'fraud', environment: { name: 'staging' } });
-    await client.request('POST', `${new URL(staging.url).pathname}/api/v1/executions`, { pipeline_name: 'train' });
+    await client.call('createExecution', { params: { slug: staging.slug }, body: { pipeline_name: 'train' } });
 
     const table = await ok('listExecutions', { project: 'fraud', environment: 'production' });
     expect(desktop.cache.listExecutions(desktop.connection().id, { project: 'fraud', environment: 'staging' }).total).toBe(0);

@@ -19,7 +19,7 @@ import type { DesktopServices } from './desktop.js';
 import { sdkExportLines, writeDotEnv } from './services/accounts.js';
 import { testRepositoryAccess } from './services/repo-access.js';
 import { signInWithPassword } from './services/sign-in.js';
-import { clientTransport, syncConnection } from './services/sync.js';
+import { syncConnection } from './services/sync.js';
 
 type Handlers = {
   [M in AppMethod]: (input: z.output<AppApiContract[M]['input']>) => Promise<AppOutput<M>>;
@@ -46,15 +46,12 @@ function sessionBase(services: DesktopServices) {
 export function createHandlers(services: DesktopServices, host: { clipboard?: HostClipboard } = {}): Handlers {
   const { keys, cache, vault, accounts, connections } = services;
   const connectionId = () => services.connection().id;
-  const api = <T>(method: string, path: string, body?: unknown) => services.client().request<T>(method, `/api/v1${path}`, body);
-  const projectPath = (project: string) => `/projects/${enc(project)}`;
-  const environmentPath = (project: string, environment: string) => `${projectPath(project)}/environments/${enc(environment)}`;
+  const platform = () => services.client();
 
-  /** The path of an environment's own API ({environment_url}/api/v1), from its URL. */
-  async function environmentApi(project: string, environment: string): Promise<string> {
+  /** The slug that names an environment's own API ({environment_url}/api/v1): from the cache, else the platform. */
+  async function environmentSlug(project: string, environment: string): Promise<string> {
     const cached = cache.listEnvironments(connectionId(), project).find((e) => e.item.name === environment)?.item as Environment | undefined;
-    const env = cached ?? (await api<Environment>('GET', environmentPath(project, environment)));
-    return `${new URL(env.url).pathname.replace(/\/+$/, '')}/api/v1`;
+    return (cached ?? (await platform().call('getEnvironment', { params: { name: project, env: environment } }))).slug;
   }
 
   function connectionView(record: { id: string; name: string; url: string; kind: 'embedded' | 'team' }, signedIn: boolean) {
@@ -63,7 +60,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
 
   async function sync(scope?: { project: string; environment?: string }) {
     const record = services.connection();
-    return syncConnection(cache, clientTransport(services.client()), record.id, { baseUrl: record.url, ...(scope ? { scope } : {}) });
+    return syncConnection(cache, services.client(), record.id, scope ? { scope } : {});
   }
   let clipboardTimer: NodeJS.Timeout | undefined;
 
@@ -97,7 +94,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
         return { ...base, user: null, online: true, synced_at: cached?.synced_at ?? null };
       }
       try {
-        const user = await services.client().me();
+        const user = await platform().call('me');
         cache.putUser(connection.id, user, now());
         return { ...base, user, online: true, synced_at: now() } satisfies Session;
       } catch (error) {
@@ -115,7 +112,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
         return { items: cached.items, freshness: { source: 'cache', offline: false, synced_at: cached.synced_at } };
       }
       const { value, freshness } = await fresh(
-        () => services.client().listProjects(),
+        async () => (await platform().call('listProjects')).items,
         (items, at) => cache.putProjects(id, items, at),
         () => {
           const cached = cache.listProjects(id);
@@ -128,7 +125,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async getProject({ name }) {
       const id = services.connection().id;
       const { value, freshness } = await fresh(
-        () => services.client().getProject(name),
+        () => platform().call('getProject', { params: { name } }),
         (item, at) => cache.putProject(id, item, at),
         () => {
           const cached = cache.getProject(id, name);
@@ -145,7 +142,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       } catch {
         throw new AppError('validation', 'deploy_key: the generated key is no longer available: generate or paste a key again', 'deploy_key');
       }
-      const project = await services.client().createProject({ ...fields, deploy_key });
+      const project = await platform().call('createProject', { body: { ...fields, deploy_key } });
       cache.putProject(services.connection().id, project, now());
       keys.forget(deploy_key_id);
       return project;
@@ -210,11 +207,11 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       return accounts.signOut(record.id);
     },
     async forgotPassword({ email }) {
-      await services.client().requestPublic('POST', '/api/v1/auth/forgot-password', { email });
+      await platform().call('forgotPassword', { body: { email } });
       return { message: `If ${email} has an account, a mail with a reset code is on its way. The code works once, within an hour.` };
     },
     async changePassword(input) {
-      await api('POST', '/users/me/password', input);
+      await platform().call('changePassword', { body: input });
       return { changed: true };
     },
     async syncNow() {
@@ -223,34 +220,35 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
 
     async updateProject({ project, changes: { deploy_key_id, ...changes } }) {
       const body = deploy_key_id ? { ...changes, deploy_key: keys.privateKeyPem(deploy_key_id) } : changes;
-      const updated = await api<Project & { changed_fields: string[]; notice: string }>('PATCH', projectPath(project), body);
+      const updated = await platform().call('updateProject', { params: { name: project }, body });
       cache.putProject(connectionId(), updated, now());
       if (deploy_key_id) keys.forget(deploy_key_id);
       return updated;
     },
     async deleteProject({ project, confirm_name }) {
-      await api('DELETE', projectPath(project), { confirm_name });
+      await platform().call('deleteProject', { params: { name: project }, body: { confirm_name } });
       cache.deleteProject(connectionId(), project);
       return { deleted: true };
     },
     async getProjectHistory({ project }) {
-      return api<{ items: ProjectHistoryEntry[] }>('GET', `${projectPath(project)}/history`);
+      return platform().call('getProjectHistory', { params: { name: project } });
     },
     async listMembers({ project }) {
-      return api<{ items: Member[] }>('GET', `${projectPath(project)}/members`);
+      const { items } = await platform().call('listMembers', { params: { name: project } });
+      return { items };
     },
     async setMember({ project, user_id, role }) {
-      return api<Member>('PUT', `${projectPath(project)}/members/${enc(user_id)}`, { role });
+      return platform().call('setMember', { params: { name: project, user_id }, body: { role } });
     },
     async removeMember({ project, user_id }) {
-      await api('DELETE', `${projectPath(project)}/members/${enc(user_id)}`);
+      await platform().call('removeMember', { params: { name: project, user_id } });
       return { removed: true };
     },
 
     async listEnvironments({ project }) {
       const id = connectionId();
       const { value, freshness } = await fresh(
-        async () => (await api<{ items: Environment[] }>('GET', `${projectPath(project)}/environments`)).items,
+        async () => (await platform().call('listEnvironments', { params: { name: project } })).items,
         (items, at) => cache.applyChanges(id, 'environments', { project }, { items, deleted: [], full: true }, null, at),
         () => {
           const cached = cache.listEnvironments(id, project);
@@ -260,14 +258,14 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       return { items: value, freshness };
     },
     async createEnvironment({ project, environment }) {
-      const created = await api<Environment>('POST', `${projectPath(project)}/environments`, environment);
+      const created = await platform().call('createEnvironment', { params: { name: project }, body: environment });
       cache.applyChanges(connectionId(), 'environments', { project }, { items: [created], deleted: [], full: false }, null, now());
       return created;
     },
     async getEnvironment({ project, environment }) {
       const id = connectionId();
       const { value, freshness } = await fresh(
-        () => api<Environment>('GET', environmentPath(project, environment)),
+        () => platform().call('getEnvironment', { params: { name: project, env: environment } }),
         (item, at) => cache.applyChanges(id, 'environments', { project }, { items: [item], deleted: [], full: false }, null, at),
         () => {
           const cached = cache.listEnvironments(id, project).find((c) => c.item.name === environment);
@@ -278,14 +276,14 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     },
     async deleteEnvironment({ project, environment, confirm_name }) {
       if (confirm_name !== environment) throw new AppError('validation', `confirm_name: type "${environment}" to delete this environment`, 'confirm_name');
-      await api('DELETE', environmentPath(project, environment));
+      await platform().call('deleteEnvironment', { params: { name: project, env: environment } });
       cache.applyChanges(connectionId(), 'environments', { project }, { items: [], deleted: [environment], full: false }, null, now());
       return { deleted: true };
     },
     async listDeployments({ project, environment }) {
       const id = connectionId();
       const { value, freshness } = await fresh(
-        async () => (await api<{ items: Deployment[] }>('GET', `${environmentPath(project, environment)}/deployments`)).items,
+        async () => (await platform().call('listDeployments', { params: { name: project, env: environment } })).items,
         (items, at) => cache.applyChanges(id, 'deployments', { project, environment }, { items, deleted: [], full: true }, null, at),
         () => {
           const cached = cache.listDeployments(id, project, environment);
@@ -331,7 +329,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async getExecution({ project, environment, execution_id }) {
       const id = connectionId();
       const { value, freshness } = await fresh(
-        async () => services.client().request<Execution>('GET', `${await environmentApi(project, environment)}/executions/${enc(execution_id)}`),
+        async () => platform().call('getExecution', { params: { slug: await environmentSlug(project, environment), id: execution_id } }),
         (item, at) => cache.applyExecutions(id, project, environment, [item], null, at),
         () => {
           const cached = cache.getExecution(id, execution_id);
@@ -341,7 +339,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       return { item: value, freshness };
     },
     async getExecutionLogs({ project, environment, execution_id, from, limit }) {
-      const items = await services.client().request<LogLine[]>('POST', `${await environmentApi(project, environment)}/executions/${enc(execution_id)}/logs`, { limit, ...(from ? { from } : {}) });
+      const items = await platform().call('getExecutionLogs', { params: { slug: await environmentSlug(project, environment), id: execution_id }, body: { limit, ...(from ? { from } : {}) } });
       return { items };
     },
     async resolveUsers({ ids }) {
@@ -354,38 +352,38 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       const missing = [...new Set(ids)].filter((userId) => !known.has(userId));
       // As the SDK's get_user does: one GET /users/{id} each, a few at a time.
       for (let i = 0; i < missing.length; i += 16) {
-        const batch = await Promise.all(missing.slice(i, i + 16).map((userId) => api<UserPublic>('GET', `/users/${enc(userId)}`).catch(() => null)));
+        const batch = await Promise.all(missing.slice(i, i + 16).map((userId) => platform().call('getUser', { params: { id: userId } }).catch(() => null)));
         for (const user of batch) if (user) known.set(user.id, { id: user.id, name: user.name, email: user.email });
       }
       return { items: ids.filter((userId, index) => ids.indexOf(userId) === index && known.has(userId)).map((userId) => known.get(userId)!) };
     },
 
     async listUsers() {
-      const { items } = await api<{ items: User[] }>('GET', '/users');
-      return { items };
+      const { items } = await platform().call('listUsers');
+      return { items: items as User[] };
     },
     async createUser(input) {
-      return api<User>('POST', '/users', input);
+      return platform().call('createUser', { body: input });
     },
     async updateUser({ id, changes }) {
-      return api<User>('PATCH', `/users/${enc(id)}`, changes);
+      return platform().call('updateUser', { params: { id }, body: changes });
     },
     async deleteUser({ id }) {
-      await api('DELETE', `/users/${enc(id)}`);
+      await platform().call('deleteUser', { params: { id } });
       return { deleted: true };
     },
     async listAccessRequests() {
-      return api<{ items: AccessRequest[] }>('GET', '/access-requests');
+      return platform().call('listAccessRequests');
     },
     async decideAccessRequest({ id, decision }) {
-      const answer = await api<{ request: AccessRequest }>('POST', `/access-requests/${enc(id)}/${decision}`, {});
+      const answer = await platform().call(decision === 'approve' ? 'approveAccessRequest' : 'declineAccessRequest', { params: { id } });
       return answer.request;
     },
     async getPlatformSettings() {
-      return api('GET', '/settings');
+      return platform().call('getSettings');
     },
     async updatePlatformSettings(input) {
-      return api('PATCH', '/settings', input);
+      return platform().call('updateSettings', { body: input });
     },
 
     async getSdkToken({ reveal }) {

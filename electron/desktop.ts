@@ -83,7 +83,7 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
     const record = connections.ensureEmbedded(platform.url);
     if (await accounts.hasToken(record.id)) {
       try {
-        await accounts.client(record.id).me();
+        await accounts.client(record.id).call('me');
         return;
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'unauthorized') throw error;

@@ -1,13 +1,10 @@
 // Access requests: someone the platform does not know asks to join; an administrator approves or declines.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import { AppError } from '../domain/errors.js';
+import type { AccessRequest } from '../domain/access.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
-
-export const ACCESS_REQUEST_SENT =
-  'This email has no account yet: your access request was sent to the administrators. You will receive a mail when it is approved.';
-export const accessRequestSentSchema = z.object({ access_request: z.literal('sent'), message: z.string() });
 
 /** Files a pending request for this email, unless one is already pending or the email has an account. */
 export async function requestAccess(ctx: PlatformContext, email: string, name: string | null): Promise<void> {
@@ -21,4 +18,32 @@ export async function requestAccess(ctx: PlatformContext, email: string, name: s
   } catch (error) {
     if (!isUniqueViolation(error)) throw error; // filed meanwhile by another request
   }
+}
+
+export async function listAccessRequests(ctx: PlatformContext, status: AccessRequest['status'] | 'all'): Promise<AccessRequest[]> {
+  let query = ctx.db.selectFrom('access_requests').selectAll().orderBy('created_at', 'desc');
+  if (status !== 'all') query = query.where('status', '=', status);
+  return query.execute();
+}
+
+/** A request still waiting for a decision. */
+export async function pendingAccessRequest(ctx: PlatformContext, id: string): Promise<AccessRequest> {
+  const row = await ctx.db.selectFrom('access_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError('not_found', `access request ${id} does not exist`);
+  if (row.status !== 'pending') throw new AppError('conflict', `status: this request was already ${row.status}`, 'status');
+  return row;
+}
+
+/** Records the decision, once: a request decided meanwhile by another administrator is a conflict. */
+export async function decideAccessRequest(ctx: PlatformContext, id: string, adminId: string, status: 'approved' | 'declined'): Promise<AccessRequest> {
+  const row = await pendingAccessRequest(ctx, id);
+  const now = iso(ctx.now());
+  const updated = await ctx.db
+    .updateTable('access_requests')
+    .set({ status, decided_at: now, decided_by: adminId })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) throw new AppError('conflict', 'status: this request was decided meanwhile', 'status');
+  return { ...row, status, decided_at: now, decided_by: adminId };
 }

@@ -8,12 +8,12 @@ import { zodValidatorCompiler } from './validation.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { projectRoutes } from './routes/projects.js';
-import { projectAdminRoutes } from './routes/project-admin.js';
 import { settingsRoutes } from './routes/settings.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
 import { environmentRoutes } from './routes/environments.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { environmentApiRoutes } from './routes/environment-api.js';
+import { registerEndpoint } from './routes/register.js';
 
 const STATUS_CODE: Record<number, ErrorCode> = {
   400: 'validation',
@@ -95,22 +95,8 @@ export async function buildApp(
     transform: jsonSchemaTransform,
   });
 
-  await app.register(
-    async (api) => {
-      await api.register(authRoutes(ctx));
-      await api.register(userRoutes(ctx));
-      await api.register(projectRoutes(ctx));
-      await api.register(projectAdminRoutes(ctx));
-      await api.register(settingsRoutes(ctx));
-      await api.register(accessRequestRoutes(ctx));
-      await api.register(environmentRoutes(ctx));
-      await api.register(deploymentRoutes(ctx));
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    },
-    { prefix: '/api/v1' },
-  );
-  // {environment_url}/api/v1: the SDK's CRAFT_AI_ENVIRONMENT_URL is {platform}/environments/{slug}.
-  await app.register(environmentApiRoutes(ctx), { prefix: '/environments/:slug/api/v1' });
+  for (const routes of [authRoutes, userRoutes, projectRoutes, settingsRoutes, accessRequestRoutes, environmentRoutes, deploymentRoutes, environmentApiRoutes]) routes(app, ctx);
+  registerEndpoint(app, ctx, 'openApiDocument', async () => app.swagger() as unknown as Record<string, unknown>);
 
   return app;
 }

@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
+import { platformContract } from '../domain/platform-contract.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import type { Kysely } from 'kysely';
@@ -93,7 +94,7 @@ async function verifyAccessToken(ctx: PlatformContext, token: string): Promise<{
 /** The access token's claims, signature and expiry checked (the session is the caller's to check). */
 export async function accessTokenClaims(ctx: PlatformContext, request: FastifyRequest): Promise<{ sub: string; sid: string }> {
   const token = bearerToken(request);
-  if (!token) throw unauthorized('authorization: send "Authorization: Bearer <access token>" (from /api/v1/auth/login or /api/v1/auth/refresh)');
+  if (!token) throw unauthorized(`authorization: send "Authorization: Bearer <access token>" (from ${platformContract.login.path} or ${platformContract.refresh.path})`);
   const claims = await verifyAccessToken(ctx, token);
   if (!claims) throw unauthorized();
   return claims;

@@ -71,3 +71,29 @@ export async function changedSince(
   const cursor = page.length > 0 ? Number(page[page.length - 1]!.id) : since;
   return { upserts, deletes, cursor, more };
 }
+
+/**
+ * The one shape of every "changed since" list (projects, environments, deployments, members, users):
+ * without `since`, every row and the current cursor; with it, the rows whose keys changed since then and
+ * the keys deleted (those `visible` lets the caller learn of).
+ */
+export async function changesList<Row>(
+  db: Kysely<Database>,
+  options: {
+    resource: ChangeInput['resource'];
+    since: number | undefined;
+    scope?: { project_id?: string; environment_id?: string };
+    visible?: (deleted: { audience: string[] | null }) => boolean;
+    /** The rows to answer: every row (keys null), or those with these keys. */
+    rows: (keys: string[] | null) => Promise<Row[]>;
+  },
+): Promise<{ rows: Row[]; deleted: string[]; cursor: string }> {
+  if (options.since === undefined) {
+    const cursor = await currentCursor(db);
+    return { rows: await options.rows(null), deleted: [], cursor: String(cursor) };
+  }
+  const changes = await changedSince(db, options.resource, options.since, options.scope);
+  const deleted = changes.deletes.filter((d) => options.visible?.(d) ?? true).map((d) => d.key);
+  const rows = changes.upserts.length === 0 ? [] : await options.rows(changes.upserts);
+  return { rows, deleted, cursor: String(changes.cursor) };
+}

@@ -1,14 +1,17 @@
 // Environment rows, their platform-unique slug and URL, and access through the project.
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
-import type { Environment } from '../domain/environment.js';
+import type { Environment, EnvironmentCreate } from '../domain/environment.js';
+import { environmentUrlPath } from '../domain/platform-contract.js';
+import { isUniqueViolation } from './db/errors.js';
+import { changesList, recordChange } from './changes.js';
 import type { FastifyRequest } from 'fastify';
 import { accessTokenClaims, type AuthenticatedUser } from './auth.js';
 import { iso } from './context.js';
 import { arg } from './db/prepared.js';
 import type { PlatformContext } from './context.js';
 import type { EnvironmentsTable } from './db/schema.js';
-import { loadProject, type ProjectAccess, type ProjectRow, everyoneSeesEveryProject } from './projects-store.js';
+import { type ProjectAccess, type ProjectRow, everyoneSeesEveryProject } from './projects-store.js';
 
 const ADJECTIVES = ['brisk', 'calm', 'eager', 'gentle', 'bold', 'quiet', 'swift', 'bright', 'clever', 'daring', 'fuzzy', 'happy', 'jolly', 'keen', 'lucky', 'mellow', 'nimble', 'proud', 'rapid', 'sunny', 'witty', 'zesty', 'noble', 'lively'];
 const ANIMALS = ['hawk', 'otter', 'lynx', 'heron', 'panda', 'tiger', 'whale', 'zebra', 'koala', 'raven', 'bison', 'falcon', 'gecko', 'ibis', 'jaguar', 'lemur', 'marten', 'newt', 'orca', 'puffin', 'quail', 'seal', 'viper', 'wombat'];
@@ -23,7 +26,7 @@ export function newSlug(): string {
 }
 
 export function environmentUrl(ctx: PlatformContext, slug: string): string {
-  return `${ctx.publicUrl()}/environments/${slug}`;
+  return `${ctx.publicUrl()}${environmentUrlPath(slug)}`;
 }
 
 export function environmentOut(ctx: PlatformContext, row: EnvironmentsTable, projectName: string): Environment {
@@ -47,16 +50,104 @@ export function environmentNotFound(name: string): AppError {
   return new AppError('not_found', `environment ${name} does not exist in this project`);
 }
 
-export async function loadEnvironment(
-  ctx: PlatformContext,
-  user: AuthenticatedUser,
-  projectName: string,
-  environmentName: string,
-): Promise<{ project: ProjectRow; access: ProjectAccess; env: EnvironmentsTable }> {
-  const { row: project, access } = await loadProject(ctx, user, projectName);
+/** An environment of a project the caller may see (its access checked when the route registered). */
+export async function loadEnvironment(ctx: PlatformContext, project: ProjectRow, environmentName: string): Promise<EnvironmentsTable> {
   const env = await ctx.db.selectFrom('environments').selectAll().where('project_id', '=', project.id).where('name', '=', environmentName).executeTakeFirst();
   if (!env) throw environmentNotFound(environmentName);
-  return { project, access, env };
+  return env;
+}
+
+const json = (value: unknown) => (value === undefined ? undefined : value === null ? null : JSON.stringify(value));
+
+export async function listEnvironments(ctx: PlatformContext, project: ProjectRow, since: number | undefined) {
+  const { rows, deleted, cursor } = await changesList(ctx.db, {
+    resource: 'environment',
+    since,
+    scope: { project_id: project.id },
+    rows: (names) => {
+      let query = ctx.db.selectFrom('environments').selectAll().where('project_id', '=', project.id).orderBy('name');
+      if (names) query = query.where('name', 'in', names);
+      return query.execute();
+    },
+  });
+  return { items: rows.map((row) => environmentOut(ctx, row, project.name)), deleted, cursor };
+}
+
+/** Creates an environment with a platform-unique slug (drawn again in the rare case it is taken). */
+export async function createEnvironment(ctx: PlatformContext, user: AuthenticatedUser, project: ProjectRow, input: EnvironmentCreate): Promise<Environment> {
+  const duplicate = () => new AppError('conflict', `name: this project already has an environment named ${input.name}`, 'name');
+  const exists = await ctx.db.selectFrom('environments').select('id').where('project_id', '=', project.id).where('name', '=', input.name).executeTakeFirst();
+  if (exists) throw duplicate();
+  const now = iso(ctx.now());
+  for (let attempt = 0; ; attempt++) {
+    const row = {
+      id: randomUUID(),
+      project_id: project.id,
+      name: input.name,
+      slug: newSlug(),
+      // This platform has no infrastructure to provision: an environment is ready at once.
+      status: 'ready' as const,
+      default_branch: input.default_branch ?? null,
+      folders: json(input.folders) ?? null,
+      requirements_path: input.requirements_path ?? null,
+      system_dependencies: json(input.system_dependencies) ?? null,
+      created_at: now,
+      created_by: user.id,
+      updated_at: now,
+    };
+    try {
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx.insertInto('environments').values(row).execute();
+        await recordChange(trx, ctx, { resource: 'environment', key: row.name, project_id: project.id, environment_id: row.id, op: 'upsert' });
+      });
+      return environmentOut(ctx, row, project.name);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const again = await ctx.db.selectFrom('environments').select('id').where('project_id', '=', project.id).where('name', '=', input.name).executeTakeFirst();
+      if (again || attempt >= 5) throw duplicate(); // else: the slug was taken, draw another
+    }
+  }
+}
+
+export async function updateEnvironment(
+  ctx: PlatformContext,
+  project: ProjectRow,
+  env: EnvironmentsTable,
+  input: { status?: 'ready' | 'standby'; default_branch?: string | null; folders?: string[] | null; requirements_path?: string | null; system_dependencies?: string[] | null },
+): Promise<Environment> {
+  const { status, default_branch, folders, requirements_path, system_dependencies } = input;
+  const set = {
+    ...(status !== undefined ? { status } : {}),
+    ...(default_branch !== undefined ? { default_branch } : {}),
+    ...(folders !== undefined ? { folders: json(folders) ?? null } : {}),
+    ...(requirements_path !== undefined ? { requirements_path } : {}),
+    ...(system_dependencies !== undefined ? { system_dependencies: json(system_dependencies) ?? null } : {}),
+  };
+  if (Object.keys(set).length === 0) return environmentOut(ctx, env, project.name);
+  const now = iso(ctx.now());
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('environments').set({ ...set, updated_at: now }).where('id', '=', env.id).execute();
+    await recordChange(trx, ctx, { resource: 'environment', key: env.name, project_id: project.id, environment_id: env.id, op: 'upsert' });
+  });
+  return environmentOut(ctx, { ...env, ...set, updated_at: now }, project.name);
+}
+
+export async function deleteEnvironment(ctx: PlatformContext, project: ProjectRow, env: EnvironmentsTable): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    await recordChange(trx, ctx, { resource: 'environment', key: env.name, project_id: project.id, environment_id: env.id, op: 'delete' });
+    await deleteEnvironmentRows(trx, env.id);
+  });
+}
+
+/** Deletes an environment and everything under it (explicitly: not every database cascades the same way). */
+export async function deleteEnvironmentRows(trx: PlatformContext['db'], environmentId: string): Promise<void> {
+  await trx
+    .deleteFrom('execution_logs')
+    .where('execution_seq', 'in', (eb) => eb.selectFrom('executions').select('id').where('environment_id', '=', environmentId))
+    .execute();
+  await trx.deleteFrom('executions').where('environment_id', '=', environmentId).execute();
+  await trx.deleteFrom('deployments').where('environment_id', '=', environmentId).execute();
+  await trx.deleteFrom('environments').where('id', '=', environmentId).execute();
 }
 
 /**

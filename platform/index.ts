@@ -8,7 +8,7 @@ import { createMailer } from './mail.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { PreparedQueries } from './db/prepared.js';
 import { DEFAULT_POLICY, iso, type PlatformContext, type PlatformPolicy } from './context.js';
-import { regenerateSdkToken } from './routes/users.js';
+import { regenerateSdkToken } from './users-store.js';
 import { isUniqueViolation } from './db/errors.js';
 
 export interface PlatformConfig {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildPlatform, type BuiltPlatform, type PlatformConfig } from './index.js';
+import { platformContract } from '../domain/platform-contract.js';
 
 export const POSTGRES_URL = process.env.CRAFT_TEST_DATABASE_URL;
 
@@ -49,7 +50,7 @@ export async function createTestPlatform(options: { dialect?: 'sqlite' | 'postgr
   }
   const platform = await buildPlatform({ ...options, dataDir, databaseUrl });
   const adminSdkToken = await platform.issueLocalAdminToken();
-  const refreshed = await platform.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: adminSdkToken } });
+  const refreshed = await platform.app.inject({ method: 'POST', url: platformContract.refresh.path, payload: { refresh_token: adminSdkToken } });
   const adminAccess = refreshed.json().access_token as string;
   return {
     ...platform,

@@ -8,6 +8,9 @@ import type { UsersTable } from './db/schema.js';
 import { isUniqueViolation } from './db/errors.js';
 import { issueResetCode } from './password-reset.js';
 import type { Mail } from './mail.js';
+import { changesList, recordChange } from './changes.js';
+import { hashPassword, hashToken, newToken, SDK_TOKEN_PREFIX } from './secrets.js';
+import { endpointPath, platformContract } from '../domain/platform-contract.js';
 
 export const USER_COLUMNS = ['id', 'name', 'email', 'role', 'created_at', 'deleted_at'] as const;
 export type UserRow = Pick<UsersTable, (typeof USER_COLUMNS)[number]>;
@@ -18,6 +21,17 @@ export function userOut(row: UserRow): User {
 
 export function emailTaken(email: string): AppError {
   return new AppError('conflict', `email: a user with the email ${email} already exists`, 'email');
+}
+
+export async function findLiveUserByEmail(ctx: PlatformContext, email: string) {
+  return ctx.db.selectFrom('users').select(['id', 'email', 'password_hash', 'password_change_required']).where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+/** Any user, deleted ones too (their name stays readable in history). */
+export async function findUser(ctx: PlatformContext, id: string): Promise<UserRow> {
+  const row = await ctx.db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError('not_found', `user ${id} does not exist`);
+  return row;
 }
 
 export async function liveUser(ctx: PlatformContext, id: string): Promise<UserRow> {
@@ -58,7 +72,7 @@ export async function inviteUser(ctx: PlatformContext, userId: string, email: st
     text:
       `${invitedBy} gave you access to the Craft MLOps platform at ${ctx.publicUrl()}.\n\n` +
       `Choose your password with this code (valid ${Math.round(ctx.policy.resetCodeSeconds / 60)} minutes, once):\n\n    ${code}\n\n` +
-      `In the app: "Forgot your password" → "I have a code". Or: POST ${ctx.publicUrl()}/api/v1/auth/reset-password {"code": "…", "new_password": "…"}\n` +
+      `In the app: "Forgot your password" → "I have a code". Or: POST ${ctx.publicUrl()}${endpointPath(platformContract.resetPassword)} {"code": "…", "new_password": "…"}\n` +
       `When the code has expired, ask for a new one with "Forgot your password".\n`,
   });
 }
@@ -71,4 +85,89 @@ export async function sendQuietly(ctx: PlatformContext, mail: Mail): Promise<boo
   } catch {
     return false;
   }
+}
+
+/** The users list, or what changed since a cursor; deleted accounts only when asked (and never in a change list). */
+export async function listUsers(ctx: PlatformContext, options: { since: number | undefined; includeDeleted: boolean }) {
+  return changesList(ctx.db, {
+    resource: 'user',
+    since: options.since,
+    rows: (ids) => {
+      let query = ctx.db.selectFrom('users').select(USER_COLUMNS).orderBy('email').orderBy('created_at');
+      if (ids) query = query.where('id', 'in', ids);
+      if (ids || !options.includeDeleted) query = query.where('deleted_at', 'is', null);
+      return query.execute();
+    },
+  });
+}
+
+export async function updateUser(ctx: PlatformContext, row: UserRow, changes: Partial<Pick<UsersTable, 'name' | 'email' | 'role'>>): Promise<UserRow> {
+  if (changes.role === 'member' && row.role === 'admin') await requireAnotherAdmin(ctx, row.id);
+  if (Object.keys(changes).length > 0) {
+    try {
+      await ctx.db
+        .updateTable('users')
+        .set({ ...changes, updated_at: iso(ctx.now()) })
+        .where('id', '=', row.id)
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw emailTaken(changes.email!);
+      throw error;
+    }
+  }
+  await recordChange(ctx.db, ctx, { resource: 'user', key: row.id, op: 'upsert' });
+  return liveUser(ctx, row.id);
+}
+
+/** Closes an account but keeps it for history: sign-in, SDK token and sessions stop at once, memberships end. */
+export async function deleteUser(ctx: PlatformContext, row: UserRow): Promise<UserRow> {
+  if (row.role === 'admin') await requireAnotherAdmin(ctx, row.id);
+  const now = iso(ctx.now());
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ deleted_at: now, updated_at: now, password_hash: null, sdk_token_hash: null }).where('id', '=', row.id).execute();
+    await trx.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', row.id).where('revoked_at', 'is', null).execute();
+    await trx.deleteFrom('members').where('user_id', '=', row.id).execute();
+    await recordChange(trx, ctx, { resource: 'user', key: row.id, op: 'delete' });
+  });
+  return { ...row, deleted_at: now };
+}
+
+/** Issues a new SDK token: the old one stops working at once, with every session minted from it. */
+export async function regenerateSdkToken(ctx: PlatformContext, userId: string): Promise<string> {
+  const token = newToken(SDK_TOKEN_PREFIX);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ sdk_token_hash: hashToken(token), updated_at: iso(ctx.now()) }).where('id', '=', userId).execute();
+    await trx.updateTable('sessions').set({ revoked_at: iso(ctx.now()) }).where('user_id', '=', userId).where('kind', '=', 'sdk').where('revoked_at', 'is', null).execute();
+  });
+  return token;
+}
+
+/** Sign-out of an SDK client: the token is refused from now on and the sessions opened with it are revoked. */
+export async function revokeSdkToken(ctx: PlatformContext, userId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ sdk_token_hash: null, updated_at: iso(ctx.now()) }).where('id', '=', userId).execute();
+    await trx.updateTable('sessions').set({ revoked_at: iso(ctx.now()) }).where('user_id', '=', userId).where('kind', '=', 'sdk').where('revoked_at', 'is', null).execute();
+  });
+}
+
+export async function passwordHashOf(ctx: PlatformContext, userId: string): Promise<string | null> {
+  const row = await ctx.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+  return row.password_hash;
+}
+
+/** Sets a new password; the user's other password sessions end (the one asking keeps going). */
+export async function setPassword(ctx: PlatformContext, userId: string, newPassword: string, keepSessionId: string): Promise<void> {
+  const now = iso(ctx.now());
+  const passwordHash = await hashPassword(newPassword);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: passwordHash, password_change_required: 0, updated_at: now }).where('id', '=', userId).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('kind', '=', 'password')
+      .where('id', '!=', keepSessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  });
 }

@@ -8,5 +8,5 @@ const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: desktop-whoami.ts DATA_DIR');
 const accounts = new Accounts({ connections: Connections.load(dataDir), vault: await openVault() });
 const record = accounts.connections.active();
-const user = await accounts.client().me();
+const user = await accounts.client().call('me');
 process.stdout.write(`${JSON.stringify({ connection: record?.name, kind: record?.kind, email: user.email, storage: accounts.storage })}\n`);

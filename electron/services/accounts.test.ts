@@ -67,7 +67,7 @@ describe('Accounts (token manager)', () => {
     expect(user.email).toBe('admin@localhost');
 
     expect(accounts.connections.active()?.id).toBe(embedded.id);
-    expect((await accounts.client().me()).id).toBeTruthy();
+    expect((await accounts.client().call('me')).id).toBeTruthy();
     accounts.switchTo(team.id);
     expect(accounts.client().baseUrl).toBe(b.url);
     expect(await accounts.token()).toBe(b.token);
@@ -90,14 +90,14 @@ describe('Accounts (token manager)', () => {
     const c = accounts.connections.ensureEmbedded(a.url);
     const old = await a.platform.issueLocalAdminToken();
     await accounts.storeToken(c.id, old);
-    await accounts.client().me();
+    await accounts.client().call('me');
     const view = await accounts.regenerate();
     const fresh = await accounts.token();
     expect(fresh).not.toBe(old);
     expect(view.masked).toBe(maskToken(fresh));
     const stale = new PlatformClient({ baseUrl: a.url, getSdkToken: async () => old });
-    expect((await caught(stale.me())).code).toBe('unauthorized');
-    expect((await accounts.client().me()).email).toBe('admin@localhost');
+    expect((await caught(stale.call('me'))).code).toBe('unauthorized');
+    expect((await accounts.client().call('me')).email).toBe('admin@localhost');
     a.token = fresh;
   });
 
@@ -106,7 +106,7 @@ describe('Accounts (token manager)', () => {
     const accounts = new Accounts({ connections: Connections.load(mkdtempSync(join(dataDir, 'out-'))), vault, timeoutMs: 2_000 });
     const c = accounts.connections.ensureEmbedded(b.url);
     await accounts.storeToken(c.id, b.token);
-    await accounts.client().me();
+    await accounts.client().call('me');
     const before = await b.platform.context.db.selectFrom('sessions').select(['id', 'revoked_at']).execute();
     const result = await accounts.signOut();
     expect(result).toEqual({ revoked: true, message: null });
@@ -118,7 +118,7 @@ describe('Accounts (token manager)', () => {
     // The platform went away after the session opened: forgotten locally, and says the platform was not told.
     const team = accounts.connections.add({ name: 'Gone', url: a.url, kind: 'team' });
     await accounts.storeToken(team.id, a.token);
-    await accounts.client(team.id).me();
+    await accounts.client(team.id).call('me');
     await a.platform.close();
     const gone = await accounts.remove(team.id);
     expect(gone.revoked).toBe(false);

@@ -127,7 +127,7 @@ export class Accounts {
     const probe = new PlatformClient({ baseUrl: record.url, getSdkToken: async () => token, ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}) });
     let user: User;
     try {
-      user = await probe.me();
+      user = await probe.call('me');
     } catch (error) {
       if (error instanceof AppError && error.code === 'unauthorized')
         throw new AppError('validation', 'sdk_token: this SDK token is not accepted by the platform: copy the current one from its Parameters page', 'sdk_token');

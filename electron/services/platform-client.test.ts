@@ -1,101 +1,53 @@
+// The typed platform client against the real platform (listening on 127.0.0.1), and against a
+// small HTTP server for what a real platform never does (a proxy's HTML page, silence, a wrong answer).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PlatformClient } from './platform-client.js';
 import { AppError } from '../../domain/errors.js';
+import { createTestPlatform, rsaPrivateKey, type TestPlatform } from '../../platform/test-helpers.js';
 
-const SDK_TOKEN = 'sdk-token-very-secret-0123456789';
-let currentSdk = SDK_TOKEN;
-let exchanges = 0;
-let issued = 0;
-const revoked = new Set<string>();
-const issuedTokens: string[] = [];
-let lastCreate: unknown = null;
-let server: Server;
+let platform: TestPlatform;
 let base: string;
-
-function jwt(expSeconds: number): string {
-  issued++;
-  const payload = Buffer.from(JSON.stringify({ sub: 'u1', iat: Math.floor(Date.now() / 1000), exp: expSeconds, n: issued })).toString('base64url');
-  const token = `eyJhbGciOiJIUzI1NiJ9.${payload}.sig`;
-  issuedTokens.push(token);
-  return token;
+/** Each exchange of the SDK token opens an SDK session on the platform. */
+async function exchanges(): Promise<number> {
+  const row = await platform.context.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'sdk').executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of req) text += chunk;
-  return text ? JSON.parse(text) : undefined;
-}
-
-const project = {
-  name: 'demo',
-  python_version: '3.12',
-  repository_url: 'git@github.com:o/r.git',
-  default_branch: '',
-  folders: ['/'],
-  requirements_path: '',
-  system_dependencies: [],
-  deploy_key_public: 'ssh-rsa AAAA',
-  deploy_key_fingerprint: 'SHA256:x',
-  created_at: '2026-01-01T00:00:00Z',
-  created_by: 'u1',
-  updated_at: '2026-01-01T00:00:00Z',
-};
+/** Answers what a misbehaving server or proxy would. */
+let oddServer: Server;
+let oddBase: string;
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const body = await readBody(req);
-    const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
-    const url = req.url ?? '';
-    if (url === '/api/v1/auth/refresh' && req.method === 'POST') {
-      exchanges++;
-      const token = (body as { refresh_token?: string }).refresh_token;
-      if (token !== currentSdk) return send(res, 401, { error: 'unauthorized', message: 'The SDK token is not valid: regenerate it in Parameters' });
-      return send(res, 200, { access_token: jwt(Math.floor(Date.now() / 1000) + 600) });
-    }
-    if (url === '/slow') return; // never answers
-    if (url === '/html-error') {
+  platform = await createTestPlatform();
+  await platform.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(platform.app.server.address() as AddressInfo).port}`;
+
+  oddServer = createServer((req, res: ServerResponse) => {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url === '/api/v1/auth/refresh') return json(200, { access_token: 'a.b.c', token_type: 'Bearer', expires_in: 60 });
+    if (req.url === '/api/v1/users/me') return json(200, { id: 'u1', name: 'Admin', email: 'admin@example.com', role: 'superuser', created_at: '2026-01-01T00:00:00Z' });
+    if (req.url === '/api/v1/projects') {
       res.writeHead(502, { 'content-type': 'text/html' });
       return res.end('<h1>Bad gateway</h1>');
     }
-    if (!auth.startsWith('eyJ') || revoked.has(auth)) return send(res, 401, { error: 'unauthorized', message: 'Session expired' });
-    if (url === '/api/v1/users/me') return send(res, 200, { id: 'u1', name: 'Admin', email: 'admin@local', role: 'admin', created_at: '2026-01-01T00:00:00Z' });
-    if (url === '/api/v1/projects' && req.method === 'GET') return send(res, 200, [project]);
-    if (url === '/api/v1/projects' && req.method === 'POST') {
-      lastCreate = body;
-      const name = (body as { name: string }).name;
-      if (name !== name.toLowerCase()) return send(res, 400, { error: 'validation', message: 'name: must contain lowercase letters', field: 'name' });
-      if (name === 'demo') return send(res, 409, { error: 'conflict', message: 'name: a project named demo already exists', field: 'name' });
-      return send(res, 201, { ...project, name });
-    }
-    if (url === '/api/v1/projects/missing') return send(res, 404, { error: 'not_found', message: 'No project named missing' });
-    if (url === '/api/v1/users/me/sdk-token' && req.method === 'POST') {
-      currentSdk = `sdk-new-${issued}`;
-      return send(res, 200, { sdk_token: currentSdk });
-    }
-    if (url === '/api/v1/auth/logout' && req.method === 'POST') {
-      revoked.add(auth);
-      res.writeHead(204);
-      return res.end();
-    }
-    send(res, 404, { error: 'not_found', message: 'no route' });
+    // /api/v1/settings: never answers.
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => oddServer.listen(0, '127.0.0.1', r));
+  oddBase = `http://127.0.0.1:${(oddServer.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await platform?.dispose();
+  oddServer.closeAllConnections();
+  await new Promise((r) => oddServer.close(r));
 });
 
-function client(token: () => string | null = () => currentSdk, timeoutMs?: number) {
+function client(token: () => string | null = () => platform.adminSdkToken, timeoutMs?: number) {
   return new PlatformClient({ baseUrl: `${base}/`, getSdkToken: async () => token(), ...(timeoutMs ? { timeoutMs } : {}) });
 }
 
@@ -109,73 +61,91 @@ async function caught(promise: Promise<unknown>): Promise<AppError> {
   throw new Error('expected an error');
 }
 
-describe('PlatformClient against a real HTTP server', () => {
+describe('PlatformClient against the real platform', () => {
   it('exchanges the SDK token once and reuses the access token until it nears expiry', async () => {
     const c = client();
-    const before = exchanges;
-    expect((await c.me()).email).toBe('admin@local');
-    expect(await c.listProjects()).toHaveLength(1);
-    await Promise.all([c.getProject('demo').catch(() => null), c.me()]);
-    expect(exchanges - before).toBe(1);
+    const before = await exchanges();
+    expect((await c.call('me')).email).toBe('admin@localhost');
+    expect((await c.call('listProjects')).items).toEqual([]);
+    await Promise.all([c.call('getProject', { params: { name: 'demo' } }).catch(() => null), c.call('me')]);
+    expect((await exchanges()) - before).toBe(1);
+  });
+
+  it('fills paths and queries from the contract, encoding what needs it', async () => {
+    const c = client();
+    const created = await c.call('createProject', { body: { name: 'demo', python_version: '3.12', repository_url: 'git@github.com:acme/demo.git', deploy_key: rsaPrivateKey() } });
+    expect(created.role).toBe('owner');
+    expect((await c.call('getProject', { params: { name: 'demo' } })).name).toBe('demo');
+    const missing = await caught(c.call('getProject', { params: { name: 'no such/project?' } }));
+    expect(missing.code).toBe('not_found');
+    expect(missing.message).toContain('no such/project?');
+    const { cursor } = await c.call('listProjects');
+    expect(await c.call('listProjects', { query: { since: cursor } })).toEqual({ items: [], deleted: [], cursor });
   });
 
   it('maps platform errors to AppError with the same code, message and field', async () => {
     const c = client();
-    const conflict = await caught(c.createProject({ ...project, name: 'demo', deploy_key: '-----BEGIN RSA PRIVATE KEY-----' } as never));
-    expect(conflict.toJSON()).toEqual({ error: 'conflict', message: 'name: a project named demo already exists', field: 'name' });
-    const invalid = await caught(c.createProject({ ...project, name: 'Demo', deploy_key: 'k' } as never));
+    const conflict = await caught(c.call('createProject', { body: { name: 'demo', python_version: '3.12', repository_url: 'git@github.com:acme/demo.git', deploy_key: rsaPrivateKey() } }));
+    expect(conflict.toJSON()).toEqual({ error: 'conflict', message: 'name: a project named demo already exists; choose another name', field: 'name' });
+    const invalid = await caught(c.call('createProject', { body: { name: 'Demo', python_version: '3.12', repository_url: 'git@github.com:acme/demo.git', deploy_key: 'k' } }));
     expect(invalid.code).toBe('validation');
     expect(invalid.field).toBe('name');
-    const missing = await caught(c.getProject('missing'));
-    expect(missing.code).toBe('not_found');
-    const gateway = await caught(c.request('GET', '/html-error'));
-    expect(gateway.code).toBe('offline');
-    expect(lastCreate).toMatchObject({ name: 'Demo' });
   });
 
-  it('retries once with a fresh exchange on 401, and regenerating the token switches to the new one', async () => {
-    const c = client();
-    await c.me();
-    const before = exchanges;
-    // The server forgets every session (restart, revocation): 401, one fresh exchange, success.
-    for (const token of issuedTokens) revoked.add(token);
-    expect((await c.me()).id).toBe('u1');
-    expect(exchanges - before).toBe(1);
-    // Sign-out revokes the session on the server.
-    const sessions = issuedTokens.length;
+  it('retries once with a fresh exchange when the platform forgot the session, and follows a regenerated token', async () => {
+    let token = platform.adminSdkToken;
+    const c = client(() => token);
+    await c.call('me');
+    const before = await exchanges();
+    // The platform forgets every session (revocation): 401, one fresh exchange, success.
+    await platform.context.db.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).execute();
+    expect((await c.call('me')).email).toBe('admin@localhost');
+    expect((await exchanges()) - before).toBe(1);
+    // Sign-out revokes this client's session on the platform.
     expect(await c.logout()).toBe(true);
-    expect(revoked.has(issuedTokens[sessions - 1]!)).toBe(true);
     expect(await c.logout()).toBe(false);
-    const fresh = await c.regenerateSdkToken();
-    expect(fresh).toBe(currentSdk);
-    expect((await c.me()).id).toBe('u1');
+    token = await c.regenerateSdkToken();
+    expect(token).not.toBe(platform.adminSdkToken);
+    expect((await c.call('me')).email).toBe('admin@localhost');
+    platform.adminSdkToken = token;
   });
 
   it('says unauthorized, without the token, when the SDK token is refused or missing', async () => {
-    const stale = client(() => SDK_TOKEN);
-    const refused = await caught(stale.me());
+    const stale = client(() => 'sdk-token-very-secret-0123456789');
+    const refused = await caught(stale.call('me'));
     expect(refused.code).toBe('unauthorized');
-    expect(refused.message).not.toContain(SDK_TOKEN);
-    const none = await caught(client(() => null).me());
+    expect(refused.message).not.toContain('sdk-token-very-secret-0123456789');
+    const none = await caught(client(() => null).call('me'));
     expect(none.code).toBe('unauthorized');
   });
+});
 
-  it('says offline when the platform is unreachable or silent, naming the URL', async () => {
+describe('PlatformClient against what a real platform never answers', () => {
+  it('reports an answer that does not match the contract, naming the endpoint and the field', async () => {
+    const c = new PlatformClient({ baseUrl: oddBase, getSdkToken: async () => 'token' });
+    const wrong = await caught(c.call('me'));
+    expect(wrong.code).toBe('internal');
+    expect(wrong.message).toBe("The platform's answer to me (GET /api/v1/users/me) is not as this app expects: role: must be one of admin, member");
+  });
+
+  it('says offline when the platform is unreachable, silent, or behind a failing proxy, naming the URL', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const down = new PlatformClient({ baseUrl: `http://127.0.0.1:${port}`, getSdkToken: async () => SDK_TOKEN });
-    const refused = await caught(down.me());
+    const down = new PlatformClient({ baseUrl: `http://127.0.0.1:${port}`, getSdkToken: async () => 'sdk-token-very-secret' });
+    const refused = await caught(down.call('me'));
     expect(refused.code).toBe('offline');
     expect(refused.message).toBe(`The platform at http://127.0.0.1:${port} is unreachable: connection refused (is it running?)`);
-    expect(refused.message).not.toContain(SDK_TOKEN);
+    expect(refused.message).not.toContain('sdk-token-very-secret');
 
-    const dns = new PlatformClient({ baseUrl: 'http://no-such-host.invalid', getSdkToken: async () => SDK_TOKEN });
-    expect((await caught(dns.me())).code).toBe('offline');
+    const dns = new PlatformClient({ baseUrl: 'http://no-such-host.invalid', getSdkToken: async () => 'token' });
+    expect((await caught(dns.call('me'))).code).toBe('offline');
 
-    const silent = client(() => currentSdk, 300);
-    const timeout = await caught(silent.request('GET', '/slow'));
+    const odd = new PlatformClient({ baseUrl: oddBase, getSdkToken: async () => 'token', timeoutMs: 300 });
+    const gateway = await caught(odd.call('listProjects'));
+    expect(gateway.code).toBe('offline');
+    const timeout = await caught(odd.call('getSettings'));
     expect(timeout.code).toBe('offline');
     expect(timeout.message).toMatch(/no answer within the time limit/);
   });

@@ -1,11 +1,22 @@
-// HTTP to the platform with fetch. The SDK token (from the vault) is exchanged at
-// POST /api/v1/auth/refresh for a short-lived access token kept in memory only.
-// Errors: the platform's JSON {error, message, field?} becomes an AppError with the same
-// code, message and field; a network failure becomes AppError('offline'). No token is
-// ever put into an error.
+// The one typed client of the platform, built from the platform contract (domain/platform-contract.ts):
+// `call(name, {params, query, body})` fills the endpoint's path, sends, and parses the answer with the
+// endpoint's schema — a wrong answer is a clear error naming the endpoint and the field. Serves the
+// desktop (app-api, sync) and `craft` alike.
+// The SDK token (from the vault) is exchanged at the contract's `refresh` endpoint for a short-lived
+// access token kept in memory only. Errors: the platform's JSON {error, message, field?} becomes an
+// AppError with the same code, message and field; a network failure becomes AppError('offline'). No
+// token is ever put into an error.
+import type { z } from 'zod';
 import { AppError, apiErrorSchema, ERROR_CODES, type ErrorCode } from '../../domain/errors.js';
-import type { Project, ProjectCreate } from '../../domain/project.js';
-import type { User } from '../../domain/user.js';
+import {
+  endpointPath,
+  endpointQuery,
+  platformContract,
+  type EndpointDefinition,
+  type EndpointInput,
+  type EndpointName,
+  type EndpointOutput,
+} from '../../domain/platform-contract.js';
 
 export interface PlatformClientOptions {
   baseUrl: string;
@@ -13,6 +24,17 @@ export interface PlatformClientOptions {
   /** Per-request timeout; default 5 s. */
   timeoutMs?: number;
 }
+
+export interface CallOptions {
+  /** An access token obtained elsewhere (a password sign-in) instead of the SDK token's. */
+  accessToken?: string;
+}
+
+/** The arguments of `call`: the input may be left out when the endpoint needs none. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- {} is exactly "nothing required"
+export type CallArgs<N extends EndpointName> = {} extends EndpointInput<N>
+  ? [input?: EndpointInput<N>, options?: CallOptions]
+  : [input: EndpointInput<N>, options?: CallOptions];
 
 const REFRESH_MARGIN_MS = 30_000;
 
@@ -27,7 +49,8 @@ function jwtExpiry(token: string): number | null {
   }
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = {
+/** The error code of an answer whose body is not one of ours (a proxy's page…). */
+export const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'validation',
   401: 'unauthorized',
   403: 'forbidden',
@@ -35,6 +58,9 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   409: 'conflict',
   422: 'validation',
   429: 'rate_limited',
+  502: 'offline',
+  503: 'offline',
+  504: 'offline',
 };
 
 function describeNetworkError(error: unknown): string {
@@ -69,6 +95,27 @@ export class PlatformClient {
     this.accessExpiresAt = 0;
   }
 
+  /** Calls one endpoint of the platform contract and returns its parsed answer. */
+  async call<N extends EndpointName>(name: N, ...[input, options]: CallArgs<N>): Promise<EndpointOutput<N>> {
+    const definition: EndpointDefinition = platformContract[name];
+    const parts = (input ?? {}) as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
+    const path = endpointPath(definition, parts.params) + endpointQuery(parts.query);
+    const body = parts.body ?? (definition.body || definition.method === 'POST' ? {} : undefined);
+    let response: Response;
+    if (options?.accessToken || definition.access === 'anonymous') {
+      response = await this.send(definition.method, path, body, options?.accessToken ?? null);
+    } else {
+      response = await this.send(definition.method, path, body, await this.access(false));
+      if (response.status === 401) {
+        // The platform forgot the session (restart, revocation): exchange the SDK token again, once.
+        await response.body?.cancel().catch(() => undefined);
+        this.reset();
+        response = await this.send(definition.method, path, body, await this.access(true));
+      }
+    }
+    return this.answer(name, definition, response) as Promise<EndpointOutput<N>>;
+  }
+
   private async send(method: string, path: string, body: unknown, bearer: string | null): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -86,7 +133,8 @@ export class PlatformClient {
     }
   }
 
-  private async readJson<T>(response: Response): Promise<T> {
+  /** The answer parsed by the endpoint's schema for its status, or the platform's error as an AppError. */
+  private async answer(name: EndpointName, definition: EndpointDefinition, response: Response): Promise<unknown> {
     let text: string;
     try {
       text = await response.text();
@@ -101,32 +149,33 @@ export class PlatformClient {
         data = undefined;
       }
     }
+    const where = `${name} (${definition.method} ${definition.path})`;
     if (response.ok) {
-      if (response.status === 204 || !text) return undefined as T;
-      if (data === undefined) throw new AppError('internal', `The platform at ${this.baseUrl} answered with something that is not JSON (HTTP ${response.status})`);
-      return data as T;
+      const schema: z.ZodType | undefined = definition.responses[response.status];
+      if (!schema) throw new AppError('internal', `The platform's answer to ${where} is HTTP ${response.status}, which this app does not know: is the platform of another version?`);
+      if (data === undefined) throw new AppError('internal', `The platform's answer to ${where} is not JSON (HTTP ${response.status})`);
+      const parsed = schema.safeParse(data);
+      if (parsed.success) return parsed.data;
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.map(String).join('.') || 'answer';
+      throw new AppError('internal', `The platform's answer to ${where} is not as this app expects: ${field}: ${issue.message}`);
     }
     const parsed = apiErrorSchema.safeParse(data);
     if (parsed.success) throw AppError.from(parsed.data);
     const loose = data as { error?: unknown; message?: unknown; field?: unknown } | undefined;
     const code: ErrorCode =
-      typeof loose?.error === 'string' && (ERROR_CODES as readonly string[]).includes(loose.error)
-        ? (loose.error as ErrorCode)
-        : (STATUS_CODES[response.status] ?? (response.status === 503 || response.status === 502 || response.status === 504 ? 'offline' : 'internal'));
-    const message = typeof loose?.message === 'string' ? loose.message : `The platform answered HTTP ${response.status}`;
+      typeof loose?.error === 'string' && (ERROR_CODES as readonly string[]).includes(loose.error) ? (loose.error as ErrorCode) : (STATUS_CODES[response.status] ?? 'internal');
+    const message = typeof loose?.message === 'string' ? loose.message : `The platform answered HTTP ${response.status} to ${where}`;
     throw new AppError(code, message, typeof loose?.field === 'string' ? loose.field : undefined);
   }
 
   private async exchange(): Promise<string> {
     const sdkToken = await this.getSdkToken();
     if (!sdkToken) throw new AppError('unauthorized', 'Not signed in to this platform: no SDK token is stored for it');
-    const response = await this.send('POST', '/api/v1/auth/refresh', { refresh_token: sdkToken }, null);
-    const data = await this.readJson<{ access_token?: unknown }>(response);
-    if (typeof data?.access_token !== 'string') throw new AppError('internal', 'The platform did not return an access token');
-    this.accessToken = data.access_token;
-    const exp = jwtExpiry(data.access_token);
-    this.accessExpiresAt = exp ?? Date.now() + 60_000;
-    return data.access_token;
+    const { access_token } = await this.call('refresh', { body: { refresh_token: sdkToken } });
+    this.accessToken = access_token;
+    this.accessExpiresAt = jwtExpiry(access_token) ?? Date.now() + 60_000;
+    return access_token;
   }
 
   private async access(fresh: boolean): Promise<string> {
@@ -139,29 +188,6 @@ export class PlatformClient {
     return this.pendingExchange;
   }
 
-  /** An authenticated call; on 401 exchanges the SDK token again and retries once. */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let token = await this.access(false);
-    let response = await this.send(method, path, body, token);
-    if (response.status === 401) {
-      await response.body?.cancel().catch(() => undefined);
-      this.reset();
-      token = await this.access(true);
-      response = await this.send(method, path, body, token);
-    }
-    return this.readJson<T>(response);
-  }
-
-  /** A call without authentication (login, health…). */
-  async requestPublic<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return this.readJson<T>(await this.send(method, path, body, null));
-  }
-
-  /** A call with an access token obtained elsewhere (a password sign-in), not from the SDK token. */
-  async requestWithAccess<T>(accessToken: string, method: string, path: string, body?: unknown): Promise<T> {
-    return this.readJson<T>(await this.send(method, path, body, accessToken));
-  }
-
   /**
    * Signs this SDK client out on the platform: the SDK token is refused from the very next
    * request, with every session opened with it. A token the platform no longer knows has
@@ -169,7 +195,7 @@ export class PlatformClient {
    */
   async revokeSdkToken(): Promise<void> {
     try {
-      await this.request('DELETE', '/api/v1/users/me/sdk-token');
+      await this.call('revokeSdkToken');
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'unauthorized')) throw error;
     } finally {
@@ -177,56 +203,28 @@ export class PlatformClient {
     }
   }
 
-  me(): Promise<User> {
-    return this.request<User>('GET', '/api/v1/users/me');
-  }
-
-  listProjects(): Promise<Project[]> {
-    return this.request<Project[] | { items: Project[] }>('GET', '/api/v1/projects').then((data) => (Array.isArray(data) ? data : (data?.items ?? [])));
-  }
-
-  getProject(name: string): Promise<Project> {
-    return this.request<Project>('GET', `/api/v1/projects/${encodeURIComponent(name)}`);
-  }
-
-  createProject(input: ProjectCreate): Promise<Project> {
-    return this.request<Project>('POST', '/api/v1/projects', input);
-  }
-
+  /** A new SDK token; the old one is refused from now on, so the next call exchanges the new one. */
   async regenerateSdkToken(): Promise<string> {
-    const data = await this.request<{ sdk_token?: unknown }>('POST', '/api/v1/users/me/sdk-token');
-    if (typeof data?.sdk_token !== 'string') throw new AppError('internal', 'The platform did not return a new SDK token');
-    // The old token is refused from now on; the next call exchanges the new one.
+    const { sdk_token } = await this.call('regenerateSdkToken');
     this.reset();
-    return data.sdk_token;
+    return sdk_token;
   }
 
   /**
-   * Revokes this client's session on the platform (POST /api/v1/auth/logout with the
-   * current access token), then forgets it locally. Without an access token in hand there
-   * is no session of ours to revoke. Throws AppError('offline') when the platform is
-   * unreachable (the caller still forgets the token locally).
+   * Revokes this client's session on the platform (the contract's `logout` with the current access
+   * token), then forgets it locally. Without an access token in hand there is no session of ours to
+   * revoke. Throws AppError('offline') when the platform is unreachable (the caller still forgets the
+   * token locally).
    */
   async logout(): Promise<boolean> {
     const token = this.accessToken && Date.now() < this.accessExpiresAt ? this.accessToken : null;
     this.reset();
     if (!token) return false;
-    const response = await this.send('POST', '/api/v1/auth/logout', {}, token);
-    if (response.status === 401) {
-      await response.body?.cancel().catch(() => undefined);
-      return true; // already gone
+    try {
+      await this.call('logout', undefined, { accessToken: token });
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'unauthorized')) throw error; // already gone
     }
-    await this.readJson<unknown>(response);
     return true;
-  }
-
-  /** The projects changed since a cursor of the platform's change feed (cursor null: everything). */
-  async projectsSince(cursor: string | null): Promise<{ items: Project[]; deleted: string[]; cursor: string | null }> {
-    const data = await this.request<{ items?: Project[]; deleted?: string[]; cursor?: string } | Project[]>(
-      'GET',
-      cursor === null ? '/api/v1/projects' : `/api/v1/projects?since=${encodeURIComponent(cursor)}`,
-    );
-    if (Array.isArray(data)) return { items: data, deleted: [], cursor: null };
-    return { items: data?.items ?? [], deleted: data?.deleted ?? [], cursor: data?.cursor ?? null };
   }
 }

@@ -40,7 +40,7 @@ describe('signInWithPassword', () => {
     expect(result.password_change_required).toBe(false);
     expect(result.sdk_token.length).toBeGreaterThan(20);
     const client = new PlatformClient({ baseUrl: url, getSdkToken: async () => result.sdk_token });
-    expect((await client.me()).email).toBe(EMAIL);
+    expect((await client.call('me')).email).toBe(EMAIL);
     const open = await platform.context.db.selectFrom('sessions').select(['kind', 'revoked_at']).where('kind', '=', 'password').execute();
     expect(open.every((s) => s.revoked_at !== null)).toBe(true);
   });
@@ -49,9 +49,9 @@ describe('signInWithPassword', () => {
     const first = await signInWithPassword({ baseUrl: url, email: EMAIL, password: PASSWORD });
     const second = await signInWithPassword({ baseUrl: url, email: EMAIL, password: PASSWORD });
     const old = new PlatformClient({ baseUrl: url, getSdkToken: async () => first.sdk_token });
-    expect((await caught(old.me())).code).toBe('unauthorized');
+    expect((await caught(old.call('me'))).code).toBe('unauthorized');
     const fresh = new PlatformClient({ baseUrl: url, getSdkToken: async () => second.sdk_token });
-    expect((await fresh.me()).email).toBe(EMAIL);
+    expect((await fresh.call('me')).email).toBe(EMAIL);
   });
 
   it('a wrong password says so, without echoing it', async () => {
@@ -109,7 +109,7 @@ describe('signing out', () => {
     try {
       const base = `http://127.0.0.1:${(other.app.server.address() as AddressInfo).port}`;
       const client = new PlatformClient({ baseUrl: base, getSdkToken: async () => other.adminSdkToken });
-      await client.me();
+      await client.call('me');
       await client.revokeSdkToken();
       const sessions = await other.context.db.selectFrom('sessions').select(['kind', 'revoked_at']).where('kind', '=', 'sdk').execute();
       expect(sessions.every((s) => s.revoked_at !== null)).toBe(true);

@@ -54,34 +54,31 @@ export async function signInWithPassword(options: SignInOptions): Promise<SignIn
   if (!options.password) throw new AppError('validation', 'password: is required', 'password');
   const client = new PlatformClient({ baseUrl, getSdkToken: async () => null, timeoutMs: options.timeoutMs ?? 10_000 });
 
-  let login: { access_token?: unknown; access_request?: unknown; password_change_required?: unknown };
+  let login: Awaited<ReturnType<typeof client.call<'login'>>>;
   try {
-    login = await client.requestPublic('POST', '/api/v1/auth/login', { email, password: options.password });
+    login = await client.call('login', { body: { email, password: options.password } });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     if (error.code === 'unauthorized') throw new AppError('unauthorized', `Sign-in refused by ${baseUrl}: the email or password is wrong`, 'password');
     if (error.code === 'rate_limited') throw new AppError('rate_limited', `Too many failed sign-ins on ${baseUrl}: ${error.message}`);
     if (error.code === 'validation') throw new AppError('validation', error.message, error.field ?? 'email');
-    if (error.code === 'not_found') throw new AppError('not_found', `${baseUrl} does not look like a Craft MLOps platform (no /api/v1/auth/login there): check the URL`);
+    if (error.code === 'not_found') throw new AppError('not_found', `${baseUrl} does not look like a Craft MLOps platform (it has no sign-in): check the URL`);
     throw error;
   }
-  if (login?.access_request === 'sent') {
+  if ('access_request' in login) {
     throw new AppError(
       'unauthorized',
       `${email} has no account on ${baseUrl}: an access request was sent to its administrators. Sign in again once they have added you.`,
       'email',
     );
   }
-  const access = login?.access_token;
-  if (typeof access !== 'string') throw new AppError('internal', `${baseUrl} did not return an access token: is it a Craft MLOps platform?`);
-
+  const accessToken = login.access_token;
   try {
-    const issued = await client.requestWithAccess<{ sdk_token?: unknown }>(access, 'POST', '/api/v1/users/me/sdk-token');
-    if (typeof issued?.sdk_token !== 'string') throw new AppError('internal', `${baseUrl} did not return an SDK token`);
-    const user = await client.requestWithAccess<User>(access, 'GET', '/api/v1/users/me');
-    return { user, sdk_token: issued.sdk_token, password_change_required: login.password_change_required === true };
+    const { sdk_token } = await client.call('regenerateSdkToken', undefined, { accessToken });
+    const user = await client.call('me', undefined, { accessToken });
+    return { user, sdk_token, password_change_required: login.password_change_required };
   } finally {
     // The password session has done its job: only the SDK token remains.
-    await client.requestWithAccess(access, 'POST', '/api/v1/auth/logout', {}).catch(() => undefined);
+    await client.call('logout', undefined, { accessToken }).catch(() => undefined);
   }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildPlatform, type BuiltPlatform } from '../../platform/index.js';
 import { Cache, type ExecutionRecord } from './cache.js';
 import { PlatformClient } from './platform-client.js';
-import { clientTransport, syncConnection } from './sync.js';
+import { syncConnection } from './sync.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'craft-sync-platform-'));
 let platform: BuiltPlatform;
@@ -30,22 +30,22 @@ afterAll(async () => {
 
 const deployKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
-async function platformExecutions(envPath: string): Promise<ExecutionRecord[]> {
+async function platformExecutions(slug: string): Promise<ExecutionRecord[]> {
   const all: ExecutionRecord[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: ExecutionRecord[]; next_cursor: string | null } = await client.request('GET', `${envPath}/api/v1/executions?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { items: ExecutionRecord[]; next_cursor: string | null } = await client.call('listExecutions', { params: { slug }, query: { limit: 1000, ...(cursor ? { cursor } : {}) } });
     all.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);
   return all;
 }
 
-async function expectCacheMatches(cache: Cache, envs: { project: string; name: string; path: string }[]): Promise<void> {
-  const projects = (await client.listProjects()).map((p) => p.name).sort();
+async function expectCacheMatches(cache: Cache, envs: { project: string; name: string; slug: string }[]): Promise<void> {
+  const projects = (await client.call('listProjects')).items.map((p) => p.name).sort();
   expect(cache.listProjects('c').items.map((p) => p.name)).toEqual(projects);
   for (const env of envs) {
-    const expected = await platformExecutions(env.path);
+    const expected = await platformExecutions(env.slug);
     const cached = cache.listExecutions('c', { project: env.project, environment: env.name, limit: 100_000 });
     expect(cached.total).toBe(expected.length);
     for (const execution of expected) expect(cache.getExecution('c', execution.execution_id)?.item).toEqual(execution);
@@ -54,34 +54,35 @@ async function expectCacheMatches(cache: Cache, envs: { project: string; name: s
 
 describe('sync against the real platform', () => {
   it('mirrors projects, environments, deployments, executions with steps and users, then follows changes', async () => {
-    await client.createProject({ name: 'fraud', python_version: '3.12', repository_url: 'git@github.com:acme/fraud.git', deploy_key: deployKey() });
-    await client.createProject({ name: 'churn', python_version: '3.12', repository_url: 'git@github.com:acme/churn.git', deploy_key: deployKey() });
-    const prod = await client.request<{ name: string; url: string }>('POST', '/api/v1/projects/fraud/environments', { name: 'production' });
-    const staging = await client.request<{ name: string; url: string }>('POST', '/api/v1/projects/fraud/environments', { name: 'staging' });
-    await client.request('POST', '/api/v1/projects/fraud/environments/production/deployments', { name: 'score', pipeline_name: 'scoring', type: 'endpoint' });
-    const prodPath = new URL(prod.url).pathname;
-    const stagingPath = new URL(staging.url).pathname;
+    await client.call('createProject', { body: { name: 'fraud', python_version: '3.12', repository_url: 'git@github.com:acme/fraud.git', deploy_key: deployKey() } });
+    await client.call('createProject', { body: { name: 'churn', python_version: '3.12', repository_url: 'git@github.com:acme/churn.git', deploy_key: deployKey() } });
+    const prod = await client.call('createEnvironment', { params: { name: 'fraud' }, body: { name: 'production' } });
+    const staging = await client.call('createEnvironment', { params: { name: 'fraud' }, body: { name: 'staging' } });
+    await client.call('createDeployment', { params: { name: 'fraud', env: 'production' }, body: { name: 'score', pipeline_name: 'scoring', type: 'endpoint' } });
     const ids: string[] = [];
     for (let i = 0; i < 23; i++) {
-      const created = await client.request<{ execution_id: string }>('POST', `${prodPath}/api/v1/executions`, {
-        pipeline_name: 'training',
-        steps: [
-          { name: 'prepare', status: 'pending' },
-          { name: 'train', status: 'pending' },
-        ],
-        inputs: [{ name: 'epochs', value: i }],
+      const created = await client.call('createExecution', {
+        params: { slug: prod.slug },
+        body: {
+          pipeline_name: 'training',
+          steps: [
+            { name: 'prepare', status: 'pending' },
+            { name: 'train', status: 'pending' },
+          ],
+          inputs: [{ name: 'epochs', value: i }],
+        },
       });
       ids.push(created.execution_id);
     }
-    await client.request('POST', `${stagingPath}/api/v1/executions`, { pipeline_name: 'training' });
-    await client.request('PATCH', `${prodPath}/api/v1/executions/${ids[2]}`, { status: 'running' });
+    await client.call('createExecution', { params: { slug: staging.slug }, body: { pipeline_name: 'training' } });
+    await client.call('updateExecution', { params: { slug: prod.slug, id: ids[2]! }, body: { status: 'running' } });
 
     const cache = Cache.open(join(dir, 'cache.sqlite'));
     const envs = [
-      { project: 'fraud', name: 'production', path: prodPath },
-      { project: 'fraud', name: 'staging', path: stagingPath },
+      { project: 'fraud', name: 'production', slug: prod.slug },
+      { project: 'fraud', name: 'staging', slug: staging.slug },
     ];
-    const first = await syncConnection(cache, clientTransport(client), 'c', { pageSize: 5, baseUrl: url });
+    const first = await syncConnection(cache, client, 'c', { pageSize: 5 });
     expect(first.error).toBeUndefined();
     expect(first.received).toMatchObject({ projects: 2, environments: 2, deployments: 1, executions: 24 });
     expect(first.received.users).toBeGreaterThanOrEqual(1);
@@ -89,12 +90,15 @@ describe('sync against the real platform', () => {
     expect(cache.listDeployments('c', 'fraud', 'production').map((d) => d.item.name)).toEqual(['score']);
 
     // Changes on the platform: new executions, a status change, a deleted environment and project.
-    for (let i = 0; i < 7; i++) await client.request('POST', `${prodPath}/api/v1/executions`, { pipeline_name: 'training' });
-    await client.request('PATCH', `${prodPath}/api/v1/executions/${ids[2]}`, { status: 'succeeded', steps: [{ name: 'prepare', status: 'succeeded' }, { name: 'train', status: 'succeeded' }] });
-    await client.request('DELETE', '/api/v1/projects/fraud/environments/staging');
-    await client.request('DELETE', '/api/v1/projects/churn', { confirm_name: 'churn' });
+    for (let i = 0; i < 7; i++) await client.call('createExecution', { params: { slug: prod.slug }, body: { pipeline_name: 'training' } });
+    await client.call('updateExecution', {
+      params: { slug: prod.slug, id: ids[2]! },
+      body: { status: 'succeeded', steps: [{ name: 'prepare', status: 'succeeded' }, { name: 'train', status: 'succeeded' }] },
+    });
+    await client.call('deleteEnvironment', { params: { name: 'fraud', env: 'staging' } });
+    await client.call('deleteProject', { params: { name: 'churn' }, body: { confirm_name: 'churn' } });
 
-    const second = await syncConnection(cache, clientTransport(client), 'c', { pageSize: 5, baseUrl: url });
+    const second = await syncConnection(cache, client, 'c', { pageSize: 5 });
     expect(second.error).toBeUndefined();
     expect(second.received.executions).toBe(8);
     expect(cache.getExecution('c', ids[2]!)?.item.status).toBe('succeeded');

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Cache, type ExecutionRecord } from './cache.js';
 import { AppError } from '../../domain/errors.js';
 import { PlatformClient } from './platform-client.js';
-import { clientTransport, syncConnection } from './sync.js';
+import { syncConnection, type SyncTransport } from './sync.js';
 import { startFeedServer, type FeedServer } from './testing/feed-server.js';
 
 const root = mkdtempSync(join(tmpdir(), 'craft-sync-'));
@@ -24,7 +24,7 @@ async function server(options: Parameters<typeof startFeedServer>[0]): Promise<F
 }
 
 function transportOf(s: FeedServer) {
-  return clientTransport(new PlatformClient({ baseUrl: s.url, getSdkToken: async () => s.token }));
+  return new PlatformClient({ baseUrl: s.url, getSdkToken: async () => s.token });
 }
 
 /** The cache holds exactly what the platform has: projects, environments, deployments, executions with steps. */
@@ -60,7 +60,7 @@ describe('syncConnection', () => {
       ],
     });
     const cache = Cache.open(join(root, 'incremental.sqlite'));
-    const first = await syncConnection(cache, transportOf(s), 'c1', { pageSize: 100, baseUrl: s.url });
+    const first = await syncConnection(cache, transportOf(s), 'c1', { pageSize: 100 });
     expect(first.ok).toBe(true);
     expect(first.received).toEqual({ projects: 2, environments: 3, deployments: 1, executions: 320, users: 2 });
     expectSameAsPlatform(cache, 'c1', s);
@@ -68,7 +68,7 @@ describe('syncConnection', () => {
     expect(cache.listUsers('c1').map((u) => u.item.email)).toEqual(['admin@localhost', 'm@example.com']);
 
     // Nothing changed: nothing is sent again.
-    const idle = await syncConnection(cache, transportOf(s), 'c1', { pageSize: 100, baseUrl: s.url });
+    const idle = await syncConnection(cache, transportOf(s), 'c1', { pageSize: 100 });
     expect(idle.received.executions).toBe(0);
     expect(idle.received.projects).toBe(0);
 
@@ -78,7 +78,7 @@ describe('syncConnection', () => {
     s.updateExecution('alpha', 'prod', someId, 'failed');
     s.deleteProject('beta');
     s.upsertProject('gamma');
-    const second = await syncConnection(cache, transportOf(s), 'c1', { pageSize: 100, baseUrl: s.url });
+    const second = await syncConnection(cache, transportOf(s), 'c1', { pageSize: 100 });
     expect(second.ok).toBe(true);
     expect(second.received.executions).toBe(16);
     expectSameAsPlatform(cache, 'c1', s);
@@ -96,18 +96,21 @@ describe('syncConnection', () => {
     const s = await server({ projects: [{ name: 'alpha', environments: [{ name: 'prod', executions: 300 }] }], noDeployments: true });
     const cache = Cache.open(join(root, 'offline.sqlite'));
     const real = transportOf(s);
-    const failing = {
-      get: <T>(path: string) =>
-        path.includes('cursor=') ? (Promise.reject(new AppError('offline', `The platform at ${s.url} is unreachable: connection refused`)) as Promise<T>) : real.get<T>(path),
+    // The connection drops once the first page of executions is in.
+    const failing: SyncTransport = {
+      call: ((name: string, input?: { query?: { cursor?: string } }) =>
+        name === 'listExecutions' && input?.query?.cursor !== undefined
+          ? Promise.reject(new AppError('offline', `The platform at ${s.url} is unreachable: connection refused`))
+          : (real.call as (n: string, i?: unknown) => Promise<unknown>)(name, input)) as SyncTransport['call'],
     };
-    const partial = await syncConnection(cache, failing, 'c1', { pageSize: 100, baseUrl: s.url });
+    const partial = await syncConnection(cache, failing, 'c1', { pageSize: 100 });
     expect(partial.ok).toBe(false);
     expect(partial.error?.error).toBe('offline');
     expect(partial.skipped).toEqual(['deployments/alpha/prod']);
     const kept = cache.listExecutions('c1').total;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(300);
-    const resumed = await syncConnection(cache, real, 'c1', { pageSize: 100, baseUrl: s.url });
+    const resumed = await syncConnection(cache, real, 'c1', { pageSize: 100 });
     expect(resumed.ok).toBe(true);
     expect(resumed.received.executions).toBe(300 - kept);
     expectSameAsPlatform(cache, 'c1', s);

@@ -1,13 +1,13 @@
 // Incremental, resumable, crash-safe sync of one connection into the cache.
 //
-// Feeds, walked top-down:
-//   projects      GET /api/v1/projects[?since=C]                      -> {items, deleted, cursor}
-//   environments  GET /api/v1/projects/{p}/environments[?since=C]     -> {items, deleted, cursor}
-//   deployments   GET /api/v1/projects/{p}/environments/{e}/deployments[?since=C] (same shape; 404: not offered yet, skipped)
-//   executions    GET {environment url path}/api/v1/executions?limit=N[&cursor=P] (first pass), then
+// Feeds, walked top-down (endpoints of the platform contract, called through the typed client):
+//   projects      listProjects[?since=C]                    -> {items, deleted, cursor}
+//   environments  listEnvironments (per project)[?since=C]  -> {items, deleted, cursor}
+//   deployments   listDeployments (per environment)[?since=C] (same shape; 404: not offered, skipped)
+//   executions    listExecutions (the environment's own API) ?limit=N[&cursor=P] (first pass), then
 //                 ?limit=N&since=C (changes, oldest first) -> {items, next_cursor, changes_cursor}
-//                 (domain/execution.ts executionPageSchema; executions are never deleted alone)
-//   users         GET /api/v1/users -> {items} (small: replaced whole; 403/404: skipped)
+//                 (executions are never deleted alone)
+//   users         listUsers -> {items} (small: replaced whole; 403/404: skipped)
 // The first pass of a list feed (no cursor) is the whole list: whatever the cache has
 // beyond it is deleted. Later passes apply changes and deletions only.
 //
@@ -16,17 +16,13 @@
 // resumes from the last applied page. Deleting a project or environment drops what hangs
 // under it (environments, deployments, executions, steps, cursors).
 import { AppError, type ApiError } from '../../domain/errors.js';
-import type { Cache, ExecutionRecord } from './cache.js';
+import type { Environment } from '../../domain/environment.js';
+import type { Cache } from './cache.js';
 import { scopeOf } from './cache.js';
+import type { PlatformClient } from './platform-client.js';
 
-export interface SyncTransport {
-  get<T>(path: string): Promise<T>;
-}
-
-/** The platform client as a sync transport. */
-export function clientTransport(client: { request<T>(method: string, path: string): Promise<T> }): SyncTransport {
-  return { get: (path) => client.request('GET', path) };
-}
+/** What the sync needs of the platform: the typed client's calls. */
+export type SyncTransport = Pick<PlatformClient, 'call'>;
 
 export interface SyncProgress {
   scope: string;
@@ -57,18 +53,6 @@ export interface SyncReport {
   error?: ApiError;
 }
 
-interface ChangesPage<T> {
-  items?: T[];
-  deleted?: string[];
-  cursor?: string | null;
-}
-
-interface ExecutionPage {
-  items?: ExecutionRecord[];
-  next_cursor?: string | null;
-  changes_cursor?: string | null;
-}
-
 /** Where a paged feed stands: the change cursor (null until the first pass ends), the page inside the first pass, the first pass's snapshot. */
 interface PagedCursor {
   since: string | null;
@@ -76,31 +60,15 @@ interface PagedCursor {
   pass: string | null;
 }
 
-const enc = encodeURIComponent;
-
 function isSkippable(error: unknown): boolean {
   return error instanceof AppError && (error.code === 'not_found' || error.code === 'forbidden');
-}
-
-/** The path of an environment's API on the platform: {platform}/environments/{slug}. */
-function environmentPath(environment: Record<string, unknown>, baseUrl: string | null): string {
-  const url = typeof environment.url === 'string' ? environment.url : null;
-  if (url) {
-    try {
-      const parsed = new URL(url);
-      if (!baseUrl || parsed.origin === new URL(baseUrl).origin) return parsed.pathname.replace(/\/+$/, '');
-    } catch {
-      // fall through
-    }
-  }
-  return `/environments/${enc(String(environment.slug ?? environment.name))}`;
 }
 
 export async function syncConnection(
   cache: Cache,
   transport: SyncTransport,
   connectionId: string,
-  options: SyncOptions & { baseUrl?: string } = {},
+  options: SyncOptions = {},
 ): Promise<SyncReport> {
   const syncedAt = (options.now ?? (() => new Date().toISOString()))();
   const pageSize = options.pageSize ?? 1000;
@@ -116,26 +84,25 @@ export async function syncConnection(
     options.onProgress?.({ scope, received: Object.values(report.received).reduce((a, b) => a + b, 0), pages });
   };
 
-  async function changesFeed(kind: 'projects' | 'environments' | 'deployments', parent: { project?: string; environment?: string }, path: string): Promise<void> {
+  type ChangesFeed = (since: string | null) => Promise<{ items: { name: string }[]; deleted: string[]; cursor: string }>;
+  const sinceQuery = (since: string | null) => (since === null ? {} : { since });
+
+  async function changesFeed(kind: 'projects' | 'environments' | 'deployments', parent: { project?: string; environment?: string }, page: ChangesFeed): Promise<void> {
     const scope = scopeOf(kind, parent.project, parent.environment);
     let cursor = cache.syncCursor(connectionId, scope);
     for (;;) {
       checkAbort();
-      const data = await transport.get<ChangesPage<{ name: string }> | { name: string }[]>(cursor === null ? path : `${path}?since=${enc(cursor)}`);
-      const page: ChangesPage<{ name: string }> = Array.isArray(data) ? { items: data } : data;
-      const items = page.items ?? [];
-      const deleted = page.deleted ?? [];
+      const { items, deleted, cursor: next } = await page(cursor);
       const full = cursor === null;
-      const next = page.cursor ?? null;
       cache.applyChanges(connectionId, kind, parent, { items, deleted, full }, next, syncedAt);
       report.received[kind] += items.length;
       progress(scope);
-      if (full || next === null || next === cursor || (items.length === 0 && deleted.length === 0)) return;
+      if (full || next === cursor || (items.length === 0 && deleted.length === 0)) return;
       cursor = next;
     }
   }
 
-  async function executionsFeed(project: string, environment: string, envPath: string): Promise<void> {
+  async function executionsFeed(project: string, environment: string, slug: string): Promise<void> {
     const scope = scopeOf('executions', project, environment);
     const stored = cache.syncCursor(connectionId, scope);
     let state: PagedCursor = stored ? (JSON.parse(stored) as PagedCursor) : { since: null, page: null, pass: null };
@@ -143,32 +110,32 @@ export async function syncConnection(
     // its first page's changes_cursor is kept as the snapshot to continue from.
     // Afterwards: since=<change cursor>, oldest change first; each page's changes_cursor
     // is the next since, until next_cursor is null.
-    const url = (s: PagedCursor) =>
-      `${envPath}/api/v1/executions?limit=${pageSize}` + (s.since !== null ? `&since=${enc(s.since)}` : s.page !== null ? `&cursor=${enc(s.page)}` : '');
-    const advance = (s: PagedCursor, data: ExecutionPage): { next: PagedCursor; more: boolean } => {
+    const fetchPage = (s: PagedCursor) =>
+      transport.call('listExecutions', { params: { slug }, query: { limit: pageSize, ...(s.since !== null ? { since: s.since } : s.page !== null ? { cursor: s.page } : {}) } });
+    type Page = Awaited<ReturnType<typeof fetchPage>>;
+    const advance = (s: PagedCursor, data: Page): { next: PagedCursor; more: boolean } => {
       const more = !!data.next_cursor;
       if (s.since === null) {
-        const pass = s.pass ?? data.changes_cursor ?? null;
+        const pass = s.pass ?? data.changes_cursor;
         return more ? { next: { since: null, page: data.next_cursor!, pass }, more } : { next: { since: pass, page: null, pass: null }, more };
       }
       return { next: { since: data.changes_cursor ?? data.next_cursor ?? s.since, page: null, pass: null }, more };
     };
     checkAbort();
-    let pending: Promise<ExecutionPage> = transport.get<ExecutionPage>(url(state));
+    let pending: Promise<Page> = fetchPage(state);
     for (;;) {
       const data = await pending;
-      const items = data.items ?? [];
       const { next, more } = advance(state, data);
       // Ask for the next page while this one is written.
       if (more) {
         checkAbort();
-        pending = transport.get<ExecutionPage>(url(next));
+        pending = fetchPage(next);
         pending.catch(() => undefined);
         // Let the request leave before the (synchronous) write of this page starts.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      cache.applyExecutions(connectionId, project, environment, items, JSON.stringify(next), syncedAt);
-      report.received.executions += items.length;
+      cache.applyExecutions(connectionId, project, environment, data.items, JSON.stringify(next), syncedAt);
+      report.received.executions += data.items.length;
       progress(scope);
       if (!more) return;
       state = next;
@@ -176,13 +143,12 @@ export async function syncConnection(
   }
 
   try {
-    await changesFeed('projects', {}, '/api/v1/projects');
+    await changesFeed('projects', {}, (since) => transport.call('listProjects', { query: sinceQuery(since) }));
     if (feeds.environments) {
       for (const project of cache.listProjects(connectionId).items) {
         if (options.scope && project.name !== options.scope.project) continue;
-        const projectPath = `/api/v1/projects/${enc(project.name)}`;
         try {
-          await changesFeed('environments', { project: project.name }, `${projectPath}/environments`);
+          await changesFeed('environments', { project: project.name }, (since) => transport.call('listEnvironments', { params: { name: project.name }, query: sinceQuery(since) }));
         } catch (error) {
           if (!isSkippable(error)) throw error;
           report.skipped.push(scopeOf('environments', project.name));
@@ -193,7 +159,9 @@ export async function syncConnection(
           if (options.scope?.environment !== undefined && name !== options.scope.environment) continue;
           if (feeds.deployments) {
             try {
-              await changesFeed('deployments', { project: project.name, environment: name }, `${projectPath}/environments/${enc(name)}/deployments`);
+              await changesFeed('deployments', { project: project.name, environment: name }, (since) =>
+                transport.call('listDeployments', { params: { name: project.name, env: name }, query: sinceQuery(since) }),
+              );
             } catch (error) {
               if (!isSkippable(error)) throw error;
               report.skipped.push(scopeOf('deployments', project.name, name));
@@ -201,7 +169,7 @@ export async function syncConnection(
           }
           if (feeds.executions) {
             try {
-              await executionsFeed(project.name, name, environmentPath(env, options.baseUrl ?? null));
+              await executionsFeed(project.name, name, (env as Environment).slug);
             } catch (error) {
               if (!isSkippable(error)) throw error;
               report.skipped.push(scopeOf('executions', project.name, name));
@@ -213,8 +181,7 @@ export async function syncConnection(
     if (feeds.users) {
       try {
         checkAbort();
-        const data = await transport.get<{ items?: { id: string }[] } | { id: string }[]>('/api/v1/users');
-        const users = Array.isArray(data) ? data : (data.items ?? []);
+        const { items: users } = await transport.call('listUsers');
         cache.replaceUsers(connectionId, users, syncedAt);
         report.received.users = users.length;
         progress('users');

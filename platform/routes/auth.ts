@@ -1,172 +1,101 @@
 // /api/v1/auth: sign in, sign out, SDK token → access token.
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { AppError, apiErrorSchema } from '../../domain/errors.js';
-import { accessTokenSchema, loginSchema, refreshSchema } from '../../domain/user.js';
-import { forgotPasswordSchema, resetPasswordSchema } from '../../domain/access.js';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../domain/errors.js';
+import { ACCESS_REQUEST_SENT } from '../../domain/platform-contract.js';
 import { issueResetCode, lastCodeAt, resetPassword } from '../password-reset.js';
-import { ACCESS_REQUEST_SENT, accessRequestSentSchema, requestAccess } from '../access-requests.js';
+import { requestAccess } from '../access-requests.js';
 import type { PlatformContext } from '../context.js';
-import { createSession, requireUser, signAccessToken, currentUser } from '../auth.js';
+import { routesOf } from './register.js';
+import { createSession, signAccessToken } from '../auth.js';
 import { hashToken, verifyPassword } from '../secrets.js';
 import { iso } from '../context.js';
 import { checkLoginAllowed, recordLoginFailure, clearLoginFailures } from '../login-throttle.js';
 
-export const errorResponses = {
-  400: apiErrorSchema,
-  401: apiErrorSchema,
-  403: apiErrorSchema,
-  404: apiErrorSchema,
-  409: apiErrorSchema,
-  429: apiErrorSchema,
-};
+export function authRoutes(app: FastifyInstance, ctx: PlatformContext): void {
+  const route = routesOf(app, ctx);
+  route('login', async (request, reply) => {
+    const { email, password } = request.body;
+    const keys = [`account:${email}`, `address:${request.ip}`];
+    await checkLoginAllowed(ctx, keys);
+    const user = await ctx.db
+      .selectFrom('users')
+      .select(['id', 'password_hash', 'password_change_required'])
+      .where('email', '=', email)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    const ok = await verifyPassword(password, user?.password_hash ?? null);
+    if (!user) {
+      // First connection, as the platform's documentation describes it: an unknown person asks for access.
+      await recordLoginFailure(ctx, [keys[1]!]);
+      await requestAccess(ctx, email, null);
+      reply.code(202);
+      return { access_request: 'sent' as const, message: ACCESS_REQUEST_SENT };
+    }
+    if (!ok) {
+      await recordLoginFailure(ctx, keys);
+      throw new AppError('unauthorized', 'email or password is wrong');
+    }
+    await clearLoginFailures(ctx, [keys[0]!]);
+    const sessionId = await createSession(ctx, user.id, 'password');
+    return {
+      access_token: await signAccessToken(ctx, user.id, sessionId),
+      token_type: 'Bearer' as const,
+      expires_in: ctx.policy.accessTokenSeconds,
+      password_change_required: user.password_change_required === 1,
+    };
+  });
 
-export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
-  return async (app) => {
-    app.post(
-      '/auth/login',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'Sign in with email and password',
-          description:
-            'Repeated failures are slowed down, then refused for a while (429), per account and per address. An email the platform does not know files an access request for the administrators (202).',
-          body: loginSchema,
-          response: {
-            200: accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number(), password_change_required: z.boolean() }),
-            202: accessRequestSentSchema,
-            ...errorResponses,
-          },
-        },
-      },
-      async (request, reply) => {
-        const { email, password } = request.body;
-        const keys = [`account:${email}`, `address:${request.ip}`];
-        await checkLoginAllowed(ctx, keys);
-        const user = await ctx.db
-          .selectFrom('users')
-          .select(['id', 'password_hash', 'password_change_required'])
-          .where('email', '=', email)
-          .where('deleted_at', 'is', null)
-          .executeTakeFirst();
-        const ok = await verifyPassword(password, user?.password_hash ?? null);
-        if (!user) {
-          // First connection, as the platform's documentation describes it: an unknown person asks for access.
-          await recordLoginFailure(ctx, [keys[1]!]);
-          await requestAccess(ctx, email, null);
-          reply.code(202);
-          return { access_request: 'sent' as const, message: ACCESS_REQUEST_SENT };
-        }
-        if (!ok) {
-          await recordLoginFailure(ctx, keys);
-          throw new AppError('unauthorized', 'email or password is wrong');
-        }
-        await clearLoginFailures(ctx, [keys[0]!]);
-        const sessionId = await createSession(ctx, user.id, 'password');
-        return {
-          access_token: await signAccessToken(ctx, user.id, sessionId),
-          token_type: 'Bearer' as const,
-          expires_in: ctx.policy.accessTokenSeconds,
-          password_change_required: user.password_change_required === 1,
-        };
-      },
-    );
+  route('forgotPassword', async (request, reply) => {
+    const { email } = request.body;
+    const user = await ctx.db.selectFrom('users').select(['id', 'email']).where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
+    if (user) {
+      const last = await lastCodeAt(ctx, user.id);
+      // At most one mail a minute per account.
+      if (!last || Date.parse(last) < ctx.now().getTime() - 60_000) {
+        const code = await issueResetCode(ctx, user.id);
+        const minutes = Math.round(ctx.policy.resetCodeSeconds / 60);
+        ctx.mailer
+          .send({
+            to: user.email,
+            subject: 'Your Craft MLOps password reset code',
+            text:
+              `Someone (hopefully you) asked to reset the password of ${user.email} on ${ctx.publicUrl()}.\n\n` +
+              `Your code, valid ${minutes} minutes and usable once:\n\n    ${code}\n\n` +
+              `Enter it in the app with your new password. If you did not ask for this, ignore this mail: your password stays as it is.\n`,
+          })
+          .catch((error: unknown) => request.log.warn({ err: { message: (error as Error).message } }, 'password reset mail failed'));
+      }
+    }
+    reply.code(202);
+    return { message: 'If an account exists for this email, a mail with a code was sent. The code expires within the hour.' };
+  });
 
-    app.post(
-      '/auth/forgot-password',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'Mail a single-use code to choose a new password',
-          description: 'The answer is the same whether or not the email belongs to an account. The code expires within the hour.',
-          body: forgotPasswordSchema,
-          response: { 202: z.object({ message: z.string() }), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const { email } = request.body;
-        const user = await ctx.db.selectFrom('users').select(['id', 'email']).where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
-        if (user) {
-          const last = await lastCodeAt(ctx, user.id);
-          // At most one mail a minute per account.
-          if (!last || Date.parse(last) < ctx.now().getTime() - 60_000) {
-            const code = await issueResetCode(ctx, user.id);
-            const minutes = Math.round(ctx.policy.resetCodeSeconds / 60);
-            ctx.mailer
-              .send({
-                to: user.email,
-                subject: 'Your Craft MLOps password reset code',
-                text:
-                  `Someone (hopefully you) asked to reset the password of ${user.email} on ${ctx.publicUrl()}.\n\n` +
-                  `Your code, valid ${minutes} minutes and usable once:\n\n    ${code}\n\n` +
-                  `Enter it in the app with your new password. If you did not ask for this, ignore this mail: your password stays as it is.\n`,
-              })
-              .catch((error: unknown) => request.log.warn({ err: { message: (error as Error).message } }, 'password reset mail failed'));
-          }
-        }
-        reply.code(202);
-        return { message: 'If an account exists for this email, a mail with a code was sent. The code expires within the hour.' };
-      },
-    );
+  route('resetPassword', async (request) => {
+    const keys = [`address:${request.ip}`];
+    await checkLoginAllowed(ctx, keys);
+    try {
+      await resetPassword(ctx, request.body.code, request.body.new_password);
+    } catch (error) {
+      await recordLoginFailure(ctx, keys);
+      throw error;
+    }
+    return { ok: true as const };
+  });
 
-    app.post(
-      '/auth/reset-password',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'Choose a new password with the mailed code (single use)',
-          description: 'Signs out the account\'s other password sessions.',
-          body: resetPasswordSchema,
-          response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses },
-        },
-      },
-      async (request) => {
-        const keys = [`address:${request.ip}`];
-        await checkLoginAllowed(ctx, keys);
-        try {
-          await resetPassword(ctx, request.body.code, request.body.new_password);
-        } catch (error) {
-          await recordLoginFailure(ctx, keys);
-          throw error;
-        }
-        return { ok: true as const };
-      },
-    );
+  route('refresh', async (request) => {
+    const user = await ctx.db
+      .selectFrom('users')
+      .select(['id'])
+      .where('sdk_token_hash', '=', hashToken(request.body.refresh_token))
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!user) throw new AppError('unauthorized', 'refresh_token: this SDK token is not valid (it may have been regenerated): copy the current one from the app', 'refresh_token');
+    const sessionId = await createSession(ctx, user.id, 'sdk');
+    return { access_token: await signAccessToken(ctx, user.id, sessionId), token_type: 'Bearer' as const, expires_in: ctx.policy.accessTokenSeconds };
+  });
 
-    app.post(
-      '/auth/refresh',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'Exchange an SDK token for a short-lived access token (what the Python SDK calls)',
-          body: refreshSchema,
-          response: { 200: accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number() }), ...errorResponses },
-        },
-      },
-      async (request) => {
-        const user = await ctx.db
-          .selectFrom('users')
-          .select(['id'])
-          .where('sdk_token_hash', '=', hashToken(request.body.refresh_token))
-          .where('deleted_at', 'is', null)
-          .executeTakeFirst();
-        if (!user) throw new AppError('unauthorized', 'refresh_token: this SDK token is not valid (it may have been regenerated): copy the current one from the app', 'refresh_token');
-        const sessionId = await createSession(ctx, user.id, 'sdk');
-        return { access_token: await signAccessToken(ctx, user.id, sessionId), token_type: 'Bearer' as const, expires_in: ctx.policy.accessTokenSeconds };
-      },
-    );
-
-    app.post(
-      '/auth/logout',
-      {
-        preHandler: requireUser(ctx),
-        schema: { tags: ['auth'], summary: 'Sign out: revokes the session of this access token', security: [{ bearer: [] }], response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses } },
-      },
-      async (request) => {
-        const user = currentUser(request);
-        await ctx.db.updateTable('sessions').set({ revoked_at: iso(ctx.now()) }).where('id', '=', user.sessionId).execute();
-        return { ok: true as const };
-      },
-    );
-  };
+  route('logout', async (_request, _reply, { user }) => {
+    await ctx.db.updateTable('sessions').set({ revoked_at: iso(ctx.now()) }).where('id', '=', user.sessionId).execute();
+    return { ok: true as const };
+  });
 }

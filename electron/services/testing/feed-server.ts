@@ -265,7 +265,7 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
       const more = i < log.length;
       return send(200, { items, next_cursor: more ? String(lastRev) : null, changes_cursor: String(since !== null ? lastRev : execRev) });
     }
-    if (parts.join('/') === 'api/v1/users') return send(200, { items: server.users });
+    if (parts.join('/') === 'api/v1/users') return send(200, { items: server.users, deleted: [], cursor: String(changeId) });
     send(404, { error: 'not_found', message: 'no route' });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

@@ -2,13 +2,12 @@
 // Usage: tsx sync-child.ts <cache file> <platform url> <sdk token> <connection id> [page size]
 import { Cache } from '../cache.js';
 import { PlatformClient } from '../platform-client.js';
-import { clientTransport, syncConnection } from '../sync.js';
+import { syncConnection } from '../sync.js';
 
 const [file, url, token, connectionId, pageSize] = process.argv.slice(2);
 const cache = Cache.open(file!);
 const client = new PlatformClient({ baseUrl: url!, getSdkToken: async () => token! });
-const report = await syncConnection(cache, clientTransport(client), connectionId!, {
-  baseUrl: url!,
+const report = await syncConnection(cache, client, connectionId!, {
   pageSize: Number(pageSize ?? 1000),
   onProgress: (p) => process.stdout.write(`page ${p.pages} ${p.scope}\n`),
 });

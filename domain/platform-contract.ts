@@ -1,0 +1,634 @@
+// THE platform API: one table of every endpoint — method, path, schemas, who may call.
+// The platform registers its routes from it (platform/routes/register.ts) and serves its OpenAPI
+// document from it; the desktop, the sync and `craft` call it through the one typed client
+// (electron/services/platform-client.ts), which parses every answer with the same schemas.
+// No platform path is written anywhere else.
+import { z } from 'zod';
+import { apiErrorSchema } from './errors.js';
+import {
+  accessTokenSchema,
+  loginSchema,
+  passwordChangeSchema,
+  refreshSchema,
+  sdkTokenSchema,
+  userCreateSchema,
+  userPublicSchema,
+  userRole,
+  userSchema,
+  userUpdateSchema,
+} from './user.js';
+import { projectCreateSchema, projectSchema } from './project.js';
+import {
+  ACCESS_REQUEST_STATUSES,
+  accessRequestCreateSchema,
+  accessRequestSchema,
+  forgotPasswordSchema,
+  memberPutSchema,
+  memberSchema,
+  platformSettingsSchema,
+  platformSettingsUpdateSchema,
+  projectDeleteSchema,
+  projectHistoryEntrySchema,
+  projectPatchResultSchema,
+  projectPatchSchema,
+  resetPasswordSchema,
+} from './access.js';
+import {
+  deploymentCreateSchema,
+  deploymentSchema,
+  deploymentUpdateSchema,
+  environmentCreateSchema,
+  environmentSchema,
+  environmentStatus,
+  environmentUpdateSchema,
+} from './environment.js';
+import {
+  executionCreateSchema,
+  executionListQuerySchema,
+  executionPageSchema,
+  executionSchema,
+  executionUpdateSchema,
+  logAppendSchema,
+  logLineSchema,
+  logQuerySchema,
+} from './execution.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call, enforced by the platform when the route registers:
+ * - anonymous: anyone; user: any signed-in user; admin: administrators;
+ * - project:<role>: a user who may see the project `:name` (its members, administrators, everyone when
+ *   the platform's setting says so; others get 404, never 403) holding at least that role
+ *   (viewer < editor < owner; administrators count as owners, "everyone sees" as editors);
+ * - environment:<role>: the same, for the project of the environment `:slug` (the environment API).
+ */
+export const ACCESS_LEVELS = ['anonymous', 'user', 'admin', 'project:viewer', 'project:editor', 'project:owner', 'environment:viewer', 'environment:editor'] as const;
+export type Access = (typeof ACCESS_LEVELS)[number];
+
+export interface EndpointDefinition {
+  method: HttpMethod;
+  /** Fastify-style: `:param` segments, filled from `params`. */
+  path: `/${string}`;
+  access: Access;
+  tags: readonly string[];
+  summary: string;
+  description?: string;
+  params?: z.ZodObject;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Success answers by status; every endpoint may also answer the error statuses below. */
+  responses: Readonly<Record<number, z.ZodType>>;
+}
+
+/** Every error answer has this body: {error, message "<field>: <rule>", field?}. */
+export const ERROR_RESPONSES = { 400: apiErrorSchema, 401: apiErrorSchema, 403: apiErrorSchema, 404: apiErrorSchema, 409: apiErrorSchema, 429: apiErrorSchema } as const;
+
+const endpoint = <const D extends EndpointDefinition>(definition: D): D => definition;
+
+/** The control API's root: {platform}/api/v1. */
+const CONTROL = '/api/v1';
+/** An environment's own API: {environment_url}/api/v1, the environment URL being {platform}/environments/{slug}. */
+const ENVIRONMENT = '/environments/:slug/api/v1';
+
+/** The path of an environment's URL (CRAFT_AI_ENVIRONMENT_URL) below the platform's. */
+export function environmentUrlPath(slug: string): string {
+  return `/environments/${encodeURIComponent(slug)}`;
+}
+
+/** A feed cursor: the string of a non-negative integer, from a previous answer. */
+export const cursorParam = z.coerce
+  .number({ error: 'must be a cursor from a previous answer' })
+  .int('must be a cursor from a previous answer')
+  .min(0, 'must be a cursor from a previous answer')
+  .max(Number.MAX_SAFE_INTEGER, 'must be a cursor from a previous answer');
+
+/** ?since=<cursor>: only what changed since a previous answer (the desktop cache's incremental sync). */
+export const sinceQuery = z.object({ since: cursorParam.optional() }).strict();
+
+/** The answer of every "changed since" list: the items changed, the keys deleted, the cursor to ask from next. */
+export function changesPage<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), deleted: z.array(z.string()), cursor: z.string() });
+}
+
+const ok = z.object({ ok: z.literal(true) });
+const name = z.string().max(200);
+const projectParams = z.object({ name });
+const environmentParams = projectParams.extend({ env: name });
+const deploymentParams = environmentParams.extend({ deployment: name });
+const memberParams = projectParams.extend({ user_id: z.string().max(100) });
+const userIdParams = z.object({ id: z.string().max(100) });
+const accessRequestParams = z.object({ id: z.string().max(100) });
+const slugParams = z.object({ slug: name });
+const executionParams = slugParams.extend({ id: name });
+
+export const ACCESS_REQUEST_SENT =
+  'This email has no account yet: your access request was sent to the administrators. You will receive a mail when it is approved.';
+export const accessRequestSentSchema = z.object({ access_request: z.literal('sent'), message: z.string() });
+
+/** GET /users/me: the signed-in user. */
+export const meSchema = userSchema.omit({ deleted_at: true });
+/** A user's card {id, name, email}; administrators also get the role and dates. */
+export const userCardSchema = userPublicSchema.extend({ role: userRole.optional(), created_at: z.string().optional(), deleted_at: z.string().nullable().optional() });
+
+export const loginAnswerSchema = accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number(), password_change_required: z.boolean() });
+export const refreshAnswerSchema = accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number() });
+
+export const environmentInfoSchema = z.object({
+  environment_name: z.string(),
+  project_name: z.string(),
+  url: z.string(),
+  slug: z.string(),
+  status: environmentStatus,
+  created_at: z.string(),
+  created_by: z.string(),
+});
+
+export const platformContract = {
+  // ——— sign-in, sign-out, the SDK's token exchange ———
+  login: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/auth/login`,
+    access: 'anonymous',
+    tags: ['auth'],
+    summary: 'Sign in with email and password',
+    description:
+      'Repeated failures are slowed down, then refused for a while (429), per account and per address. An email the platform does not know files an access request for the administrators (202).',
+    body: loginSchema,
+    responses: { 200: loginAnswerSchema, 202: accessRequestSentSchema },
+  }),
+  forgotPassword: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/auth/forgot-password`,
+    access: 'anonymous',
+    tags: ['auth'],
+    summary: 'Mail a single-use code to choose a new password',
+    description: 'The answer is the same whether or not the email belongs to an account. The code expires within the hour.',
+    body: forgotPasswordSchema,
+    responses: { 202: z.object({ message: z.string() }) },
+  }),
+  resetPassword: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/auth/reset-password`,
+    access: 'anonymous',
+    tags: ['auth'],
+    summary: 'Choose a new password with the mailed code (single use)',
+    description: "Signs out the account's other password sessions.",
+    body: resetPasswordSchema,
+    responses: { 200: ok },
+  }),
+  refresh: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/auth/refresh`,
+    access: 'anonymous',
+    tags: ['auth'],
+    summary: 'Exchange an SDK token for a short-lived access token (what the Python SDK calls)',
+    body: refreshSchema,
+    responses: { 200: refreshAnswerSchema },
+  }),
+  logout: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/auth/logout`,
+    access: 'user',
+    tags: ['auth'],
+    summary: 'Sign out: revokes the session of this access token',
+    responses: { 200: ok },
+  }),
+
+  // ——— the caller's account and SDK token; users ———
+  me: endpoint({ method: 'GET', path: `${CONTROL}/users/me`, access: 'user', tags: ['users'], summary: 'The signed-in user', responses: { 200: meSchema } }),
+  regenerateSdkToken: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/users/me/sdk-token`,
+    access: 'user',
+    tags: ['users'],
+    summary: 'Regenerate the SDK token',
+    description: 'Returns the new token this once. The previous token is refused from the very next request, and the sessions opened with it are revoked.',
+    responses: { 200: sdkTokenSchema },
+  }),
+  revokeSdkToken: endpoint({
+    method: 'DELETE',
+    path: `${CONTROL}/users/me/sdk-token`,
+    access: 'user',
+    tags: ['users'],
+    summary: 'Revoke the SDK token (sign out)',
+    description: 'The token is refused from the very next request and the sessions opened with it are revoked. Signing in again issues a new one.',
+    responses: { 200: ok },
+  }),
+  changePassword: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/users/me/password`,
+    access: 'user',
+    tags: ['users'],
+    summary: "Change the caller's password",
+    description: 'Other password sessions of the user are revoked.',
+    body: passwordChangeSchema,
+    responses: { 200: ok },
+  }),
+  getUser: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/users/:id`,
+    access: 'user',
+    tags: ['users'],
+    summary: "A user's card {id, name, email} (admins also get role and dates); deleted users stay readable for history",
+    params: userIdParams,
+    responses: { 200: userCardSchema },
+  }),
+  listUsers: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/users`,
+    access: 'user',
+    tags: ['users'],
+    summary: 'Users: admins get every account (include_deleted=true for deleted ones too); members get the cards of active users',
+    description: 'With since=<cursor>: only the users created, changed or deleted since then (deleted ones are listed in deleted).',
+    query: z.object({ include_deleted: z.enum(['true', 'false']).default('false'), since: cursorParam.optional() }).strict(),
+    responses: { 200: changesPage(userCardSchema) },
+  }),
+  createUser: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/users`,
+    access: 'admin',
+    tags: ['users'],
+    summary: 'Add a user (admins). The user is mailed a code to choose a password.',
+    body: userCreateSchema.strict(),
+    responses: { 201: userSchema },
+  }),
+  updateUser: endpoint({
+    method: 'PATCH',
+    path: `${CONTROL}/users/:id`,
+    access: 'admin',
+    tags: ['users'],
+    summary: "Edit a user's name, email or role (admins)",
+    params: userIdParams,
+    body: userUpdateSchema,
+    responses: { 200: userSchema },
+  }),
+  deleteUser: endpoint({
+    method: 'DELETE',
+    path: `${CONTROL}/users/:id`,
+    access: 'admin',
+    tags: ['users'],
+    summary: 'Delete a user (admins)',
+    description: 'The account is closed (sign-in, SDK token and sessions stop at once, memberships end) but kept for history: what the user created still names them.',
+    params: userIdParams,
+    responses: { 200: userSchema },
+  }),
+
+  // ——— access requests and platform settings ———
+  requestAccess: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/access-requests`,
+    access: 'anonymous',
+    tags: ['access requests'],
+    summary: 'Ask for an account (no sign-in needed)',
+    body: accessRequestCreateSchema,
+    responses: { 202: accessRequestSentSchema },
+  }),
+  listAccessRequests: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/access-requests`,
+    access: 'admin',
+    tags: ['access requests'],
+    summary: 'Access requests (admins), pending ones by default',
+    query: z.object({ status: z.enum([...ACCESS_REQUEST_STATUSES, 'all']).default('pending') }).strict(),
+    responses: { 200: z.object({ items: z.array(accessRequestSchema) }) },
+  }),
+  approveAccessRequest: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/access-requests/:id/approve`,
+    access: 'admin',
+    tags: ['access requests'],
+    summary: 'Approve: creates the user and mails them how to sign in (admins)',
+    params: accessRequestParams,
+    body: z.object({ role: userRole.default('member'), name: z.string().trim().min(1).max(200).optional() }).strict().default({ role: 'member' }),
+    responses: { 200: z.object({ request: accessRequestSchema, user: userSchema }) },
+  }),
+  declineAccessRequest: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/access-requests/:id/decline`,
+    access: 'admin',
+    tags: ['access requests'],
+    summary: 'Decline an access request (admins)',
+    params: accessRequestParams,
+    responses: { 200: z.object({ request: accessRequestSchema }) },
+  }),
+  getSettings: endpoint({ method: 'GET', path: `${CONTROL}/settings`, access: 'user', tags: ['settings'], summary: 'Platform settings', responses: { 200: platformSettingsSchema } }),
+  updateSettings: endpoint({
+    method: 'PATCH',
+    path: `${CONTROL}/settings`,
+    access: 'admin',
+    tags: ['settings'],
+    summary: 'Change platform settings (admins)',
+    description:
+      "every_user_sees_every_project (off by default): when on, every user sees and may edit every project, as the platform's documentation describes today; membership still decides who may delete and manage members.",
+    body: platformSettingsUpdateSchema,
+    responses: { 200: platformSettingsSchema },
+  }),
+
+  // ——— projects, their history and members ———
+  listProjects: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/projects`,
+    access: 'user',
+    tags: ['projects'],
+    summary: "The projects the caller can see (admins: all), with the caller's role",
+    description: "With since=<cursor> (from a previous answer), only the projects changed since then, and the names of those deleted: the desktop cache's incremental sync.",
+    query: sinceQuery,
+    responses: { 200: changesPage(projectSchema) },
+  }),
+  createProject: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/projects`,
+    access: 'user',
+    tags: ['projects'],
+    summary: 'Create a project; the caller becomes its owner',
+    description:
+      'deploy_key is write-only: an RSA private key (PEM, PKCS#1 or PKCS#8, at least 2048 bits). It is stored encrypted and never returned; the answer carries its public key and SHA256 fingerprint.',
+    body: projectCreateSchema,
+    responses: { 201: projectSchema },
+  }),
+  getProject: endpoint({ method: 'GET', path: `${CONTROL}/projects/:name`, access: 'project:viewer', tags: ['projects'], summary: 'One project (404 for non-members)', params: projectParams, responses: { 200: projectSchema } }),
+  updateProject: endpoint({
+    method: 'PATCH',
+    path: `${CONTROL}/projects/:name`,
+    access: 'project:editor',
+    tags: ['projects'],
+    summary: 'Edit a project (owners, editors, admins); the name never changes',
+    description: 'Records who changed which fields when (GET …/history). Changes apply to steps created afterwards; existing steps keep the settings they were created with. deploy_key replaces the key (write-only).',
+    params: projectParams,
+    body: projectPatchSchema,
+    responses: { 200: projectPatchResultSchema },
+  }),
+  deleteProject: endpoint({
+    method: 'DELETE',
+    path: `${CONTROL}/projects/:name`,
+    access: 'project:owner',
+    tags: ['projects'],
+    summary: 'Delete a project (its owners and admins), repeating its name in confirm_name',
+    params: projectParams,
+    body: projectDeleteSchema,
+    responses: { 200: z.object({ deleted: z.string() }) },
+  }),
+  getProjectHistory: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/projects/:name/history`,
+    access: 'project:viewer',
+    tags: ['projects'],
+    summary: 'Who changed which fields of the project, and when (newest first)',
+    description: 'History is append-only: since=<id> gives only the entries after that one.',
+    params: projectParams,
+    query: sinceQuery,
+    responses: { 200: z.object({ items: z.array(projectHistoryEntrySchema) }) },
+  }),
+  listMembers: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/projects/:name/members`,
+    access: 'project:viewer',
+    tags: ['members'],
+    summary: "The project's members and their roles",
+    description: 'With since=<cursor>: only the members added or changed since then, and the user ids of those removed.',
+    params: projectParams,
+    query: sinceQuery,
+    responses: { 200: changesPage(memberSchema) },
+  }),
+  setMember: endpoint({
+    method: 'PUT',
+    path: `${CONTROL}/projects/:name/members/:user_id`,
+    access: 'project:owner',
+    tags: ['members'],
+    summary: 'Add a member or change their role (owners and admins)',
+    params: memberParams,
+    body: memberPutSchema,
+    responses: { 200: memberSchema },
+  }),
+  removeMember: endpoint({
+    method: 'DELETE',
+    path: `${CONTROL}/projects/:name/members/:user_id`,
+    access: 'project:owner',
+    tags: ['members'],
+    summary: 'Remove a member (owners and admins)',
+    params: memberParams,
+    responses: { 200: z.object({ removed: z.string() }) },
+  }),
+
+  // ——— environments and deployments of a project ———
+  listEnvironments: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/projects/:name/environments`,
+    access: 'project:viewer',
+    tags: ['environments'],
+    summary: "The project's environments",
+    description: 'With since=<cursor>: only those changed since, and the names of those deleted.',
+    params: projectParams,
+    query: sinceQuery,
+    responses: { 200: changesPage(environmentSchema) },
+  }),
+  createEnvironment: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/projects/:name/environments`,
+    access: 'project:editor',
+    tags: ['environments'],
+    summary: 'Create an environment (owners, editors, admins)',
+    description:
+      "Its URL, {platform}/environments/{slug}, is unique on the platform: the value of CRAFT_AI_ENVIRONMENT_URL. Overrides left out (or null) use the project's settings.",
+    params: projectParams,
+    body: environmentCreateSchema,
+    responses: { 201: environmentSchema },
+  }),
+  getEnvironment: endpoint({ method: 'GET', path: `${CONTROL}/projects/:name/environments/:env`, access: 'project:viewer', tags: ['environments'], summary: 'One environment', params: environmentParams, responses: { 200: environmentSchema } }),
+  updateEnvironment: endpoint({
+    method: 'PATCH',
+    path: `${CONTROL}/projects/:name/environments/:env`,
+    access: 'project:editor',
+    tags: ['environments'],
+    summary: "Edit an environment's overrides or put it in standby (owners, editors, admins); its name and URL never change",
+    params: environmentParams,
+    body: environmentUpdateSchema,
+    responses: { 200: environmentSchema },
+  }),
+  deleteEnvironment: endpoint({
+    method: 'DELETE',
+    path: `${CONTROL}/projects/:name/environments/:env`,
+    access: 'project:editor',
+    tags: ['environments'],
+    summary: 'Delete an environment with its deployments, executions and logs (owners, editors, admins)',
+    params: environmentParams,
+    responses: { 200: z.object({ deleted: z.string() }) },
+  }),
+  listDeployments: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/projects/:name/environments/:env/deployments`,
+    access: 'project:viewer',
+    tags: ['deployments'],
+    summary: "The environment's deployments (since=<cursor>: changes only)",
+    params: environmentParams,
+    query: sinceQuery,
+    responses: { 200: changesPage(deploymentSchema) },
+  }),
+  createDeployment: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/projects/:name/environments/:env/deployments`,
+    access: 'project:editor',
+    tags: ['deployments'],
+    summary: 'Deploy a pipeline: an endpoint, or periodic with a cron schedule (owners, editors, admins)',
+    params: environmentParams,
+    body: deploymentCreateSchema,
+    responses: { 201: deploymentSchema },
+  }),
+  getDeployment: endpoint({ method: 'GET', path: `${CONTROL}/projects/:name/environments/:env/deployments/:deployment`, access: 'project:viewer', tags: ['deployments'], summary: 'One deployment', params: deploymentParams, responses: { 200: deploymentSchema } }),
+  updateDeployment: endpoint({
+    method: 'PATCH',
+    path: `${CONTROL}/projects/:name/environments/:env/deployments/:deployment`,
+    access: 'project:editor',
+    tags: ['deployments'],
+    summary: 'Enable, disable or reschedule a deployment (owners, editors, admins)',
+    params: deploymentParams,
+    body: deploymentUpdateSchema,
+    responses: { 200: deploymentSchema },
+  }),
+  deleteDeployment: endpoint({
+    method: 'DELETE',
+    path: `${CONTROL}/projects/:name/environments/:env/deployments/:deployment`,
+    access: 'project:editor',
+    tags: ['deployments'],
+    summary: 'Delete a deployment (its executions stay, naming it)',
+    params: deploymentParams,
+    responses: { 200: z.object({ deleted: z.string() }) },
+  }),
+
+  // ——— an environment's own API: what the Python SDK reads ———
+  environmentInfo: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/environment-info`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: 'The environment this URL points at',
+    params: slugParams,
+    responses: { 200: environmentInfoSchema },
+  }),
+  listExecutions: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/executions`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: 'Executions, filtered by status, pipeline, deployment, creator and creation date, sorted, cursor-paginated',
+    description:
+      "Pass next_cursor back as cursor for the next page (null: last page). With since=<changes_cursor of a previous answer>: the executions created or changed since then, oldest change first (the desktop cache's incremental sync).",
+    params: slugParams,
+    query: executionListQuerySchema,
+    responses: { 200: executionPageSchema },
+  }),
+  getExecution: endpoint({ method: 'GET', path: `${ENVIRONMENT}/executions/:id`, access: 'environment:viewer', tags: ['environment API'], summary: 'One execution', params: executionParams, responses: { 200: executionSchema } }),
+  listPipelineExecutions: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/pipelines/:name/executions`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: 'The executions of a pipeline, newest first (at most limit)',
+    params: slugParams.extend({ name }),
+    query: z.object({ limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(1000) }).strict(),
+    responses: { 200: z.array(executionSchema) },
+  }),
+  getExecutionLogs: endpoint({
+    method: 'POST',
+    path: `${ENVIRONMENT}/executions/:id/logs`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: "An execution's logs between from and to (ISO 8601), oldest first, at most limit lines",
+    params: executionParams,
+    body: logQuerySchema,
+    responses: { 200: z.array(logLineSchema) },
+  }),
+
+  // ——— what a runner calls (an access token from the SDK token of a user who may edit the project) ———
+  createExecution: endpoint({
+    method: 'POST',
+    path: `${ENVIRONMENT}/executions`,
+    access: 'environment:editor',
+    tags: ['runner'],
+    summary: 'Record a new execution (status pending)',
+    params: slugParams,
+    body: executionCreateSchema,
+    responses: { 201: executionSchema },
+  }),
+  updateExecution: endpoint({
+    method: 'PATCH',
+    path: `${ENVIRONMENT}/executions/:id`,
+    access: 'environment:editor',
+    tags: ['runner'],
+    summary: 'Move an execution through its statuses (pending → running → succeeded | failed | cancelled), report steps and outputs',
+    params: executionParams,
+    body: executionUpdateSchema,
+    responses: { 200: executionSchema },
+  }),
+  appendExecutionLogs: endpoint({
+    method: 'POST',
+    path: `${ENVIRONMENT}/executions/:id/log-lines`,
+    access: 'environment:editor',
+    tags: ['runner'],
+    summary: 'Append log lines to an execution (timestamp defaults to now)',
+    params: executionParams,
+    body: logAppendSchema,
+    responses: { 200: z.object({ appended: z.number().int() }) },
+  }),
+
+  openApiDocument: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/openapi.json`,
+    access: 'anonymous',
+    tags: ['meta'],
+    summary: 'This document',
+    responses: { 200: z.record(z.string(), z.unknown()) },
+  }),
+} as const satisfies Record<string, EndpointDefinition>;
+
+export type PlatformContract = typeof platformContract;
+export type EndpointName = keyof PlatformContract;
+export const ENDPOINT_NAMES = Object.keys(platformContract) as EndpointName[];
+
+type SchemaIn<S> = S extends z.ZodType ? z.input<S> : never;
+type SchemaOut<S> = S extends z.ZodType ? z.output<S> : never;
+type PartOf<E, K extends 'params' | 'query' | 'body'> = E extends { [P in K]: infer S } ? S : undefined;
+/** A part of a call, which the caller may leave out when its schema accepts undefined (a default, or optional). */
+type Part<K extends string, S, optional extends boolean = false> = [S] extends [z.ZodType]
+  ? optional extends true
+    ? { [P in K]?: z.input<S> }
+    : undefined extends z.input<S>
+      ? { [P in K]?: z.input<S> }
+      : { [P in K]: z.input<S> }
+  : unknown;
+
+/** What a caller sends: the path's params, the query (always optional), the body (each only where the endpoint has one). */
+export type EndpointInput<N extends EndpointName> = Part<'params', PartOf<PlatformContract[N], 'params'>> &
+  Part<'query', PartOf<PlatformContract[N], 'query'>, true> &
+  Part<'body', PartOf<PlatformContract[N], 'body'>>;
+
+/** What the platform answers on success (any of the endpoint's success statuses). */
+export type EndpointOutput<N extends EndpointName> = SchemaOut<PlatformContract[N]['responses'][keyof PlatformContract[N]['responses']]>;
+/** What a handler may return: the answer before the schema's defaults and transforms. */
+export type EndpointResult<N extends EndpointName> = SchemaIn<PlatformContract[N]['responses'][keyof PlatformContract[N]['responses']]>;
+
+/** The parsed request a handler receives. */
+export interface EndpointRequest<N extends EndpointName> {
+  params: PlatformContract[N] extends { params: infer S } ? SchemaOut<S> : Record<string, never>;
+  query: PlatformContract[N] extends { query: infer S } ? SchemaOut<S> : Record<string, never>;
+  body: PlatformContract[N] extends { body: infer S } ? SchemaOut<S> : undefined;
+}
+
+/** The concrete path of a call, e.g. /api/v1/projects/demo for getProject {name: 'demo'}. */
+export function endpointPath(definition: EndpointDefinition, params: Record<string, unknown> = {}): string {
+  return definition.path.replace(/:([a-z_]+)/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined || value === null || value === '') throw new Error(`${definition.method} ${definition.path}: the path parameter ${key} is missing`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** The query string of a call ("" when there is none), undefined values left out. */
+export function endpointQuery(query: Record<string, unknown> | undefined): string {
+  if (!query) return '';
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null) search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,279 @@
+// Executions and their logs: the filtered, cursor-paginated list (the desktop's and the benchmark's hot
+// path), one execution, a pipeline's executions, and what a runner writes.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { AppError } from '../domain/errors.js';
+import { EXECUTION_TRANSITIONS, FINAL_STATUSES, type Execution, type LogLine } from '../domain/execution.js';
+import type { EndpointRequest } from '../domain/platform-contract.js';
+import type { PlatformContext } from './context.js';
+import { iso } from './context.js';
+import { isUniqueViolation } from './db/errors.js';
+import { currentCursor, recordChange } from './changes.js';
+import type { EnvironmentsTable, ExecutionsTable } from './db/schema.js';
+import { executionDoc } from './execution-doc.js';
+import { arg } from './db/prepared.js';
+
+export const EXECUTION_COLUMNS = [
+  'id',
+  'execution_id',
+  'status',
+  'created_at',
+  'created_by',
+  'end_date',
+  'pipeline_name',
+  'deployment_name',
+  'steps',
+  'inputs',
+  'outputs',
+  'change_seq',
+] as const;
+type ExecutionRow = Pick<ExecutionsTable, Exclude<(typeof EXECUTION_COLUMNS)[number], 'id'>> & { id: number };
+
+export function executionOut(row: ExecutionRow): Execution {
+  return {
+    execution_id: row.execution_id,
+    status: row.status,
+    created_at: row.created_at,
+    created_by: row.created_by,
+    end_date: row.end_date,
+    pipeline_name: row.pipeline_name,
+    deployment_name: row.deployment_name,
+    steps: JSON.parse(row.steps),
+    inputs: JSON.parse(row.inputs),
+    outputs: JSON.parse(row.outputs),
+  };
+}
+
+const normalise = (date: string) => new Date(date).toISOString();
+
+const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
+
+function inOrder(ids: string, descending: boolean): boolean {
+  const list = ids.split(',').map(Number);
+  for (let i = 1; i < list.length; i++) if (descending ? list[i]! >= list[i - 1]! : list[i]! <= list[i - 1]!) return false;
+  return true;
+}
+
+/** At most this many bytes of page answers kept per process (see PageCache). */
+const PAGE_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** Between aggregated documents: a control character, which JSON text never holds unescaped. */
+const SEPARATOR = '\u0001';
+
+/** A page answer as JSON text (the hot path of the desktop and the benchmark: no parse and re-encode of every row). */
+function pageJson(docs: string[], nextCursor: string | null, changesCursor: string): string {
+  return `{"items":[${docs.join(',')}],"next_cursor":${text(nextCursor)},"changes_cursor":${text(changesCursor)}}`;
+}
+
+/**
+ * Encoded page answers (SQLite), valid while max(changes.id) stays the same: every write to executions
+ * records a change in the same transaction, SQLite runs one writer at a time and `changes` ids
+ * (AUTOINCREMENT, never deleted) only grow, so an unchanged cursor means unchanged rows, in this process
+ * or any other sharing the file. Every request still authenticates, validates and reads the cursor.
+ * Not for PostgreSQL, whose sequence values may commit out of order.
+ */
+export class PageCache {
+  private cursor: number | null = null;
+  private readonly pages = new Map<string, Buffer>();
+  private bytes = 0;
+
+  get(key: string, cursorNow: number | null): Buffer | undefined {
+    return this.cursor === cursorNow ? this.pages.get(key) : undefined;
+  }
+
+  /** Keyed by the cursor read in the same statement as the documents (one snapshot). */
+  put(key: string, cursor: number | null, body: Buffer): void {
+    if (this.cursor !== cursor) {
+      this.pages.clear();
+      this.bytes = 0;
+      this.cursor = cursor;
+    }
+    if (this.bytes + body.length <= PAGE_CACHE_BYTES && !this.pages.has(key)) {
+      this.pages.set(key, body);
+      this.bytes += body.length;
+    }
+  }
+}
+
+type ListQuery = EndpointRequest<'listExecutions'>['query'];
+
+/** One page of the filtered list as JSON text, built once per combination of filters (ctx.prepared): the arguments are substituted, not recompiled. */
+export async function executionsPage(ctx: PlatformContext, env: EnvironmentsTable, q: ListQuery, cache: { pages: PageCache; cursorNow: number | null } | null): Promise<Buffer> {
+  const args: unknown[] = [env.id, q.limit + 1];
+  const shape: string[] = ['executions-page'];
+  const build = () => {
+    let i = 2;
+    let query = ctx.db.selectFrom('executions').where('environment_id', '=', arg<string>(0));
+    for (const [column, value] of [
+      ['status', q.status],
+      ['pipeline_name', q.pipeline_name],
+      ['deployment_name', q.deployment_name],
+      ['created_by', q.created_by],
+    ] as const) {
+      if (value !== undefined) query = query.where(column, '=', arg<string>(i++));
+    }
+    if (q.created_after) query = query.where('created_at', '>=', arg<string>(i++));
+    if (q.created_before) query = query.where('created_at', '<', arg<string>(i++));
+    return query;
+  };
+  for (const [name, value] of [
+    ['status', q.status],
+    ['pipeline_name', q.pipeline_name],
+    ['deployment_name', q.deployment_name],
+    ['created_by', q.created_by],
+    ['created_after', q.created_after && normalise(q.created_after)],
+    ['created_before', q.created_before && normalise(q.created_before)],
+  ] as const) {
+    if (value !== undefined) {
+      args.push(value);
+      shape.push(name);
+    }
+  }
+  if (q.since !== undefined) {
+    args.push(Number(q.since));
+    const rows = await ctx.prepared.run(`${shape.join(',')},since`, () => build().select(['id', 'change_seq', 'doc']).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)), args);
+    const page = rows.slice(0, q.limit);
+    const last = page.length > 0 ? String(page[page.length - 1]!.change_seq) : q.since;
+    return Buffer.from(pageJson(page.map((r) => r.doc), rows.length > q.limit ? last : null, last));
+  }
+  const descending = q.sort === '-created_at';
+  if (q.cursor !== undefined) args.push(Number(q.cursor));
+  args.push(SEPARATOR);
+  const separator = args.length - 1;
+  // One row back: the page's documents and ids aggregated in order by the database (string_agg is
+  // PostgreSQL's and SQLite's), instead of limit + 1 rows turned into objects one by one.
+  // SQLite keeps the subquery's order in the aggregate (checked on the ids below; if ever not, the
+  // explicitly ordered form runs); PostgreSQL is told the order.
+  const aggregate = (ordered: boolean) =>
+    ctx.prepared.run(
+      `${shape.join(',')},${q.sort},${q.cursor !== undefined},aggregated,${ordered}`,
+      () => {
+        let query = build();
+        if (q.cursor !== undefined) query = query.where('id', descending ? '<' : '>', arg<number>(separator - 1));
+        const rows = query.select(['id', 'doc']).orderBy('id', descending ? 'desc' : 'asc').limit(arg<number>(1));
+        const order = ordered ? sql` ORDER BY page.id ${sql.raw(descending ? 'DESC' : 'ASC')}` : sql``;
+        return ctx.db
+          .selectFrom(rows.as('page'))
+          .select([
+            sql<string | null>`string_agg(page.doc, ${arg<string>(separator)}${order})`.as('docs'),
+            sql<string | null>`string_agg(CAST(page.id AS TEXT), ','${order})`.as('ids'),
+          ])
+          .select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'));
+      },
+      args,
+    );
+  // A repeated page is served from the cache while the changes cursor has not moved (checked in the database).
+  const key = cache ? JSON.stringify([q.sort, shape, args]) : null;
+  if (cache && key !== null) {
+    const hit = cache.pages.get(key, cache.cursorNow);
+    if (hit) return hit;
+  }
+  let [page] = await aggregate(ctx.dialect === 'postgres');
+  if (ctx.dialect !== 'postgres' && page?.ids && !inOrder(page.ids, descending)) [page] = await aggregate(true);
+  const ids = page?.ids ? page.ids.split(',') : [];
+  let docs = page?.docs ?? '';
+  if (ids.length > q.limit) docs = docs.slice(0, docs.lastIndexOf(SEPARATOR));
+  const nextCursor = ids.length > q.limit ? ids[q.limit - 1]! : null;
+  const changesCursor = String(page?.changes_cursor ?? (await currentCursor(ctx.db)));
+  const body = Buffer.from(`{"items":[${docs.replaceAll(SEPARATOR, ',')}],"next_cursor":${text(nextCursor)},"changes_cursor":${text(changesCursor)}}`);
+  if (cache && key !== null) cache.pages.put(key, page?.changes_cursor === null || page?.changes_cursor === undefined ? null : Number(page.changes_cursor), body);
+  return body;
+}
+
+export async function loadExecution(ctx: PlatformContext, environmentId: string, executionId: string): Promise<ExecutionRow> {
+  const row = await ctx.db.selectFrom('executions').select(EXECUTION_COLUMNS).where('environment_id', '=', environmentId).where('execution_id', '=', executionId).executeTakeFirst();
+  if (!row) throw new AppError('not_found', `execution ${executionId} does not exist in this environment`);
+  return { ...row, id: Number(row.id) };
+}
+
+/** A pipeline's executions, newest first. */
+export async function pipelineExecutions(ctx: PlatformContext, environmentId: string, pipelineName: string, limit: number): Promise<Execution[]> {
+  const rows = await ctx.db
+    .selectFrom('executions')
+    .select(EXECUTION_COLUMNS)
+    .where('environment_id', '=', environmentId)
+    .where('pipeline_name', '=', pipelineName)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => executionOut({ ...r, id: Number(r.id) }));
+}
+
+/** An execution's log lines between from (included) and to (excluded), oldest first. */
+export async function executionLogs(ctx: PlatformContext, executionSeq: number, range: { from?: string | undefined; to?: string | undefined; limit: number }): Promise<LogLine[]> {
+  let query = ctx.db.selectFrom('execution_logs').select(['timestamp', 'message']).where('execution_seq', '=', executionSeq);
+  if (range.from) query = query.where('timestamp', '>=', normalise(range.from));
+  if (range.to) query = query.where('timestamp', '<', normalise(range.to));
+  return query.orderBy('timestamp').orderBy('id').limit(range.limit).execute();
+}
+
+type CreateInput = EndpointRequest<'createExecution'>['body'];
+type UpdateInput = EndpointRequest<'updateExecution'>['body'];
+
+/** Records a new execution (pending), its change in the same transaction. */
+export async function createExecution(ctx: PlatformContext, env: EnvironmentsTable, userId: string, input: CreateInput): Promise<Execution> {
+  if (input.deployment_name) {
+    const deployment = await ctx.db.selectFrom('deployments').select('pipeline_name').where('environment_id', '=', env.id).where('name', '=', input.deployment_name).executeTakeFirst();
+    if (!deployment) throw new AppError('validation', `deployment_name: there is no deployment ${input.deployment_name} in this environment`, 'deployment_name');
+    if (deployment.pipeline_name !== input.pipeline_name)
+      throw new AppError('validation', `pipeline_name: deployment ${input.deployment_name} runs pipeline ${deployment.pipeline_name}`, 'pipeline_name');
+  }
+  const now = iso(ctx.now());
+  for (let attempt = 0; ; attempt++) {
+    const row = {
+      execution_id: `${input.pipeline_name}-${randomBytes(5).toString('hex')}`,
+      environment_id: env.id,
+      status: 'pending' as const,
+      created_at: now,
+      created_by: userId,
+      end_date: null,
+      pipeline_name: input.pipeline_name,
+      deployment_name: input.deployment_name ?? null,
+      steps: JSON.stringify(input.steps),
+      inputs: JSON.stringify(input.inputs),
+      outputs: '[]',
+      updated_at: now,
+    };
+    try {
+      await ctx.db.transaction().execute(async (trx) => {
+        const seq = await recordChange(trx, ctx, { resource: 'execution', key: row.execution_id, environment_id: env.id, op: 'upsert' });
+        await trx.insertInto('executions').values({ ...row, change_seq: seq, doc: executionDoc(row) }).execute();
+      });
+      return executionOut({ ...row, id: 0, change_seq: 0 });
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt >= 5) throw error;
+    }
+  }
+}
+
+/** Moves an execution through its statuses (only from the status checked: another runner may have moved it), steps and outputs. */
+export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTable, execution: ExecutionRow, input: UpdateInput): Promise<Execution> {
+  const { status, steps, outputs } = input;
+  const now = iso(ctx.now());
+  const set: { status?: ExecutionsTable['status']; end_date?: string; steps?: string; outputs?: string } = {};
+  if (status !== undefined && status !== execution.status) {
+    if (!EXECUTION_TRANSITIONS[execution.status].includes(status)) throw new AppError('conflict', `status: an execution cannot go from ${execution.status} to ${status}`, 'status');
+    set.status = status;
+    if (FINAL_STATUSES.includes(status)) set.end_date = now;
+  }
+  if (steps !== undefined) set.steps = JSON.stringify(steps);
+  if (outputs !== undefined) set.outputs = JSON.stringify(outputs);
+  if (Object.keys(set).length === 0) return executionOut(execution);
+  await ctx.db.transaction().execute(async (trx) => {
+    const seq = await recordChange(trx, ctx, { resource: 'execution', key: execution.execution_id, environment_id: env.id, op: 'upsert' });
+    const doc = executionDoc({ ...execution, ...set });
+    let update = trx.updateTable('executions').set({ ...set, updated_at: now, change_seq: seq, doc }).where('id', '=', execution.id);
+    if (set.status) update = update.where('status', '=', execution.status);
+    const result = await update.executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status');
+  });
+  return executionOut({ ...execution, ...set } as ExecutionRow);
+}
+
+/** Appends log lines; a line without a timestamp is stamped now. */
+export async function appendExecutionLogs(ctx: PlatformContext, executionSeq: number, lines: { timestamp?: string | undefined; message: string }[]): Promise<number> {
+  const now = iso(ctx.now());
+  const rows = lines.map((line) => ({ execution_seq: executionSeq, timestamp: line.timestamp ? normalise(line.timestamp) : now, message: line.message }));
+  await ctx.db.insertInto('execution_logs').values(rows).execute();
+  return rows.length;
+}

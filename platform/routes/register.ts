@@ -1,0 +1,122 @@
+// Routes register from the platform contract (domain/platform-contract.ts): its path, schemas and
+// OpenAPI words, and who may call — enforced here, before the handler runs, for every endpoint alike.
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import {
+  ERROR_RESPONSES,
+  platformContract,
+  type Access,
+  type EndpointName,
+  type EndpointRequest,
+  type EndpointResult,
+  type PlatformContract,
+} from '../../domain/platform-contract.js';
+import type { PlatformContext } from '../context.js';
+import { authenticate, requireAdmin, type AuthenticatedUser } from '../auth.js';
+import { loadProject, requireEdit, requireManage, type ProjectAccess, type ProjectRow } from '../projects-store.js';
+import { authenticateForEnvironment } from '../environments-store.js';
+import type { EnvironmentsTable } from '../db/schema.js';
+
+export interface UserCaller {
+  user: AuthenticatedUser;
+}
+export interface ProjectCaller extends UserCaller {
+  project: ProjectRow;
+  access: ProjectAccess;
+}
+export interface EnvironmentCaller extends UserCaller {
+  env: EnvironmentsTable;
+  projectName: string;
+  access: ProjectAccess;
+  /** The newest change's cursor, read in the same query as the session (null when nothing was written yet). */
+  changesCursor: number | null;
+}
+
+/** What the handler learns of its caller, by the endpoint's access level. */
+export type CallerOf<A extends Access> = A extends 'anonymous'
+  ? Record<string, never>
+  : A extends 'user' | 'admin'
+    ? UserCaller
+    : A extends `project:${string}`
+      ? ProjectCaller
+      : EnvironmentCaller;
+
+/** The request as the handler sees it: params, query and body parsed by the endpoint's schemas. */
+export type EndpointFastifyRequest<N extends EndpointName> = Omit<FastifyRequest, 'params' | 'query' | 'body'> & EndpointRequest<N>;
+
+export type EndpointHandler<N extends EndpointName> = (
+  request: EndpointFastifyRequest<N>,
+  reply: FastifyReply,
+  caller: CallerOf<PlatformContract[N]['access']>,
+) => Promise<EndpointResult<N> | FastifyReply>;
+
+const ACCESS_WORDS: Record<Access, string> = {
+  anonymous: 'anyone, no sign-in needed',
+  user: 'any signed-in user',
+  admin: 'administrators',
+  'project:viewer': "the project's members (viewers and up) and administrators",
+  'project:editor': "the project's owners and editors, and administrators",
+  'project:owner': "the project's owners and administrators",
+  'environment:viewer': "the members of the environment's project (viewers and up) and administrators",
+  'environment:editor': "the owners and editors of the environment's project, and administrators",
+};
+
+async function resolveCaller(ctx: PlatformContext, access: Access, request: FastifyRequest): Promise<unknown> {
+  if (access === 'anonymous') return {};
+  const params = request.params as Record<string, string>;
+  if (access === 'environment:viewer' || access === 'environment:editor') {
+    const found = await authenticateForEnvironment(ctx, request, params.slug!, { changesCursor: true });
+    if (access === 'environment:editor') requireEdit(found.access);
+    return { ...found, changesCursor: found.changesCursor ?? null };
+  }
+  const user = await authenticate(ctx, request);
+  request.user = user;
+  if (access === 'user') return { user };
+  if (access === 'admin') {
+    requireAdmin(user);
+    return { user };
+  }
+  const { row, access: role } = await loadProject(ctx, user, params.name!);
+  if (access === 'project:editor') requireEdit(role);
+  if (access === 'project:owner') requireManage(role);
+  return { user, project: row, access: role };
+}
+
+function openApiSchema(name: EndpointName): FastifySchema {
+  const definition = platformContract[name];
+  const parts = definition as { params?: unknown; query?: unknown; body?: unknown; description?: string };
+  return {
+    operationId: name,
+    tags: [...definition.tags],
+    summary: definition.summary,
+    description: `${parts.description ? `${parts.description} ` : ''}Who may call: ${ACCESS_WORDS[definition.access]}.`,
+    ...(definition.access === 'anonymous' ? {} : { security: [{ bearer: [] }] }),
+    ...(parts.params ? { params: parts.params } : {}),
+    ...(parts.query ? { querystring: parts.query } : {}),
+    ...(parts.body ? { body: parts.body } : {}),
+    response: { ...definition.responses, ...ERROR_RESPONSES },
+  } as FastifySchema;
+}
+
+/** Registers one endpoint of the contract: its route, its schemas, its access check, then the handler. */
+export function registerEndpoint<N extends EndpointName>(app: FastifyInstance, ctx: PlatformContext, name: N, handler: EndpointHandler<N>): void {
+  const definition = platformContract[name];
+  const [successStatus] = Object.keys(definition.responses).map(Number);
+  app.route({
+    method: definition.method,
+    url: definition.path,
+    schema: openApiSchema(name),
+    handler: async (request, reply) => {
+      const caller = await resolveCaller(ctx, definition.access, request);
+      reply.code(successStatus!);
+      return handler(request as unknown as EndpointFastifyRequest<N>, reply, caller as CallerOf<PlatformContract[N]['access']>);
+    },
+  });
+}
+
+/** The routes of one area of the API, registered from the contract. */
+export type EndpointRoutes = (app: FastifyInstance, ctx: PlatformContext) => void;
+
+/** Binds an area's handlers to the app: `route('getProject', handler)`. */
+export function routesOf(app: FastifyInstance, ctx: PlatformContext) {
+  return <N extends EndpointName>(name: N, handler: EndpointHandler<N>) => registerEndpoint(app, ctx, name, handler);
+}
