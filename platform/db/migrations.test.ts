@@ -1,5 +1,5 @@
 // A database from the foundation issue (migration 0001 only) upgrades on start with its data intact.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -10,6 +10,14 @@ import { migrationProvider, migrations } from './migrations.js';
 import { buildPlatform } from '../index.js';
 import { DIALECTS, freshPostgresDatabase, POSTGRES_URL } from '../test-helpers.js';
 import { encryptSecret, loadMasterKey } from '../secrets.js';
+
+describe('migrations', () => {
+  it('call no live application code: they import kysely and types only, so a shipped migration never changes', () => {
+    const source = readFileSync(join(import.meta.dirname, 'migrations.ts'), 'utf8');
+    const imports = [...source.matchAll(/^import\s+(type\s+)?.*?from\s+'([^']+)'/gms)].map((m) => ({ typeOnly: !!m[1], from: m[2]! }));
+    expect(imports.filter((i) => !i.typeOnly && i.from !== 'kysely')).toEqual([]);
+  });
+});
 
 describe.each(DIALECTS)('migrations on $label', ({ dialect, skip }) => {
   const cleanups: (() => Promise<void> | void)[] = [];

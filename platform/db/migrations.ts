@@ -1,8 +1,9 @@
 // Versioned migrations, provided in code so the platform needs no migration folder at run time.
 // Never edit a migration once committed: add the next one. Each works on SQLite and PostgreSQL.
+// A migration never calls live application code (it would change whenever that code does): what it
+// needs is written here, frozen, and only kysely is imported (migrations.test.ts checks it).
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import type { Dialect } from './database.js';
-import { executionDoc, type ExecutionDocFields } from '../execution-doc.js';
 
 /** An auto-incremented integer primary key in either dialect. */
 export function serialColumn(db: Kysely<any>, dialect: Dialect, table: string) {
@@ -10,6 +11,16 @@ export function serialColumn(db: Kysely<any>, dialect: Dialect, table: string) {
   return dialect === 'postgres'
     ? builder.addColumn('id', 'bigserial', (c) => c.primaryKey())
     : builder.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/** Migration 0005's encoding of an execution row as its API JSON, frozen as it was then. */
+function executionDoc0005(row: Record<string, unknown>): string {
+  const text = (value: unknown) => (value === null ? 'null' : JSON.stringify(value));
+  return (
+    `{"execution_id":${text(row.execution_id)},"status":${text(row.status)},"created_at":${text(row.created_at)},"created_by":${text(row.created_by)},` +
+    `"end_date":${text(row.end_date)},"pipeline_name":${text(row.pipeline_name)},"deployment_name":${text(row.deployment_name)},` +
+    `"steps":${row.steps},"inputs":${row.inputs},"outputs":${row.outputs}}`
+  );
 }
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -216,7 +227,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         for (let after = 0; ; ) {
           const rows = await db.selectFrom('executions').selectAll().where('id', '>', after).orderBy('id').limit(1000).execute();
           if (rows.length === 0) break;
-          for (const row of rows) await db.updateTable('executions').set({ doc: executionDoc(row as ExecutionDocFields) }).where('id', '=', row.id).execute();
+          for (const row of rows) await db.updateTable('executions').set({ doc: executionDoc0005(row) }).where('id', '=', row.id).execute();
           after = Number(rows[rows.length - 1]!.id);
         }
       },
