@@ -61,6 +61,9 @@ export const desktopProjectCreateSchema = projectCreateSchema
   .strict();
 export type DesktopProjectCreate = z.input<typeof desktopProjectCreateSchema>;
 
+/** A secret copied to the clipboard (by the main process or the renderer) is wiped after this long if still there. */
+export const CLIPBOARD_CLEAR_SECONDS = 60;
+
 export const sdkTokenViewSchema = z.object({
   masked: z.string(),
   token: z.string().optional(), // present only when reveal: true was asked

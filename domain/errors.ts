@@ -55,6 +55,16 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * The error code of an HTTP status when the answer does not say it (a proxy's page, a framework's own
+ * error): the inverse of HTTP_STATUS, plus what gateways answer for a platform they cannot reach.
+ */
+export function errorCodeOfStatus(status: number): ErrorCode | undefined {
+  if (status === 422) return 'validation';
+  if (status === 502 || status === 504) return 'offline';
+  return (Object.keys(HTTP_STATUS) as ErrorCode[]).find((code) => HTTP_STATUS[code] === status && code !== 'keychain_unavailable');
+}
+
 /** Turns a zod failure into the error users see: "<field>: <rule>" for the first issue. */
 export function validationError(error: z.ZodError): AppError {
   const issue = error.issues[0]!;

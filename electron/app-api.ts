@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import {
   APP_METHODS,
   AppError,
+  CLIPBOARD_CLEAR_SECONDS,
   appApiContract,
   validationError,
   type AppApiContract,
@@ -30,8 +31,6 @@ export interface HostClipboard {
   writeText(text: string): Promise<void> | void;
   readText(): Promise<string> | string;
 }
-
-export const CLIPBOARD_CLEAR_SECONDS = 60;
 
 function now(): string {
   return new Date().toISOString();

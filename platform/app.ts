@@ -2,7 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { AppError, HTTP_STATUS, type ErrorCode } from '../domain/errors.js';
+import { AppError, errorCodeOfStatus, HTTP_STATUS } from '../domain/errors.js';
 import type { PlatformContext } from './context.js';
 import { zodValidatorCompiler } from './validation.js';
 import { authRoutes } from './routes/auth.js';
@@ -14,15 +14,6 @@ import { environmentRoutes } from './routes/environments.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { environmentApiRoutes } from './routes/environment-api.js';
 import { registerEndpoint } from './routes/register.js';
-
-const STATUS_CODE: Record<number, ErrorCode> = {
-  400: 'validation',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  429: 'rate_limited',
-};
 
 export interface RouteInfo {
   method: string;
@@ -65,7 +56,7 @@ export async function buildApp(
     }
     const status = (error as FastifyError).statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = STATUS_CODE[status] ?? 'validation';
+      const code = errorCodeOfStatus(status) ?? 'validation';
       const message =
         (error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? 'body: must be JSON (Content-Type: application/json)'

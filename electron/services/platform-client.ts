@@ -7,7 +7,7 @@
 // AppError with the same code, message and field; a network failure becomes AppError('offline'). No
 // token is ever put into an error.
 import type { z } from 'zod';
-import { AppError, apiErrorSchema, ERROR_CODES, type ErrorCode } from '../../domain/errors.js';
+import { AppError, apiErrorSchema, ERROR_CODES, errorCodeOfStatus, type ErrorCode } from '../../domain/errors.js';
 import {
   endpointPath,
   endpointQuery,
@@ -48,20 +48,6 @@ function jwtExpiry(token: string): number | null {
     return null;
   }
 }
-
-/** The error code of an answer whose body is not one of ours (a proxy's page…). */
-export const STATUS_CODES: Record<number, ErrorCode> = {
-  400: 'validation',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  422: 'validation',
-  429: 'rate_limited',
-  502: 'offline',
-  503: 'offline',
-  504: 'offline',
-};
 
 function describeNetworkError(error: unknown): string {
   const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
@@ -164,7 +150,7 @@ export class PlatformClient {
     if (parsed.success) throw AppError.from(parsed.data);
     const loose = data as { error?: unknown; message?: unknown; field?: unknown } | undefined;
     const code: ErrorCode =
-      typeof loose?.error === 'string' && (ERROR_CODES as readonly string[]).includes(loose.error) ? (loose.error as ErrorCode) : (STATUS_CODES[response.status] ?? 'internal');
+      typeof loose?.error === 'string' && (ERROR_CODES as readonly string[]).includes(loose.error) ? (loose.error as ErrorCode) : (errorCodeOfStatus(response.status) ?? 'internal');
     const message = typeof loose?.message === 'string' ? loose.message : `The platform answered HTTP ${response.status} to ${where}`;
     throw new AppError(code, message, typeof loose?.field === 'string' ? loose.field : undefined);
   }
