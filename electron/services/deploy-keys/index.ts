@@ -182,12 +182,6 @@ export class DeployKeys {
     return key;
   }
 
-  /** The public side of a key handle. */
-  describe(keyId: string): DeployKeyHandle {
-    const key = this.stored(keyId);
-    return { key_id: key.key_id, public_key: key.public_key, fingerprint: key.fingerprint, bits: key.bits };
-  }
-
   /** PKCS#1 PEM, for sending to the platform (or the repository access test) only. */
   privateKeyPem(keyId: string): string {
     return this.stored(keyId).pem;
