@@ -7,7 +7,7 @@ import { projectCreateSchema, projectSchema, projectUpdateSchema } from './proje
 import { passwordChangeSchema, userCreateSchema, userPublicSchema, userSchema, userUpdateSchema } from './user.js';
 import { accessRequestSchema, memberRole, memberSchema, platformSettingsSchema, platformSettingsUpdateSchema, projectHistoryEntrySchema } from './access.js';
 import { deploymentSchema, environmentCreateSchema, environmentSchema } from './environment.js';
-import { executionSchema, executionStatus, logLineSchema } from './execution.js';
+import { executionSchema, logLineSchema } from './execution.js';
 import { email } from './rules.js';
 import { deployKeyPublicSchema } from './deploy-key.js';
 import { apiErrorSchema } from './errors.js';

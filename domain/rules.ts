@@ -78,7 +78,7 @@ export const systemPackageName = z
   .regex(/^[a-z0-9][a-z0-9+.-]+$/, `must be ${PACKAGE_NAME_RULE}`);
 
 // zod's email pattern, plus user@localhost: the embedded platform's local admin is admin@localhost.
-export const EMAIL_PATTERN = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}|localhost)$/;
+export const EMAIL_PATTERN = /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}|localhost)$/;
 export const email = z
   .string({ error: 'is required' })
   .trim()

@@ -15,7 +15,7 @@ import {
   type Freshness,
   type Session,
 } from '../domain/index.js';
-import type { AccessRequest, Deployment, Environment, Execution, LogLine, Member, Project, ProjectHistoryEntry, User, UserPublic } from '../domain/index.js';
+import type { Deployment, Environment, Execution, User, UserPublic } from '../domain/index.js';
 import type { DesktopServices } from './desktop.js';
 import { sdkExportLines, writeDotEnv } from './services/accounts.js';
 import { testRepositoryAccess } from './services/repo-access.js';
@@ -35,8 +35,6 @@ export interface HostClipboard {
 function now(): string {
   return new Date().toISOString();
 }
-
-const enc = encodeURIComponent;
 
 function sessionBase(services: DesktopServices) {
   return { connection: services.connection(), token_storage: services.vault.storage, keychain_message: services.vault.message };

@@ -113,7 +113,7 @@ export async function executionsPage(ctx: PlatformContext, env: EnvironmentsTabl
       if (value !== undefined) query = query.where(column, '=', arg<string>(i++));
     }
     if (q.created_after) query = query.where('created_at', '>=', arg<string>(i++));
-    if (q.created_before) query = query.where('created_at', '<', arg<string>(i++));
+    if (q.created_before) query = query.where('created_at', '<', arg<string>(i));
     return query;
   };
   for (const [name, value] of [

@@ -1,4 +1,4 @@
-// `npm test`: type checks, unit tests (Vitest), end-to-end tests (Playwright in Chromium
+// `npm test`: type checks, lint (with the rooms' walls), unit tests (Vitest), end-to-end tests (Playwright in Chromium
 // through browser mode); prints the counts of each and a closing "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +23,7 @@ rmSync('test-results', { recursive: true, force: true });
 mkdirSync('test-results', { recursive: true });
 
 step('Type check', npm, ['run', '--silent', 'typecheck']);
+step('Lint', npm, ['run', '--silent', 'lint']);
 
 step('Unit tests', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit-report.json']);
 const unit = readJson('test-results/unit-report.json');

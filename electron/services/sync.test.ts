@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +38,7 @@ function expectSameAsPlatform(cache: Cache, connectionId: string, s: FeedServer)
       expect(cached.total).toBe(expected.length);
       const byId = new Map(cached.items.map((e) => [e.execution_id, e]));
       for (const execution of expected) {
-        const { steps, ...rest } = execution;
+        const { steps: _steps, ...rest } = execution;
         expect({ ...byId.get(execution.execution_id), steps: [] }).toEqual({ ...rest, steps: [] });
       }
       // Steps come back in order with getExecution.

@@ -144,6 +144,7 @@ export function importPrivateKeyText(text: string, passphrase?: string): Importe
     case 'EC PRIVATE KEY':
     case 'DSA PRIVATE KEY':
       refuse(`this is not an RSA key: the platform needs an RSA key of at least ${MIN_RSA_BITS} bits (ssh-keygen -m PEM -t rsa -b 4096)`);
+      break;
     default:
       refuse(`a "${block.label.slice(0, 40)}" block is not a supported private key: paste a PEM RSA private key (-----BEGIN RSA PRIVATE KEY-----) or an OpenSSH one`);
   }

@@ -56,7 +56,7 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
   const slugs = new Map<string, { project: string; environment: string }>();
   const steps = options.steps ?? 3;
   const stamp = '2026-01-01T00:00:00.000Z';
-  let base = '';
+  let base: string;
 
   const record = (c: Omit<Change, 'id'>) => changes.push({ ...c, id: ++changeId });
 
@@ -269,6 +269,7 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
     send(404, { error: 'not_found', message: 'no route' });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  // eslint-disable-next-line prefer-const -- set once listening, read by the handlers defined above
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   server.url = base;
   for (const [, envs] of environments) for (const env of envs.values()) env.url = `${base}/environments/${String(env.slug)}`;

@@ -16,7 +16,7 @@ export async function copySecret(text: string, seconds: number, key = 'secret'):
 }
 
 async function clearIfStillOurs(text: string): Promise<void> {
-  let current: string | null = null;
+  let current: string;
   try {
     current = await navigator.clipboard.readText();
   } catch {
