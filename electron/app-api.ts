@@ -63,7 +63,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
 
   async function sync(scope?: { project: string; environment?: string }) {
     const record = services.connection();
-    return syncConnection(cache, clientTransport(services.client()), record.id, { baseUrl: record.url, ...(scope ? { scope } : {}) });
+    return services.runUntilClose((signal) => syncConnection(cache, clientTransport(services.client()), record.id, { baseUrl: record.url, signal, ...(scope ? { scope } : {}) }));
   }
   let clipboardTimer: NodeJS.Timeout | undefined;
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CRAFT_CHANNEL } from './shell/ipc-sender.js';
 
 describe('the Electron bundle', () => {
   // Inside the project, so the bundle resolves its external dependencies as the app does.
@@ -17,6 +18,7 @@ describe('the Electron bundle', () => {
     const required = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     expect(required).toEqual(['electron']);
     expect(preload).toContain('craftHost');
+    expect(preload).toContain(`ipcRenderer.invoke(${JSON.stringify(CRAFT_CHANNEL)}`);
   });
 
   it('runs the craft command under a plain Node runtime', () => {
