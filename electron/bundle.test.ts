@@ -18,9 +18,14 @@ const workDir = mkdtempSync(join(projectDir, 'test-results', 'electron-bundle-')
 const electronDir = join(workDir, 'dist-electron');
 const rendererDir = join(workDir, 'renderer');
 
+// Builds and scans take a while on a busy machine.
+const SLOW = { timeout: 240_000 };
+
 beforeAll(() => {
   execFileSync('npx', ['vite', 'build', '--config', 'vite.electron.config.ts', '--outDir', electronDir, '--logLevel', 'error'], { cwd: projectDir, stdio: 'inherit' });
-});
+  // The scanner's parser predates class private fields: the renderer is built for ES2021 here (same code, fields lowered).
+  execFileSync('npx', ['vite', 'build', '--outDir', rendererDir, '--emptyOutDir', '--target', 'es2021', '--logLevel', 'error'], { cwd: projectDir, stdio: 'inherit' });
+}, SLOW.timeout);
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 function filesUnder(dir: string): string[] {
@@ -43,7 +48,7 @@ describe('the Electron bundle', () => {
 });
 
 describe('electronegativity, the Electron security scanner', () => {
-  it("finds nothing of medium or higher severity in the shell's sources that is not answered in a comment by the code that handles it", async () => {
+  it("finds nothing of medium or higher severity in the shell's sources that is not answered in a comment by the code that handles it", SLOW, async () => {
     const stage = join(workDir, 'sources');
     for (const part of ['main', 'preload', 'shell', 'content-security-policy.ts']) {
       cpSync(join(projectDir, 'electron', part), join(stage, 'electron', part), { recursive: true, filter: (source) => !source.endsWith('.test.ts') && !source.includes('/testing') });
@@ -54,9 +59,7 @@ describe('electronegativity, the Electron security scanner', () => {
     expect(scan.findings).toEqual([]);
   });
 
-  it('finds nothing of medium or higher severity in the built app (main, preload, renderer, its page and CSP) that is not answered at the source line it maps back to', async () => {
-    // The scanner's parser predates class private fields: the renderer is scanned built for ES2021 (same code, fields lowered).
-    execFileSync('npx', ['vite', 'build', '--outDir', rendererDir, '--emptyOutDir', '--target', 'es2021', '--logLevel', 'error'], { cwd: projectDir, stdio: 'inherit' });
+  it('finds nothing of medium or higher severity in the built app (main, preload, renderer, its page and CSP) that is not answered at the source line it maps back to', SLOW, async () => {
     // The packaged app's layout; the scanner reads .js, not .cjs.
     const stage = join(workDir, 'app');
     const builtFrom = new Map<string, string>();
@@ -82,7 +85,7 @@ describe('electronegativity, the Electron security scanner', () => {
     ]);
   });
 
-  it('would flag a window opened without the sandbox or context isolation, and an app with no navigation limits: the scan is not blind', async () => {
+  it('would flag a window opened without the sandbox or context isolation, and an app with no navigation limits: the scan is not blind', SLOW, async () => {
     const stage = join(workDir, 'unsafe');
     mkdirSync(stage, { recursive: true });
     writeFileSync(join(stage, 'main.js'), "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { sandbox: false, contextIsolation: false } });\n");
