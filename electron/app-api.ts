@@ -57,7 +57,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
 
   async function sync(scope?: { project: string; environment?: string }) {
     const record = services.connection();
-    return syncConnection(cache, services.client(), record.id, scope ? { scope } : {});
+    return services.runUntilClose((signal) => syncConnection(cache, services.client(), record.id, { signal, ...(scope ? { scope } : {}) }));
   }
   let clipboardTimer: NodeJS.Timeout | undefined;
 

@@ -43,6 +43,13 @@ export interface DesktopServices {
   sdkToken(): Promise<string>;
   embeddedPlatform(): EmbeddedPlatformState;
   setEmbeddedPlatformRunning(running: boolean): Promise<EmbeddedPlatformState>;
+  /**
+   * Runs work that must end at a safe point when the app closes (a sync applies each page in
+   * one SQLite transaction and checks the signal between pages): close() aborts the signal and
+   * waits for the work to settle before closing the cache.
+   */
+  runUntilClose<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Cancels key generations, stops and awaits running syncs, then closes the platform and the cache. */
   close(): Promise<void>;
 }
 
@@ -95,6 +102,9 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
   await startEmbedded();
   await signInEmbedded();
 
+  const closing = new AbortController();
+  const running = new Set<Promise<unknown>>();
+
   const embeddedPlatform = (): EmbeddedPlatformState => ({ available: true, running: platform !== null, url: platform?.url ?? null });
 
   return {
@@ -120,8 +130,20 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
       }
       return embeddedPlatform();
     },
+    runUntilClose(work) {
+      if (closing.signal.aborted) return Promise.reject(new AppError('cancelled', 'The app is closing'));
+      const done = work(closing.signal);
+      const settled: Promise<unknown> = done.then(
+        () => running.delete(settled),
+        () => running.delete(settled),
+      );
+      running.add(settled);
+      return done;
+    },
     async close() {
+      closing.abort();
       await keys.dispose();
+      await Promise.all(running);
       await platform?.close();
       platform = null;
       cache.close();
