@@ -1,11 +1,24 @@
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
   test: {
-    include: ['domain/**/*.test.ts', 'renderer/src/**/*.test.ts', 'platform/**/*.test.ts', 'electron/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts'],
     exclude: ['node_modules', 'dist', 'tests/e2e'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['domain/**/*.test.ts', 'platform/**/*.test.ts', 'electron/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts'] },
+      },
+      {
+        // The renderer's tests: `.svelte.ts` modules compiled with their runes, for the client.
+        extends: true,
+        plugins: [svelte()],
+        resolve: { conditions: ['browser'] },
+        test: { name: 'renderer', include: ['renderer/src/**/*.test.ts'], environment: './renderer/src/test-environment.ts' },
+      },
+    ],
   },
 });

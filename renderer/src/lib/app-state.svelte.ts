@@ -122,6 +122,12 @@ class AppState {
     this.#scheduleRecheck();
   }
 
+  /** Records the freshness of an answer and hands the answer on: `app.reported(await craft.getX()).item`. */
+  reported<A extends { freshness: Freshness }>(answer: A): A {
+    this.report(answer.freshness);
+    return answer;
+  }
+
   /** While offline, asks again now and then so the notice goes away by itself. */
   #scheduleRecheck(): void {
     clearTimeout(this.#recheck);
