@@ -4,6 +4,7 @@ import { AppError } from '../domain/errors.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { hashPassword, hashToken } from './secrets.js';
+import { forgetAccountGuesses } from './login-throttle.js';
 
 export async function issueResetCode(ctx: PlatformContext, userId: string): Promise<string> {
   const code = randomBytes(16).toString('base64url');
@@ -51,7 +52,7 @@ export async function resetPassword(ctx: PlatformContext, code: string, newPassw
     if (Number(used.numUpdatedRows) !== 1) return false;
     await trx.updateTable('users').set({ password_hash: passwordHash, password_change_required: 0, updated_at: now }).where('id', '=', row.user_id).execute();
     await trx.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', row.user_id).where('kind', '=', 'password').where('revoked_at', 'is', null).execute();
-    await trx.deleteFrom('login_failures').where('key', '=', `account:${(await trx.selectFrom('users').select('email').where('id', '=', row.user_id).executeTakeFirstOrThrow()).email}`).execute();
+    await forgetAccountGuesses(trx, (await trx.selectFrom('users').select('email').where('id', '=', row.user_id).executeTakeFirstOrThrow()).email);
     return true;
   });
   if (!done) throw new AppError('validation', 'code: is invalid, already used or expired: ask for a new one with "Forgot your password"', 'code');

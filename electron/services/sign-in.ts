@@ -60,7 +60,8 @@ export async function signInWithPassword(options: SignInOptions): Promise<SignIn
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     if (error.code === 'unauthorized') throw new AppError('unauthorized', `Sign-in refused by ${baseUrl}: the email or password is wrong`, 'password');
-    if (error.code === 'rate_limited') throw new AppError('rate_limited', `Too many failed sign-ins on ${baseUrl}: ${error.message}`);
+    // The platform's own words ("Too many failed sign-ins: try again in 4 min"), said once.
+    if (error.code === 'rate_limited') throw error;
     if (error.code === 'validation') throw new AppError('validation', error.message, error.field ?? 'email');
     if (error.code === 'not_found') throw new AppError('not_found', `${baseUrl} does not look like a Craft MLOps platform (no /api/v1/auth/login there): check the URL`);
     throw error;

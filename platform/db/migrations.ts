@@ -221,6 +221,20 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0006_sign_in_attempts': {
+      async up(db: Kysely<any>) {
+        // Guesses are counted before they are checked, with the time the next one is allowed (a growing wait, no lock).
+        await db.schema
+          .createTable('sign_in_attempts')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('guesses', 'integer', (c) => c.notNull())
+          .addColumn('last_guess_at', 'text', (c) => c.notNull())
+          .addColumn('next_guess_at', 'text', (c) => c.notNull())
+          .execute();
+        // The lock-outs it held end with it.
+        await db.schema.dropTable('login_failures').execute();
+      },
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { iso } from '../context.js';
 import { currentUser, requireAdmin, requireUser } from '../auth.js';
 import { ACCESS_REQUEST_SENT, accessRequestSentSchema, requestAccess } from '../access-requests.js';
 import { createUser, inviteUser, userOut } from '../users-store.js';
-import { checkLoginAllowed, recordLoginFailure } from '../login-throttle.js';
+import { countGuess } from '../login-throttle.js';
 import { errorResponses } from './auth.js';
 import { recordChange } from '../changes.js';
 
@@ -30,11 +30,9 @@ export function accessRequestRoutes(ctx: PlatformContext): FastifyPluginAsyncZod
         },
       },
       async (request, reply) => {
-        const keys = [`address:${request.ip}`];
-        await checkLoginAllowed(ctx, keys);
+        // Counted like a wrong guess so the form cannot be used to flood the administrators.
+        await countGuess(ctx, [{ address: request.ip }], 'Too many attempts');
         const known = await ctx.db.selectFrom('users').select('id').where('email', '=', request.body.email).where('deleted_at', 'is', null).executeTakeFirst();
-        // Counted like a failed sign-in so the form cannot be used to flood the administrators.
-        await recordLoginFailure(ctx, keys);
         if (!known) await requestAccess(ctx, request.body.email, request.body.name ?? null);
         reply.code(202);
         return { access_request: 'sent' as const, message: ACCESS_REQUEST_SENT };

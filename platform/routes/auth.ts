@@ -10,7 +10,7 @@ import type { PlatformContext } from '../context.js';
 import { createSession, requireUser, signAccessToken, currentUser } from '../auth.js';
 import { hashToken, verifyPassword } from '../secrets.js';
 import { iso } from '../context.js';
-import { checkLoginAllowed, recordLoginFailure, clearLoginFailures } from '../login-throttle.js';
+import { countGuess, guessWasRight, type GuessKey } from '../login-throttle.js';
 
 export const errorResponses = {
   400: apiErrorSchema,
@@ -30,7 +30,7 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
           tags: ['auth'],
           summary: 'Sign in with email and password',
           description:
-            'Repeated failures are slowed down, then refused for a while (429), per account and per address. An email the platform does not know files an access request for the administrators (202).',
+            'Every guess is counted before it is checked, per account and per address: after a few wrong ones each waits longer (429 with Retry-After says how long); an account is never locked. An email the platform does not know files an access request for the administrators (202).',
           body: loginSchema,
           response: {
             200: accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number(), password_change_required: z.boolean() }),
@@ -41,8 +41,8 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { email, password } = request.body;
-        const keys = [`account:${email}`, `address:${request.ip}`];
-        await checkLoginAllowed(ctx, keys);
+        const keys: GuessKey[] = [{ account: email }, { address: request.ip }];
+        await countGuess(ctx, keys, 'Too many failed sign-ins');
         const user = await ctx.db
           .selectFrom('users')
           .select(['id', 'password_hash', 'password_change_required'])
@@ -52,16 +52,12 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         const ok = await verifyPassword(password, user?.password_hash ?? null);
         if (!user) {
           // First connection, as the platform's documentation describes it: an unknown person asks for access.
-          await recordLoginFailure(ctx, [keys[1]!]);
           await requestAccess(ctx, email, null);
           reply.code(202);
           return { access_request: 'sent' as const, message: ACCESS_REQUEST_SENT };
         }
-        if (!ok) {
-          await recordLoginFailure(ctx, keys);
-          throw new AppError('unauthorized', 'email or password is wrong');
-        }
-        await clearLoginFailures(ctx, [keys[0]!]);
+        if (!ok) throw new AppError('unauthorized', 'email or password is wrong');
+        await guessWasRight(ctx, keys);
         const sessionId = await createSession(ctx, user.id, 'password');
         return {
           access_token: await signAccessToken(ctx, user.id, sessionId),
@@ -121,14 +117,10 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const keys = [`address:${request.ip}`];
-        await checkLoginAllowed(ctx, keys);
-        try {
-          await resetPassword(ctx, request.body.code, request.body.new_password);
-        } catch (error) {
-          await recordLoginFailure(ctx, keys);
-          throw error;
-        }
+        const keys: GuessKey[] = [{ address: request.ip }];
+        await countGuess(ctx, keys, 'Too many failed attempts');
+        await resetPassword(ctx, request.body.code, request.body.new_password);
+        await guessWasRight(ctx, keys);
         return { ok: true as const };
       },
     );

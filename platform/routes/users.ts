@@ -12,6 +12,7 @@ import { hashPassword, hashToken, newToken, SDK_TOKEN_PREFIX, verifyPassword } f
 import { errorResponses } from './auth.js';
 import { changedSince, currentCursor, recordChange } from '../changes.js';
 import { cursorParam } from './projects.js';
+import { countGuess, guessWasRight, type GuessKey } from '../login-throttle.js';
 
 /** Issues a new SDK token: the old one stops working at once, with every session minted from it. */
 export async function regenerateSdkToken(ctx: PlatformContext, userId: string): Promise<string> {
@@ -91,9 +92,12 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const user = currentUser(request);
+        const guess: GuessKey[] = [{ account: user.email }, { address: request.ip }];
+        await countGuess(ctx, guess, 'Too many wrong passwords');
         const row = await ctx.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
         if (!(await verifyPassword(request.body.current_password, row.password_hash)))
           throw new AppError('validation', 'current_password: is wrong', 'current_password');
+        await guessWasRight(ctx, guess);
         const now = iso(ctx.now());
         await ctx.db.transaction().execute(async (trx) => {
           await trx
