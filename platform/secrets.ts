@@ -1,9 +1,10 @@
 // Secrets at rest: the master key (AES-256-GCM for deploy keys), password hashes
 // (scrypt, per-user salt), token hashes (SHA-256 of 256-bit random tokens).
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { privateFolder } from './private-files.js';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -16,7 +17,7 @@ export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.
     return key;
   }
   const file = join(dataDir, 'master.key');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  privateFolder(dataDir);
   if (!existsSync(file)) {
     try {
       writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });

@@ -1,10 +1,11 @@
 // The list of platform connections: <dataDir>/connections.json, no secrets (tokens are
 // in the vault, keyed by connection id), written atomically (temporary file + rename).
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../domain/errors.js';
+import { narrowExisting, privateFolder } from '../../platform/private-files.js';
 
 export const APP_NAME = 'Craft MLOps Desktop';
 export const APP_SLUG = 'craft-mlops-desktop';
@@ -30,8 +31,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), APP_SLUG);
 }
 
-/** Writes a file atomically: a temporary sibling, then rename over the target. */
-export function writeFileAtomic(file: string, content: string, mode = 0o644): void {
+/** Writes a file atomically: a temporary sibling, then rename over the target (owner-only unless told). */
+export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {
     writeFileSync(tmp, content, { mode });
@@ -57,8 +58,9 @@ export class Connections {
   }
 
   static load(dataDir: string): Connections {
-    mkdirSync(dataDir, { recursive: true });
+    privateFolder(dataDir);
     const file = join(dataDir, 'connections.json');
+    narrowExisting([file]);
     let state: FileShape = { version: 1, active: null, connections: [] };
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<FileShape>;
