@@ -1,10 +1,12 @@
 // `npm run platform`: the platform standalone, for a team.
 //   --port N / PORT, --host H / HOST, --data-dir DIR / CRAFT_DATA_DIR, DATABASE_URL (postgres://… selects PostgreSQL),
-//   PUBLIC_URL, SMTP_HOST / SMTP_PORT / SMTP_FROM / SMTP_SECURE, CRAFT_MASTER_KEY, CRAFT_ADMIN_EMAIL / CRAFT_ADMIN_PASSWORD.
+//   PUBLIC_URL, SMTP_HOST / SMTP_PORT / SMTP_FROM / SMTP_SECURE, CRAFT_MASTER_KEY, CRAFT_ADMIN_EMAIL / CRAFT_ADMIN_PASSWORD,
+//   --rotate-signing-key (every session ends).
 import { Command, InvalidArgumentError } from 'commander';
 import envPaths from 'env-paths';
 import { buildPlatform, type PlatformConfig } from './index.js';
 import { ensureFirstAdmin } from './first-admin.js';
+import { rotateSigningKey } from './auth.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -12,7 +14,7 @@ function portNumber(value: string): number {
   return port;
 }
 
-export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): PlatformConfig & { host: string; port: number } {
+export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): PlatformConfig & { host: string; port: number; rotateSigningKey: boolean } {
   const program = new Command()
     .name('platform')
     .description('Craft MLOps platform server (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)')
@@ -21,9 +23,10 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): Platform
     .option('--data-dir <dir>', 'where platform.sqlite and master.key live (env CRAFT_DATA_DIR)')
     .option('--public-url <url>', 'base URL users reach the platform at (env PUBLIC_URL)')
     .option('--log', 'log requests (never bodies, tokens or keys)')
+    .option('--rotate-signing-key', 'sign access tokens with a new key: every session ends (restart the other processes of this platform too)')
     .exitOverride()
     .parse(argv, { from: 'user' });
-  const options = program.opts<{ port?: number; host?: string; dataDir?: string; publicUrl?: string; log?: boolean }>();
+  const options = program.opts<{ port?: number; host?: string; dataDir?: string; publicUrl?: string; log?: boolean; rotateSigningKey?: boolean }>();
   const smtpHost = env.SMTP_HOST;
   return {
     host: options.host ?? env.HOST ?? '127.0.0.1',
@@ -32,6 +35,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): Platform
     databaseUrl: env.DATABASE_URL || undefined,
     publicUrl: options.publicUrl ?? env.PUBLIC_URL ?? undefined,
     logger: options.log ?? env.CRAFT_LOG === '1',
+    rotateSigningKey: options.rotateSigningKey ?? false,
     mail: smtpHost
       ? { host: smtpHost, port: Number(env.SMTP_PORT ?? 25), from: env.SMTP_FROM ?? `Craft MLOps <noreply@${smtpHost}>`, secure: env.SMTP_SECURE === '1' }
       : undefined,
@@ -39,8 +43,12 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): Platform
 }
 
 export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
-  const config = configFromArgs(argv, env);
+  const { rotateSigningKey: rotate, ...config } = configFromArgs(argv, env);
   const platform = await buildPlatform(config);
+  if (rotate) {
+    await rotateSigningKey(platform.context);
+    process.stdout.write('Signing key: rotated; every session ended (restart the other processes of this platform)\n');
+  }
   const admin = await ensureFirstAdmin(platform.context, env);
   await platform.app.listen({ host: config.host, port: config.port });
   const address = platform.app.server.address();

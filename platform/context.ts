@@ -9,6 +9,7 @@ export interface PlatformContext {
   db: Kysely<Database>;
   dialect: Dialect;
   masterKey: Buffer;
+  /** Derived from the master key (auth.ts loadSigningKey); replaced when rotated. */
   jwtSecret: Uint8Array;
   /** Base URL of the platform, no trailing slash; known once listening. */
   publicUrl(): string;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from './db/database.js';
-import { loadJwtSecret } from './auth.js';
+import { loadSigningKey } from './auth.js';
 import { loadMasterKey } from './secrets.js';
 import { createMailer } from './mail.js';
 import { buildApp, type RouteInfo } from './app.js';
@@ -55,11 +55,12 @@ function trimSlash(url: string): string {
 export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatform> {
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteNativeBinding: config.sqliteNativeBinding });
   let listeningUrl = `http://${config.host ?? '127.0.0.1'}:${config.port ?? 0}`;
+  const masterKey = loadMasterKey(config.dataDir);
   const ctx: PlatformContext = {
     db: database.db,
     dialect: database.dialect,
-    masterKey: loadMasterKey(config.dataDir),
-    jwtSecret: await loadJwtSecret(database.db),
+    masterKey,
+    jwtSecret: await loadSigningKey(database.db, masterKey),
     publicUrl: () => trimSlash(config.publicUrl ?? listeningUrl),
     mailer: createMailer(config.mail),
     now: config.now ?? (() => new Date()),

@@ -1,6 +1,6 @@
-// Secrets at rest: the master key (AES-256-GCM for deploy keys), password hashes
+// Secrets at rest: the master key (AES-256-GCM for deploy keys, and the JWT signing key derived from it), password hashes
 // (scrypt, per-user salt), token hashes (SHA-256 of 256-bit random tokens).
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +29,14 @@ export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new Error(`${file} is not a valid master key (expected base64 of 32 bytes)`);
   return key;
+}
+
+/**
+ * The JWT signing key: HKDF-SHA256 of the master key with a salt (base64url) and a label of its
+ * own, so it is never stored anywhere and no other use of the master key yields it.
+ */
+export function deriveSigningKey(masterKey: Buffer, salt: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', masterKey, Buffer.from(salt, 'base64url'), 'craft-mlops: JWT signing key (HS256)', 32));
 }
 
 /** AES-256-GCM; `context` (e.g. the project id) is bound as additional data. Output: v1.iv.tag.ciphertext (base64url). */

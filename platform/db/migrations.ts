@@ -235,6 +235,13 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('login_failures').execute();
       },
     },
+    '0007_no_signing_secret_in_the_database': {
+      async up(db: Kysely<any>) {
+        // The JWT signing key is now derived from the master key: a copy of the database must forge
+        // no token, so the secret it held goes (tokens signed with it are refused from now on).
+        await db.deleteFrom('settings').where('key', '=', 'jwt_secret').execute();
+      },
+    },
   };
 }
 
