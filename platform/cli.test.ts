@@ -13,6 +13,9 @@ describe('platform CLI', () => {
     expect(() => configFromArgs(['--port', 'abc'], {})).toThrow();
     expect(configFromArgs(['--rotate-signing-key'], {})).toMatchObject({ rotateSigningKey: true });
     expect(configFromArgs([], {})).toMatchObject({ rotateSigningKey: false });
+    expect(configFromArgs([], { SMTP_HOST: 'smtp.example.com' }).mail).toMatchObject({ host: 'smtp.example.com', insecureTls: false });
+    expect(configFromArgs([], { SMTP_HOST: 'smtp.example.com', SMTP_TLS_INSECURE: '1' }).mail).toMatchObject({ insecureTls: true });
+    expect(() => configFromArgs([], { SMTP_HOST: 'smtp.example.com', SMTP_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/SMTP_CA_FILE: cannot read/);
   });
 
   it('prints its URL and, on first start only, the one-time password of the first admin, who can sign in with it', async () => {

@@ -1,7 +1,8 @@
 // `npm run platform`: the platform standalone, for a team.
 //   --port N / PORT, --host H / HOST, --data-dir DIR / CRAFT_DATA_DIR, DATABASE_URL (postgres://… selects PostgreSQL),
-//   PUBLIC_URL, SMTP_HOST / SMTP_PORT / SMTP_FROM / SMTP_SECURE, CRAFT_MASTER_KEY, CRAFT_ADMIN_EMAIL / CRAFT_ADMIN_PASSWORD,
+//   PUBLIC_URL, SMTP_HOST / SMTP_PORT / SMTP_FROM / SMTP_SECURE / SMTP_CA_FILE / SMTP_TLS_INSECURE, CRAFT_MASTER_KEY, CRAFT_ADMIN_EMAIL / CRAFT_ADMIN_PASSWORD,
 //   --rotate-signing-key (every session ends).
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import envPaths from 'env-paths';
 import { buildPlatform, type PlatformConfig } from './index.js';
@@ -12,6 +13,14 @@ function portNumber(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number between 0 and 65535');
   return port;
+}
+
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`SMTP_CA_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'read failed'})`);
+  }
 }
 
 export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): PlatformConfig & { host: string; port: number; rotateSigningKey: boolean } {
@@ -37,7 +46,14 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): Platform
     logger: options.log ?? env.CRAFT_LOG === '1',
     rotateSigningKey: options.rotateSigningKey ?? false,
     mail: smtpHost
-      ? { host: smtpHost, port: Number(env.SMTP_PORT ?? 25), from: env.SMTP_FROM ?? `Craft MLOps <noreply@${smtpHost}>`, secure: env.SMTP_SECURE === '1' }
+      ? {
+          host: smtpHost,
+          port: Number(env.SMTP_PORT ?? 25),
+          from: env.SMTP_FROM ?? `Craft MLOps <noreply@${smtpHost}>`,
+          secure: env.SMTP_SECURE === '1',
+          ...(env.SMTP_CA_FILE ? { ca: readCaFile(env.SMTP_CA_FILE) } : {}),
+          insecureTls: env.SMTP_TLS_INSECURE === '1',
+        }
       : undefined,
   };
 }
@@ -65,6 +81,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     );
   }
   if (!config.mail) process.stdout.write('Mail: no SMTP server (set SMTP_HOST, SMTP_PORT, SMTP_FROM): password reset and access mails are not sent\n');
+  else if (config.mail.insecureTls)
+    process.stdout.write(`Mail: ${config.mail.host} without certificate checks (SMTP_TLS_INSECURE=1): whoever sits between the platform and the relay can read reset codes\n`);
+  else process.stdout.write(`Mail: ${config.mail.host} over verified TLS${config.mail.ca ? ' (CA from SMTP_CA_FILE)' : ''}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

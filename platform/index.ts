@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { openDatabase } from './db/database.js';
 import { loadSigningKey } from './auth.js';
 import { loadMasterKey } from './secrets.js';
-import { createMailer } from './mail.js';
+import { createMailer, type MailConfig } from './mail.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { PreparedQueries } from './db/prepared.js';
 import { DEFAULT_POLICY, iso, type PlatformContext, type PlatformPolicy } from './context.js';
@@ -17,7 +17,7 @@ export interface PlatformConfig {
   host?: string; // default '127.0.0.1'
   port?: number; // default 0 = any free port
   publicUrl?: string; // base URL used in environment URLs/mails; default http://host:port
-  mail?: { host: string; port: number; from: string; secure?: boolean }; // SMTP
+  mail?: MailConfig; // SMTP, over verified TLS unless mail.insecureTls
   logger?: boolean; // default false; never logs tokens, passwords, keys or request bodies
   /** better-sqlite3's nativeBinding: the path of a build for another ABI (Electron's), when not the default. */
   sqliteNativeBinding?: string;
