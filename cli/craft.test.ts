@@ -363,6 +363,22 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect((JSON.parse(listed.stdout) as { execution_id: string }[]).map((x) => x.execution_id)).toContain(id);
   });
 
+  it('craft run -- env ships no SDK token into the execution\'s logs: the token, and anything shaped like one, is redacted', async () => {
+    const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
+    const other = `craft_sdk_${'Ab3-_x'.repeat(7)}Q`; // another user's token, pasted into a script
+    const r = await craft(['run', ...target(), '--pipeline', 'leak', '--', 'sh', '-c', `env; echo "token=$CRAFT_AI_SDK_TOKEN;"; echo "other ${other} end" >&2`], opts());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`CRAFT_AI_SDK_TOKEN=${token}`); // the user's own terminal shows what the command printed
+    const id = /execution (\S+) recorded/.exec(r.stderr)?.[1];
+    const logs = await p.platform.inject({ method: 'POST', url: `/environments/${p.slug}/api/v1/executions/${id}/logs`, headers: bearer(p.access), payload: {} });
+    const shipped = (logs.json() as { message: string }[]).map((l) => l.message);
+    expect(shipped.join('\n')).not.toContain(token);
+    expect(shipped.join('\n')).not.toContain(other);
+    expect(shipped).toContain('CRAFT_AI_SDK_TOKEN=[redacted SDK token]');
+    expect(shipped).toContain('token=[redacted SDK token];');
+    expect(shipped).toContain('other [redacted SDK token] end');
+  });
+
   it('craft run of a succeeding command is succeeded; Ctrl-C makes it cancelled', async () => {
     const ok = await craft(['run', ...target(), '--pipeline', 'train', '--', 'sh', '-c', 'echo fine; test -n "$CRAFT_AI_EXECUTION_ID" && test -n "$CRAFT_AI_SDK_TOKEN"'], opts());
     expect(ok.code, ok.stderr).toBe(0);

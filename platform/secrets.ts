@@ -92,4 +92,4 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url');
 }
 
-export const SDK_TOKEN_PREFIX = 'craft_sdk_';
+export { SDK_TOKEN_PREFIX } from '../domain/sdk-token.js';
