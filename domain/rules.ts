@@ -92,4 +92,14 @@ export const password = z
   .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
   .max(1024, 'must be at most 1024 characters');
 
-export const displayName = z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'must be at most 200 characters');
+// A name others read in member lists: control characters (NUL, line breaks…) and text-direction
+// controls (bidi overrides, isolates, marks) would let it pass for someone else's. Checked before
+// trimming, so a trailing line break is refused rather than quietly dropped.
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+export const displayName = z
+  .string({ error: 'is required' })
+  .refine((name) => !/\p{Cc}/u.test(name), 'must not contain control characters (such as NUL, tabs or line breaks)')
+  .refine((name) => !BIDI_CONTROLS.test(name), 'must not contain text-direction controls (such as the right-to-left override U+202E)')
+  .trim()
+  .min(1, 'is required')
+  .max(200, 'must be at most 200 characters');
