@@ -5,6 +5,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import { deriveSigningKey } from './secrets.js';
+import { refuseUntilPasswordChanged } from './first-admin.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import type { Kysely } from 'kysely';
@@ -17,6 +18,8 @@ export interface AuthenticatedUser {
   role: 'admin' | 'member';
   created_at: string;
   sessionId: string;
+  /** The account signed in with a generated one-time password it must change before anything else. */
+  passwordChangeRequired: boolean;
 }
 
 declare module 'fastify' {
@@ -125,13 +128,15 @@ export async function authenticate(ctx: PlatformContext, request: FastifyRequest
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['users.id', 'users.name', 'users.email', 'users.role', 'users.created_at', 'sessions.id as session_id', 'sessions.expires_at'])
+    .select(['users.password_change_required', 'users.password_expires_at'])
     .where('sessions.id', '=', sid)
     .where('sessions.user_id', '=', sub)
     .where('sessions.revoked_at', 'is', null)
     .where('users.deleted_at', 'is', null)
     .executeTakeFirst();
   if (!row || row.expires_at <= iso(ctx.now())) throw unauthorized();
-  return { id: row.id, name: row.name, email: row.email, role: row.role, created_at: row.created_at, sessionId: row.session_id };
+  refuseUntilPasswordChanged(ctx, row, `${request.method} ${request.routeOptions.url}`);
+  return { id: row.id, name: row.name, email: row.email, role: row.role, created_at: row.created_at, sessionId: row.session_id, passwordChangeRequired: row.password_change_required === 1 };
 }
 
 /** preHandler for routes that need a signed-in user. */

@@ -77,7 +77,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   } else if (admin.created && admin.source === 'generated') {
     process.stdout.write(
       `First admin: sign in as ${admin.email} with the one-time password ${admin.oneTimePassword}\n` +
-        `  (shown this once; you will be asked to choose a new one. Set CRAFT_ADMIN_EMAIL and CRAFT_ADMIN_PASSWORD before the first start to choose them.)\n`,
+        `  (shown this once, valid 24 hours; it allows nothing but choosing a new password. Set CRAFT_ADMIN_EMAIL and CRAFT_ADMIN_PASSWORD before the first start to choose them.)\n`,
     );
   }
   if (!config.mail) process.stdout.write('Mail: no SMTP server (set SMTP_HOST, SMTP_PORT, SMTP_FROM): password reset and access mails are not sent\n');

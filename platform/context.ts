@@ -33,6 +33,8 @@ export interface PlatformPolicy {
   /** A key's guesses are forgotten after this long without one. */
   guessesForgottenAfterSeconds: number;
   resetCodeSeconds: number;
+  /** The first admin's generated one-time password works this long. */
+  oneTimePasswordSeconds: number;
 }
 
 /** The first `free` guesses are answered at once; then each waits twice as long as the one before, from `firstDelayMs` up to `maxDelayMs`. */
@@ -50,6 +52,7 @@ export const DEFAULT_POLICY: PlatformPolicy = {
   addressGuesses: { free: 30, firstDelayMs: 1000, maxDelayMs: 15 * 60_000 },
   guessesForgottenAfterSeconds: 3600,
   resetCodeSeconds: 30 * 60,
+  oneTimePasswordSeconds: 24 * 3600,
 };
 
 export function iso(date: Date): string {

@@ -50,7 +50,7 @@ export async function resetPassword(ctx: PlatformContext, code: string, newPassw
     if (!row) return false;
     const used = await trx.updateTable('password_resets').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) return false;
-    await trx.updateTable('users').set({ password_hash: passwordHash, password_change_required: 0, updated_at: now }).where('id', '=', row.user_id).execute();
+    await trx.updateTable('users').set({ password_hash: passwordHash, password_change_required: 0, password_expires_at: null, updated_at: now }).where('id', '=', row.user_id).execute();
     await trx.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', row.user_id).where('kind', '=', 'password').where('revoked_at', 'is', null).execute();
     await forgetAccountGuesses(trx, (await trx.selectFrom('users').select('email').where('id', '=', row.user_id).executeTakeFirstOrThrow()).email);
     return true;

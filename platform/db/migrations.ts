@@ -242,6 +242,12 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.deleteFrom('settings').where('key', '=', 'jwt_secret').execute();
       },
     },
+    '0008_one_time_password_expiry': {
+      async up(db: Kysely<any>) {
+        // A generated one-time password stops working after this (null: the password does not expire).
+        await db.schema.alterTable('users').addColumn('password_expires_at', 'text').execute();
+      },
+    },
   };
 }
 

@@ -19,6 +19,8 @@ export interface UsersTable {
   updated_at: string;
   deleted_at: string | null;
   password_change_required: Generated<number>;
+  /** When a generated one-time password stops working; null for a password the user chose. */
+  password_expires_at: Generated<string | null>;
 }
 
 export interface SessionsTable {

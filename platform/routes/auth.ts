@@ -11,6 +11,7 @@ import { createSession, requireUser, signAccessToken, currentUser } from '../aut
 import { hashToken, verifyPassword } from '../secrets.js';
 import { iso } from '../context.js';
 import { countGuess, guessWasRight, type GuessKey } from '../login-throttle.js';
+import { ONE_TIME_PASSWORD_EXPIRED, oneTimePasswordExpired } from '../first-admin.js';
 
 export const errorResponses = {
   400: apiErrorSchema,
@@ -45,7 +46,7 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         await countGuess(ctx, keys, 'Too many failed sign-ins');
         const user = await ctx.db
           .selectFrom('users')
-          .select(['id', 'password_hash', 'password_change_required'])
+          .select(['id', 'password_hash', 'password_change_required', 'password_expires_at'])
           .where('email', '=', email)
           .where('deleted_at', 'is', null)
           .executeTakeFirst();
@@ -57,6 +58,7 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
           return { access_request: 'sent' as const, message: ACCESS_REQUEST_SENT };
         }
         if (!ok) throw new AppError('unauthorized', 'email or password is wrong');
+        if (user.password_change_required === 1 && oneTimePasswordExpired(ctx, user.password_expires_at)) throw new AppError('unauthorized', ONE_TIME_PASSWORD_EXPIRED, 'password');
         await guessWasRight(ctx, keys);
         const sessionId = await createSession(ctx, user.id, 'password');
         return {

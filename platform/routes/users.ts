@@ -40,8 +40,9 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
     const security = [{ bearer: [] }];
 
     app.get('/users/me', { ...auth, schema: { tags: ['users'], summary: 'The signed-in user', security, response: { 200: meSchema, ...errorResponses } } }, async (request) => {
-      const { id, name, email, role, created_at } = currentUser(request);
-      return { id, name, email, role, created_at };
+      const { id, name, email, role, created_at, passwordChangeRequired } = currentUser(request);
+      // Said only when true: every other account keeps the answer the SDK knows.
+      return { id, name, email, role, created_at, ...(passwordChangeRequired ? { password_change_required: true } : {}) };
     });
 
     app.post(
@@ -102,7 +103,7 @@ export function userRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         await ctx.db.transaction().execute(async (trx) => {
           await trx
             .updateTable('users')
-            .set({ password_hash: await hashPassword(request.body.new_password), password_change_required: 0, updated_at: now })
+            .set({ password_hash: await hashPassword(request.body.new_password), password_change_required: 0, password_expires_at: null, updated_at: now })
             .where('id', '=', user.id)
             .execute();
           await trx
