@@ -214,6 +214,12 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(r.stderr).toMatch(/--email/);
   });
 
+  it('craft login refuses http:// to another machine (2, naming --platform and why): the password never travels in clear', async () => {
+    const r = await craft(['login', '--platform', 'http://192.0.2.10', '--email', EMAIL, '--password-stdin'], { ...opts(), input: PASSWORD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--platform: must start with https:// (http:// only for a platform on this computer: over http a password and an SDK token travel in clear)');
+  });
+
   it('an unreachable platform exits 4 and names it', async () => {
     const { createServer } = await import('node:net');
     const server = createServer();

@@ -9,6 +9,7 @@ import { accessRequestSchema, memberRole, memberSchema, platformSettingsSchema, 
 import { deploymentSchema, environmentCreateSchema, environmentSchema } from './environment.js';
 import { executionSchema, executionStatus, logLineSchema } from './execution.js';
 import { email } from './rules.js';
+import { platformUrl } from './platform-url.js';
 import { deployKeyPublicSchema } from './deploy-key.js';
 import { apiErrorSchema } from './errors.js';
 
@@ -157,7 +158,7 @@ export const appApiContract = {
   // Connections: the token manager (several platforms side by side, one active).
   listConnections: method(empty, z.object({ items: z.array(connectionViewSchema), token_storage: tokenStorageSchema, keychain_message: z.string().nullable() })),
   addConnection: method(
-    z.object({ url: z.string({ error: 'is required' }).trim().min(1, 'is required').url('must be a URL such as https://mlops.example.com'), name: z.string().trim().max(100, 'must be at most 100 characters').optional() }).strict(),
+    z.object({ url: platformUrl, name: z.string().trim().max(100, 'must be at most 100 characters').optional() }).strict(),
     connectionViewSchema,
   ),
   switchConnection: method(z.object({ id: z.string() }).strict(), connectionViewSchema),

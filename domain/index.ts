@@ -9,3 +9,4 @@ export * from './environment.js';
 export * from './execution.js';
 export * from './ssh-public-key.js';
 export * from './sdk-token.js';
+export * from './platform-url.js';

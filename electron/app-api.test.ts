@@ -123,6 +123,22 @@ describe('the desktop API', () => {
     expect(readFileSync(path, 'utf8')).toContain(`CRAFT_AI_SDK_TOKEN=${token}`);
   });
 
+  it('adds a team connection over https only (http only to this computer): a password and a token never travel in clear', async () => {
+    const before = (await ok('listConnections')).items.length;
+    for (const url of ['http://mlops.example.com', 'http://10.1.2.3:8080/', 'HTTP://Mlops.Example.com']) {
+      const error = await refused('addConnection', { url });
+      expect(error).toMatchObject({ error: 'validation', field: 'url' });
+      expect(error.message).toBe('url: must start with https:// (http:// only for a platform on this computer: over http a password and an SDK token travel in clear)');
+    }
+    expect((await ok('listConnections')).items).toHaveLength(before);
+    for (const url of ['https://mlops.example.com', 'http://127.0.0.1:9/', 'http://localhost:9', 'http://[::1]:9']) {
+      const added = await ok('addConnection', { url });
+      expect(added.url).toBe(url.replace(/\/+$/, ''));
+      await ok('removeConnection', { id: added.id });
+    }
+    await ok('switchConnection', { id: (await ok('listConnections')).items.find((c: { kind: string }) => c.kind === 'embedded').id });
+  });
+
   it('deletes a project only when its name is repeated', async () => {
     expect((await refused('deleteProject', { project: 'fraud', confirm_name: 'fraud-x' })).error).toBe('validation');
     expect(await ok('deleteProject', { project: 'fraud', confirm_name: 'fraud' })).toEqual({ deleted: true });

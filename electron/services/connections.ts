@@ -5,6 +5,7 @@ import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../domain/errors.js';
+import { checkPlatformUrl } from '../../domain/platform-url.js';
 import { narrowExisting, privateFolder } from '../../platform/private-files.js';
 
 export const APP_NAME = 'Craft MLOps Desktop';
@@ -114,15 +115,9 @@ export class Connections {
   add(record: Omit<ConnectionRecord, 'id'>): ConnectionRecord {
     const name = record.name.trim();
     if (!name) throw new AppError('validation', 'name: is required', 'name');
-    let url: URL;
-    try {
-      url = new URL(record.url);
-    } catch {
-      throw new AppError('validation', 'url: must be a URL such as https://mlops.example.com', 'url');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('validation', 'url: must start with https:// (or http:// for a local server)', 'url');
-    if (url.username || url.password) throw new AppError('validation', 'url: must not contain a user name or password', 'url');
-    const clean = url.toString().replace(/\/+$/, '');
+    const checked = checkPlatformUrl(record.url);
+    if ('problem' in checked) throw new AppError('validation', `url: ${checked.problem}`, 'url');
+    const clean = checked.url;
     if (record.kind === 'embedded') throw new AppError('validation', 'kind: the embedded connection is created by the app', 'kind');
     if (this.state.connections.some((c) => c.url === clean)) throw new AppError('conflict', `url: a connection to ${clean} already exists`, 'url');
     const created: ConnectionRecord = { id: randomUUID(), name, url: clean, kind: 'team' };

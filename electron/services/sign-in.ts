@@ -9,6 +9,7 @@
 //
 // No password or token ever goes into an error message.
 import { AppError } from '../../domain/errors.js';
+import { checkPlatformUrl } from '../../domain/platform-url.js';
 import type { User } from '../../domain/user.js';
 import { PlatformClient } from './platform-client.js';
 
@@ -27,17 +28,11 @@ export interface SignInResult {
   password_change_required: boolean;
 }
 
-/** Checks a platform URL as the connections list does: http(s), no credentials in it. */
+/** Checks a platform URL as the connections list does (domain/platform-url.ts: https, or http to this computer; no credentials in it). */
 export function normalisePlatformUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    throw new AppError('validation', 'platform: must be a URL such as https://mlops.example.com', 'platform');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new AppError('validation', 'platform: must start with https:// (or http:// for a local server)', 'platform');
-  if (parsed.username || parsed.password) throw new AppError('validation', 'platform: must not contain a user name or password', 'platform');
-  return parsed.toString().replace(/\/+$/, '');
+  const checked = checkPlatformUrl(url);
+  if ('problem' in checked) throw new AppError('validation', `platform: ${checked.problem}`, 'platform');
+  return checked.url;
 }
 
 /**
