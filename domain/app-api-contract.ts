@@ -39,6 +39,8 @@ export const sessionSchema = z.object({
   token_storage: tokenStorageSchema,
   /** Why tokens live in memory only (no Secret Service…), with how to fix it. */
   keychain_message: z.string().nullable(),
+  /** Why nobody is signed in any more (the platform refused the SDK token, e.g. after a password reset). */
+  signed_out_reason: z.string().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 

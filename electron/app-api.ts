@@ -101,6 +101,11 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
         cache.putUser(connection.id, user, now());
         return { ...base, user, online: true, synced_at: now() } satisfies Session;
       } catch (error) {
+        if (error instanceof AppError && error.field === 'sdk_token' && connection.kind === 'team') {
+          // The platform no longer takes this token (a password reset…): forget it, show the sign-in, say why.
+          await accounts.forgetToken(connection.id);
+          return { ...base, user: null, online: true, synced_at: null, signed_out_reason: error.message };
+        }
         if (!(error instanceof AppError) || error.code !== 'offline') throw error;
         const cached = cache.getUser(connection.id);
         const projects = cache.listProjects(connection.id);

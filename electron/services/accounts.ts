@@ -116,6 +116,13 @@ export class Accounts {
     this.clients.get(record.id)?.reset();
   }
 
+  /** Forgets a token the platform refuses (nothing to revoke there any more). */
+  async forgetToken(connectionId: string): Promise<void> {
+    const record = this.record(connectionId);
+    this.clients.get(record.id)?.reset();
+    await this.vault.deleteToken(record.id);
+  }
+
   /**
    * Signs in to a connection with an SDK token the user pasted: checked with the platform
    * first, stored only if it works. Returns the signed-in user.

@@ -16,6 +16,10 @@ export interface PlatformClientOptions {
 
 const REFRESH_MARGIN_MS = 30_000;
 
+/** The platform refuses the stored SDK token: it was regenerated elsewhere, revoked, or a password reset ended it. */
+export const SDK_TOKEN_REFUSED =
+  'The SDK token of this connection no longer works (a password reset, a sign-out or a new token elsewhere ended it): sign in again to get a new one';
+
 function jwtExpiry(token: string): number | null {
   const part = token.split('.')[1];
   if (!part) return null;
@@ -121,6 +125,10 @@ export class PlatformClient {
     const sdkToken = await this.getSdkToken();
     if (!sdkToken) throw new AppError('unauthorized', 'Not signed in to this platform: no SDK token is stored for it');
     const response = await this.send('POST', '/api/v1/auth/refresh', { refresh_token: sdkToken }, null);
+    if (response.status === 401) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new AppError('unauthorized', SDK_TOKEN_REFUSED, 'sdk_token');
+    }
     const data = await this.readJson<{ access_token?: unknown }>(response);
     if (typeof data?.access_token !== 'string') throw new AppError('internal', 'The platform did not return an access token');
     this.accessToken = data.access_token;

@@ -113,7 +113,7 @@ export function authRoutes(ctx: PlatformContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['auth'],
           summary: 'Choose a new password with the mailed code (single use)',
-          description: 'Signs out the account\'s other password sessions.',
+          description: 'Ends every session of the account and its SDK token (sign in again for a new one).',
           body: resetPasswordSchema,
           response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses },
         },
