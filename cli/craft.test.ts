@@ -3,7 +3,7 @@
 // name, when no D-Bus session bus is set (run them inside dbus-run-session, see README).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer } from '../platform/test-helpers.js';
 import { craft, craftOnTerminal, EMAIL, KEYCHAIN_SKIP, keyringEnvironment, PASSWORD, startCliPlatform, startKeyring, tempDir, type CliPlatform } from './test-helpers.js';
@@ -181,6 +181,18 @@ describe('keygen (offline, no keychain needed)', () => {
     }
   });
 
+  it('keygen refuses a relative --out (2), naming the option, and writes nothing', async () => {
+    const dir = tempDir();
+    try {
+      const r = await craft(['keygen', '--out', 'deploy_key'], { dataDir: dir.dir, cwd: dir.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--out: must be an absolute path/);
+      expect(readdirSync(dir.dir)).not.toContain('deploy_key');
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('key test refuses a malformed repository URL (2) and a key that is not a private key (1)', async () => {
     const dir = tempDir();
     try {
@@ -346,6 +358,24 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(masked.stdout).toMatch(/export CRAFT_AI_SDK_TOKEN=.{4}•+.{4}\n/);
     const shown = await craft(['env', 'export', ...target(), '--format', 'dotenv', '--reveal'], opts());
     expect(shown.stdout).toBe(`CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\nCRAFT_AI_SDK_TOKEN=${token}\n`);
+  });
+
+  it('craft env export --out writes a private .env to an absolute path only, and replaces a file only with --force', async () => {
+    const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
+    const relative = await craft(['env', 'export', ...target(), '--out', '.env'], opts());
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toMatch(/--out: must be an absolute path/);
+    const out = join(data.dir, 'project.env');
+    writeFileSync(out, 'MINE=keep me\n');
+    const taken = await craft(['env', 'export', ...target(), '--out', out], opts());
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(`${out} already exists: choose another --out, or pass --force to replace it`);
+    expect(readFileSync(out, 'utf8')).toBe('MINE=keep me\n');
+    const forced = await craft(['env', 'export', ...target(), '--out', out, '--force'], opts());
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain(`CRAFT_AI_SDK_TOKEN=${token}\n`);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(forced.stdout).not.toContain(token);
   });
 
   it('craft run of a failing script records a failed execution with its logs', async () => {

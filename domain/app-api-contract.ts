@@ -8,7 +8,7 @@ import { passwordChangeSchema, userCreateSchema, userPublicSchema, userSchema, u
 import { accessRequestSchema, memberRole, memberSchema, platformSettingsSchema, platformSettingsUpdateSchema, projectHistoryEntrySchema } from './access.js';
 import { deploymentSchema, environmentCreateSchema, environmentSchema } from './environment.js';
 import { executionSchema, executionStatus, logLineSchema } from './execution.js';
-import { email } from './rules.js';
+import { absoluteFilePath, email } from './rules.js';
 import { platformUrl } from './platform-url.js';
 import { deployKeyPublicSchema } from './deploy-key.js';
 import { apiErrorSchema } from './errors.js';
@@ -142,9 +142,9 @@ export const appApiContract = {
       .strict(),
     deployKeyPublicSchema.extend({ key_id: z.string() }),
   ),
-  /** Writes the pair to files the user chose: `path` (private, mode 0600) and `path.pub`. */
+  /** Writes the pair to files the user chose: `path` (absolute; private, mode 0600) and `path.pub`; an existing file is replaced only with overwrite (after the user confirmed), else 'conflict'. */
   exportDeployKey: method(
-    z.object({ key_id: z.string(), path: z.string({ error: 'is required' }).trim().min(1, 'is required: choose where to save the private key') }).strict(),
+    z.object({ key_id: z.string(), path: absoluteFilePath('/home/you/.ssh/craft_deploy_key'), overwrite: z.boolean().default(false) }).strict(),
     z.object({ private_key_path: z.string(), public_key_path: z.string() }),
   ),
   /** "Test access": SSH to the repository host with this key only and ask git-upload-pack for the repository. */
@@ -194,7 +194,8 @@ export const appApiContract = {
     z.object({ ...environmentRef, reveal: z.boolean().default(false) }).strict(),
     z.object({ environment_url: z.string(), export_lines: z.string(), token_masked: z.string(), token: z.string().optional(), storage: tokenStorageSchema }),
   ),
-  writeDotEnv: method(z.object({ ...environmentRef, path: z.string({ error: 'is required' }).trim().min(1, 'is required: choose where to write the .env file') }).strict(), z.object({ path: z.string() })),
+  /** Writes a .env (absolute path, mode 0600); an existing file is replaced only with overwrite (after the user confirmed), else 'conflict'. */
+  writeDotEnv: method(z.object({ ...environmentRef, path: absoluteFilePath('/home/you/project/.env'), overwrite: z.boolean().default(false) }).strict(), z.object({ path: z.string() })),
 
   // Executions (synced into the cache; the table works offline on what was seen).
   listExecutions: method(

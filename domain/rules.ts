@@ -103,3 +103,18 @@ export const displayName = z
   .trim()
   .min(1, 'is required')
   .max(200, 'must be at most 200 characters');
+
+// A file the user chose (a .env, an exported key pair): an absolute path, so that where it lands
+// never depends on the folder the app or craft happened to start in.
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+}
+
+export const absolutePathRule = (example: string) => `must be an absolute path, such as ${example}`;
+
+export const absoluteFilePath = (example: string) =>
+  z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, `is required: the full path of the file, such as ${example}`)
+    .refine(isAbsolutePath, absolutePathRule(example));

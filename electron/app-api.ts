@@ -168,8 +168,8 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async importDeployKey({ private_key, passphrase }) {
       return keys.importPrivateKey(private_key, passphrase);
     },
-    async exportDeployKey({ key_id, path }) {
-      const written = keys.exportPair(key_id, path);
+    async exportDeployKey({ key_id, path, overwrite }) {
+      const written = keys.exportPair(key_id, path, undefined, { overwrite });
       return { private_key_path: written.private_path, public_key_path: written.public_path };
     },
     async testRepositoryAccess({ repository_url, key_id, accept_host_fingerprint }) {
@@ -305,9 +305,9 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       const view = await accounts.viewToken(undefined, reveal);
       return { environment_url: env.url, export_lines: sdkExportLines(env.url, token, reveal), token_masked: view.masked, storage: view.storage, ...(reveal ? { token } : {}) };
     },
-    async writeDotEnv({ project, environment, path }) {
+    async writeDotEnv({ project, environment, path, overwrite }) {
       const env = (await this.getEnvironment({ project, environment })).item;
-      writeDotEnv(path, { url: env.url, token: await services.sdkToken() });
+      writeDotEnv(path, { url: env.url, token: await services.sdkToken() }, { overwrite });
       return { path };
     },
 

@@ -1,7 +1,7 @@
 // The list of platform connections: <dataDir>/connections.json, no secrets (tokens are
 // in the vault, keyed by connection id), written atomically (temporary file + rename).
 import { randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../domain/errors.js';
@@ -32,12 +32,19 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), APP_SLUG);
 }
 
-/** Writes a file atomically: a temporary sibling, then rename over the target (owner-only unless told). */
-export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
+/**
+ * Writes a file atomically: a temporary sibling, then renamed over the target (owner-only unless
+ * told). With `replace: false` it is linked into place instead, which fails (EEXIST) when the
+ * target exists: no file is ever replaced that way.
+ */
+export function writeFileAtomic(file: string, content: string, mode = 0o600, options: { replace?: boolean } = {}): void {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {
-    writeFileSync(tmp, content, { mode });
-    renameSync(tmp, file);
+    writeFileSync(tmp, content, { mode, flag: 'wx' });
+    if (options.replace === false) {
+      linkSync(tmp, file);
+      rmSync(tmp);
+    } else renameSync(tmp, file);
   } catch (error) {
     rmSync(tmp, { force: true });
     throw error;
