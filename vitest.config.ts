@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'node', include: ['domain/**/*.test.ts', 'platform/**/*.test.ts', 'electron/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts'] },
+        test: { name: 'node', include: ['domain/**/*.test.ts', 'common/**/*.test.ts', 'platform/**/*.test.ts', 'electron/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts'] },
       },
       {
         // The renderer's tests: `.svelte.ts` modules compiled with their runes, for the client.

@@ -3,7 +3,7 @@
 // name, when no D-Bus session bus is set (run them inside dbus-run-session, see README).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer } from '../platform/test-helpers.js';
 import { craft, craftOnTerminal, EMAIL, KEYCHAIN_SKIP, keyringEnvironment, PASSWORD, startCliPlatform, startKeyring, tempDir, type CliPlatform } from './test-helpers.js';
@@ -181,6 +181,18 @@ describe('keygen (offline, no keychain needed)', () => {
     }
   });
 
+  it('keygen refuses a relative --out (2), naming the option, and writes nothing', async () => {
+    const dir = tempDir();
+    try {
+      const r = await craft(['keygen', '--out', 'deploy_key'], { dataDir: dir.dir, cwd: dir.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--out: must be an absolute path/);
+      expect(readdirSync(dir.dir)).not.toContain('deploy_key');
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('key test refuses a malformed repository URL (2) and a key that is not a private key (1)', async () => {
     const dir = tempDir();
     try {
@@ -212,6 +224,12 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     const r = await craft(['login', '--platform', p.url, '--email', 'not-an-email', '--password-stdin'], { ...opts(), input: PASSWORD });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--email/);
+  });
+
+  it('craft login refuses http:// to another machine (2, naming --platform and why): the password never travels in clear', async () => {
+    const r = await craft(['login', '--platform', 'http://192.0.2.10', '--email', EMAIL, '--password-stdin'], { ...opts(), input: PASSWORD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--platform: must start with https:// (http:// only for a platform on this computer: over http a password and an SDK token travel in clear)');
   });
 
   it('an unreachable platform exits 4 and names it', async () => {
@@ -342,6 +360,24 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(shown.stdout).toBe(`CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\nCRAFT_AI_SDK_TOKEN=${token}\n`);
   });
 
+  it('craft env export --out writes a private .env to an absolute path only, and replaces a file only with --force', async () => {
+    const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
+    const relative = await craft(['env', 'export', ...target(), '--out', '.env'], opts());
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toMatch(/--out: must be an absolute path/);
+    const out = join(data.dir, 'project.env');
+    writeFileSync(out, 'MINE=keep me\n');
+    const taken = await craft(['env', 'export', ...target(), '--out', out], opts());
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(`${out} already exists: choose another --out, or pass --force to replace it`);
+    expect(readFileSync(out, 'utf8')).toBe('MINE=keep me\n');
+    const forced = await craft(['env', 'export', ...target(), '--out', out, '--force'], opts());
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain(`CRAFT_AI_SDK_TOKEN=${token}\n`);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(forced.stdout).not.toContain(token);
+  });
+
   it('craft run of a failing script records a failed execution with its logs', async () => {
     const r = await craft(['run', ...target(), '--pipeline', 'train', '--', 'sh', '-c', 'echo "step one"; echo "it broke" >&2; exit 3'], opts());
     expect(r.code).toBe(3);
@@ -361,6 +397,22 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
 
     const listed = await craft(['executions', 'list', ...target(), '--status', 'failed', '--json'], opts());
     expect((JSON.parse(listed.stdout) as { execution_id: string }[]).map((x) => x.execution_id)).toContain(id);
+  });
+
+  it('craft run -- env ships no SDK token into the execution\'s logs: the token, and anything shaped like one, is redacted', async () => {
+    const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
+    const other = `craft_sdk_${'Ab3-_x'.repeat(7)}Q`; // another user's token, pasted into a script
+    const r = await craft(['run', ...target(), '--pipeline', 'leak', '--', 'sh', '-c', `env; echo "token=$CRAFT_AI_SDK_TOKEN;"; echo "other ${other} end" >&2`], opts());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`CRAFT_AI_SDK_TOKEN=${token}`); // the user's own terminal shows what the command printed
+    const id = /execution (\S+) recorded/.exec(r.stderr)?.[1];
+    const logs = await p.platform.inject({ method: 'POST', url: `/environments/${p.slug}/api/v1/executions/${id}/logs`, headers: bearer(p.access), payload: {} });
+    const shipped = (logs.json() as { message: string }[]).map((l) => l.message);
+    expect(shipped.join('\n')).not.toContain(token);
+    expect(shipped.join('\n')).not.toContain(other);
+    expect(shipped).toContain('CRAFT_AI_SDK_TOKEN=[redacted SDK token]');
+    expect(shipped).toContain('token=[redacted SDK token];');
+    expect(shipped).toContain('other [redacted SDK token] end');
   });
 
   it('craft run of a succeeding command is succeeded; Ctrl-C makes it cancelled', async () => {

@@ -2,12 +2,12 @@
 // pieces are in context.ts (data dir, connections, keychain), runner.ts (child processes),
 // io.ts (prompts, tables) and errors.ts (exit codes).
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { AppError } from '../domain/errors.js';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../domain/execution.js';
 import { fingerprintLine } from '../domain/ssh-public-key.js';
-import { maskToken, sdkExportLines } from '../electron/services/accounts.js';
+import { maskToken, sdkExportLines, writeDotEnv } from '../electron/services/accounts.js';
+import { checkChosenPaths, DEPLOY_KEY_EXAMPLE, DOTENV_EXAMPLE } from '../electron/services/chosen-files.js';
 import { normalisePlatformUrl, signInWithPassword } from '../electron/services/sign-in.js';
 import { PlatformClient } from '../electron/services/platform-client.js';
 import type { ConnectionRecord } from '../electron/services/connections.js';
@@ -40,6 +40,18 @@ function dotenvValue(value: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]*$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
 }
 
+/** --out, by the rules of files the user chose: an absolute path (else bad usage), not a taken one unless --force. */
+function checkOut(paths: string[], force: boolean, example: string): void {
+  try {
+    checkChosenPaths(paths, { overwrite: force, field: 'out', example });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    if (error.code === 'validation') throw new UsageError(`--${error.message}`);
+    if (error.code === 'conflict') throw new AppError('conflict', `${paths.find((path) => existsSync(path))} already exists: choose another --out, or pass --force to replace it`, 'out');
+    throw error;
+  }
+}
+
 function hostName(url: string): string {
   return new URL(url).host;
 }
@@ -68,7 +80,7 @@ export function buildProgram(result: ProgramResult): Command {
   echo "$PASSWORD" | craft login --platform https://mlops.example.com --email ada@example.com --password-stdin
   craft exec --project churn --environment prod -- python train.py
   craft run --project churn --environment prod --pipeline train -- python train.py
-  craft keygen --out ./deploy_key`);
+  craft keygen --out "$PWD/deploy_key"`);
 
   // ——— sign-in ———
 
@@ -310,14 +322,22 @@ export function buildProgram(result: ProgramResult): Command {
     });
 
   const envCommand = program.command('env').description('The SDK variables of an environment.');
-  sdkTarget(envCommand.command('export').description('Print CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN for an environment; the token is masked unless --reveal.'))
+  sdkTarget(envCommand.command('export').description('Print CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN for an environment; the token is masked unless --reveal. With --out, write them to a .env file instead (mode 0600).'))
     .addOption(new Option('--format <format>', 'shell (export lines) or dotenv (.env lines)').choices(['shell', 'dotenv']).default('shell'))
     .option('--reveal', 'print the token itself (it then ends up wherever you send the output)')
-    .action(async (opts: { project: string; environment: string; format: 'shell' | 'dotenv'; reveal?: boolean }, command: Command) => {
+    .option('-o, --out <path>', 'write a .env file there (an absolute path; readable by you only), holding the token')
+    .option('-f, --force', 'with --out: replace the file if it exists')
+    .action(async (opts: { project: string; environment: string; format: 'shell' | 'dotenv'; reveal?: boolean; out?: string; force?: boolean }, command: Command) => {
+      if (opts.out !== undefined) checkOut([opts.out], !!opts.force, DOTENV_EXAMPLE);
       const ctx = ctxOf(command);
       const record = ctx.connection();
       const sdkToken = await ctx.token(record);
       const env = await ctx.environment(await ctx.client(record), opts.project, opts.environment);
+      if (opts.out !== undefined) {
+        writeDotEnv(opts.out, { url: env.url, token: sdkToken }, { overwrite: !!opts.force, field: 'out' });
+        out(`Wrote ${opts.out} (mode 0600): CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN of ${opts.project}/${opts.environment}.`);
+        return;
+      }
       if (opts.format === 'shell') process.stdout.write(sdkExportLines(env.url, sdkToken, !!opts.reveal));
       else process.stdout.write(`CRAFT_AI_ENVIRONMENT_URL=${dotenvValue(env.url)}\nCRAFT_AI_SDK_TOKEN=${opts.reveal ? dotenvValue(sdkToken) : maskToken(sdkToken)}\n`);
       if (!opts.reveal) err('craft: the token is masked; --reveal prints it (or use `craft exec`, which needs no copy at all)');
@@ -328,14 +348,14 @@ export function buildProgram(result: ProgramResult): Command {
   program
     .command('keygen')
     .description('Generate an RSA 4096 deploy key pair offline, as the desktop app does: PKCS#1 PEM private key (mode 0600) and PATH.pub; prints the fingerprint as ssh-keygen -lf does.')
-    .option('-o, --out <path>', 'the private key file; the public key goes to PATH.pub', 'craft_deploy_key')
-    .option('-f, --force', 'overwrite existing files')
+    .requiredOption('-o, --out <path>', 'the private key file (an absolute path, e.g. "$PWD/deploy_key"); the public key goes to PATH.pub')
+    .option('-f, --force', 'replace existing files')
     .option('--json', 'print JSON')
     .action(async (opts: { out: string; force?: boolean; json?: boolean }) => {
-      const privatePath = resolve(opts.out);
+      const privatePath = opts.out;
       const publicPath = `${privatePath}.pub`;
-      for (const path of [privatePath, publicPath])
-        if (existsSync(path) && !opts.force) throw new AppError('conflict', `${path} already exists: choose another --out, or pass --force to overwrite it`, 'out');
+      // Checked before the key is generated; the writer checks again.
+      checkOut([privatePath, publicPath], !!opts.force, DEPLOY_KEY_EXAMPLE);
       // Loaded on use: node-forge and the workers are not needed by any other command.
       const { DeployKeys } = await import('../electron/services/deploy-keys/index.js');
       const keys = new DeployKeys();
@@ -344,7 +364,7 @@ export function buildProgram(result: ProgramResult): Command {
         const { job_id } = keys.start();
         const job = await keys.wait(job_id);
         if (job.status !== 'done' || !job.key) throw job.error ? AppError.from(job.error) : new AppError('internal', `Key generation ${job.status}`);
-        keys.exportPair(job.key.key_id, privatePath, publicPath);
+        keys.exportPair(job.key.key_id, privatePath, publicPath, { overwrite: !!opts.force, field: 'out' });
         const line = fingerprintLine(job.key.bits, job.key.fingerprint, job.key.public_key.split(' ')[2]);
         if (opts.json) return printJson({ private_path: privatePath, public_path: publicPath, bits: job.key.bits, fingerprint: job.key.fingerprint, public_key: job.key.public_key });
         out(`Private key: ${privatePath} (mode 0600)\nPublic key:  ${publicPath}\n${line}`);

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { Execution } from '../domain/execution.js';
+import { redactSdkTokens } from '../domain/sdk-token.js';
 import type { PlatformClient } from '../electron/services/platform-client.js';
 import { err } from './io.js';
 
@@ -99,7 +100,11 @@ const MAX_MESSAGE = 64 * 1024 - 16;
 const MAX_BATCH = 1000;
 const MAX_PENDING = 200_000;
 
-/** Sends timestamped log lines to an execution, in order, in batches, without blocking the output. */
+/**
+ * Sends timestamped log lines to an execution, in order, in batches, without blocking the output.
+ * The SDK token the command was given (`secrets`), and anything shaped like an SDK token, never
+ * leaves: `craft run -- env` would otherwise put it in logs every project member reads.
+ */
 export class LogShipper {
   private pending: { timestamp: string; message: string }[] = [];
   private sending: Promise<void> = Promise.resolve();
@@ -112,12 +117,15 @@ export class LogShipper {
     private readonly client: PlatformClient,
     private readonly execution: { slug: string; id: string },
     private readonly intervalMs = 300,
+    private readonly secrets: readonly string[] = [],
   ) {}
 
   add(text: string, at = new Date()): void {
     const timestamp = at.toISOString();
+    // Redacted before long lines are cut, so no piece of a token slips through a cut.
+    const redacted = redactSdkTokens(text, this.secrets);
     // PostgreSQL text cannot hold NUL characters.
-    const message = text.includes('\u0000') ? text.replace(/\u0000/g, '\ufffd') : text;
+    const message = redacted.includes('\u0000') ? redacted.replace(/\u0000/g, '\ufffd') : redacted;
     for (let i = 0; i < message.length || i === 0; i += MAX_MESSAGE) {
       if (this.pending.length >= MAX_PENDING) {
         this.dropped++;
@@ -208,7 +216,7 @@ export async function recordedRun(options: {
   } finally {
     for (const s of FORWARDED) process.off(s, onEarly);
   }
-  const logs = new LogShipper(client, execution);
+  const logs = new LogShipper(client, execution, undefined, [options.env.CRAFT_AI_SDK_TOKEN ?? '']);
   let end: ChildEnd;
   if (early) {
     end = { code: 128 + (constants.signals[early as NodeJS.Signals] ?? 0), signal: null, interrupted: early, startError: null };

@@ -127,6 +127,8 @@ export interface CraftOptions {
   input?: string;
   env?: NodeJS.ProcessEnv;
   dataDir?: string;
+  /** The working directory (default: this process's). */
+  cwd?: string;
   /** Called once the process is started (to send signals). */
   onStart?: (child: import('node:child_process').ChildProcess, output: { stdout: string }) => void;
   timeoutMs?: number;
@@ -139,7 +141,7 @@ export function craft(args: string[], options: CraftOptions = {}): Promise<Craft
   if (options.dataDir) env.CRAFT_DATA_DIR = options.dataDir;
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CRAFT, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CRAFT, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     const output = { stdout: '' };
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (output.stdout += c.toString('utf8')));

@@ -8,7 +8,8 @@ import { passwordChangeSchema, userCreateSchema, userPublicSchema, userSchema, u
 import { accessRequestSchema, memberRole, memberSchema, platformSettingsSchema, platformSettingsUpdateSchema, projectHistoryEntrySchema } from './access.js';
 import { deploymentSchema, environmentCreateSchema, environmentSchema } from './environment.js';
 import { executionSchema, logLineSchema } from './execution.js';
-import { email } from './rules.js';
+import { absoluteFilePath, email } from './rules.js';
+import { platformUrl } from './platform-url.js';
 import { deployKeyPublicSchema } from './deploy-key.js';
 import { apiErrorSchema } from './errors.js';
 
@@ -38,6 +39,8 @@ export const sessionSchema = z.object({
   token_storage: tokenStorageSchema,
   /** Why tokens live in memory only (no Secret Service…), with how to fix it. */
   keychain_message: z.string().nullable(),
+  /** Why nobody is signed in any more (the platform refused the SDK token, e.g. after a password reset). */
+  signed_out_reason: z.string().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
@@ -142,9 +145,9 @@ export const appApiContract = {
       .strict(),
     deployKeyPublicSchema.extend({ key_id: z.string() }),
   ),
-  /** Writes the pair to files the user chose: `path` (private, mode 0600) and `path.pub`. */
+  /** Writes the pair to files the user chose: `path` (absolute; private, mode 0600) and `path.pub`; an existing file is replaced only with overwrite (after the user confirmed), else 'conflict'. */
   exportDeployKey: method(
-    z.object({ key_id: z.string(), path: z.string({ error: 'is required' }).trim().min(1, 'is required: choose where to save the private key') }).strict(),
+    z.object({ key_id: z.string(), path: absoluteFilePath('/home/you/.ssh/craft_deploy_key'), overwrite: z.boolean().default(false) }).strict(),
     z.object({ private_key_path: z.string(), public_key_path: z.string() }),
   ),
   /** "Test access": SSH to the repository host with this key only and ask git-upload-pack for the repository. */
@@ -160,7 +163,7 @@ export const appApiContract = {
   // Connections: the token manager (several platforms side by side, one active).
   listConnections: method(empty, z.object({ items: z.array(connectionViewSchema), token_storage: tokenStorageSchema, keychain_message: z.string().nullable() })),
   addConnection: method(
-    z.object({ url: z.string({ error: 'is required' }).trim().min(1, 'is required').url('must be a URL such as https://mlops.example.com'), name: z.string().trim().max(100, 'must be at most 100 characters').optional() }).strict(),
+    z.object({ url: platformUrl, name: z.string().trim().max(100, 'must be at most 100 characters').optional() }).strict(),
     connectionViewSchema,
   ),
   switchConnection: method(z.object({ id: z.string() }).strict(), connectionViewSchema),
@@ -194,7 +197,8 @@ export const appApiContract = {
     z.object({ ...environmentRef, reveal: z.boolean().default(false) }).strict(),
     z.object({ environment_url: z.string(), export_lines: z.string(), token_masked: z.string(), token: z.string().optional(), storage: tokenStorageSchema }),
   ),
-  writeDotEnv: method(z.object({ ...environmentRef, path: z.string({ error: 'is required' }).trim().min(1, 'is required: choose where to write the .env file') }).strict(), z.object({ path: z.string() })),
+  /** Writes a .env (absolute path, mode 0600); an existing file is replaced only with overwrite (after the user confirmed), else 'conflict'. */
+  writeDotEnv: method(z.object({ ...environmentRef, path: absoluteFilePath('/home/you/project/.env'), overwrite: z.boolean().default(false) }).strict(), z.object({ path: z.string() })),
 
   // Executions (synced into the cache; the table works offline on what was seen).
   listExecutions: method(

@@ -25,10 +25,32 @@ export const stepSchema = z.object({
   end_date: isoDate.nullable().default(null),
 });
 
+export const MAX_VALUE_DEPTH = 32;
+export const MAX_VALUE_BYTES = 64 * 1024;
+
+/** Whether a JSON value nests more than `limit` arrays or objects, walked without recursion (a deep value must not overflow the stack here either). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth > limit) return true;
+    for (const child of Array.isArray(next.value) ? next.value : Object.values(next.value)) stack.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+}
+
+/** An input's or output's value: any JSON, bounded in depth and size (the platform stores and serves it whole). */
+export const executionValue = z.unknown().superRefine((value, ctx) => {
+  if (value === undefined) return;
+  if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) ctx.addIssue({ code: 'custom', message: `must be nested at most ${MAX_VALUE_DEPTH} levels deep` });
+  else if (new TextEncoder().encode(JSON.stringify(value)).length > MAX_VALUE_BYTES) ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_VALUE_BYTES / 1024} KiB as JSON` });
+});
+
 export const ioSchema = z.object({
   name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
   data_type: z.string().max(100).optional(),
-  value: z.unknown().optional(),
+  value: executionValue.optional(),
 });
 
 export const executionSchema = z.object({

@@ -8,3 +8,5 @@ export * from './access.js';
 export * from './environment.js';
 export * from './execution.js';
 export * from './ssh-public-key.js';
+export * from './sdk-token.js';
+export * from './platform-url.js';

@@ -153,7 +153,7 @@ export const platformContract = {
     tags: ['auth'],
     summary: 'Sign in with email and password',
     description:
-      'Repeated failures are slowed down, then refused for a while (429), per account and per address. An email the platform does not know files an access request for the administrators (202).',
+      'Every guess is counted before it is checked, per account and per address: after a few wrong ones each waits longer (429 with Retry-After says how long); an account is never locked. An email the platform does not know files an access request for the administrators (202).',
     body: loginSchema,
     responses: { 200: loginAnswerSchema, 202: accessRequestSentSchema },
   }),
@@ -173,7 +173,7 @@ export const platformContract = {
     access: 'anonymous',
     tags: ['auth'],
     summary: 'Choose a new password with the mailed code (single use)',
-    description: "Signs out the account's other password sessions.",
+    description: 'Ends every session of the account and its SDK token (sign in again for a new one).',
     body: resetPasswordSchema,
     responses: { 200: ok },
   }),

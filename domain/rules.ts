@@ -92,4 +92,29 @@ export const password = z
   .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
   .max(1024, 'must be at most 1024 characters');
 
-export const displayName = z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'must be at most 200 characters');
+// A name others read in member lists: control characters (NUL, line breaks…) and text-direction
+// controls (bidi overrides, isolates, marks) would let it pass for someone else's. Checked before
+// trimming, so a trailing line break is refused rather than quietly dropped.
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+export const displayName = z
+  .string({ error: 'is required' })
+  .refine((name) => !/\p{Cc}/u.test(name), 'must not contain control characters (such as NUL, tabs or line breaks)')
+  .refine((name) => !BIDI_CONTROLS.test(name), 'must not contain text-direction controls (such as the right-to-left override U+202E)')
+  .trim()
+  .min(1, 'is required')
+  .max(200, 'must be at most 200 characters');
+
+// A file the user chose (a .env, an exported key pair): an absolute path, so that where it lands
+// never depends on the folder the app or craft happened to start in.
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+}
+
+export const absolutePathRule = (example: string) => `must be an absolute path, such as ${example}`;
+
+export const absoluteFilePath = (example: string) =>
+  z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, `is required: the full path of the file, such as ${example}`)
+    .refine(isAbsolutePath, absolutePathRule(example));

@@ -13,6 +13,8 @@ export const userSchema = userPublicSchema.extend({
   role: userRole,
   created_at: z.string(),
   deleted_at: z.string().nullable().optional(),
+  /** GET /users/me: signed in with a one-time password that must be changed before anything else. */
+  password_change_required: z.boolean().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 

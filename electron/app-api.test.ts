@@ -2,7 +2,7 @@
 // deploy keys, the calls a renderer makes — only the keychain is the in-memory store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppApi, createHandlers, type AppApi } from './app-api.js';
@@ -122,6 +122,46 @@ describe('the desktop API', () => {
     await ok('writeDotEnv', { project: 'fraud', environment: 'production', path });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readFileSync(path, 'utf8')).toContain(`CRAFT_AI_SDK_TOKEN=${token}`);
+  });
+
+  it('adds a team connection over https only (http only to this computer): a password and a token never travel in clear', async () => {
+    const before = (await ok('listConnections')).items.length;
+    for (const url of ['http://mlops.example.com', 'http://10.1.2.3:8080/', 'HTTP://Mlops.Example.com']) {
+      const error = await refused('addConnection', { url });
+      expect(error).toMatchObject({ error: 'validation', field: 'url' });
+      expect(error.message).toBe('url: must start with https:// (http:// only for a platform on this computer: over http a password and an SDK token travel in clear)');
+    }
+    expect((await ok('listConnections')).items).toHaveLength(before);
+    for (const url of ['https://mlops.example.com', 'http://127.0.0.1:9/', 'http://localhost:9', 'http://[::1]:9']) {
+      const added = await ok('addConnection', { url });
+      expect(added.url).toBe(url.replace(/\/+$/, ''));
+      await ok('removeConnection', { id: added.id });
+    }
+    await ok('switchConnection', { id: (await ok('listConnections')).items.find((c: { kind: string }) => c.kind === 'embedded').id });
+  });
+
+  it('writes a .env and a key pair only to an absolute path, and replaces an existing file only once the user confirmed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'craft-chosen-files-'));
+    const relative = await refused('writeDotEnv', { project: 'fraud', environment: 'production', path: 'churn/.env' });
+    expect(relative).toEqual({ error: 'validation', field: 'path', message: 'path: must be an absolute path, such as /home/you/project/.env' });
+    const envPath = join(dir, '.env');
+    writeFileSync(envPath, 'MINE=keep me\n');
+    const taken = await refused('writeDotEnv', { project: 'fraud', environment: 'production', path: envPath });
+    expect(taken).toEqual({ error: 'conflict', field: 'path', message: `path: ${envPath} already exists: confirm to replace it` });
+    expect(readFileSync(envPath, 'utf8')).toBe('MINE=keep me\n');
+    await ok('writeDotEnv', { project: 'fraud', environment: 'production', path: envPath, overwrite: true });
+    expect(readFileSync(envPath, 'utf8')).toContain('CRAFT_AI_SDK_TOKEN=');
+
+    const key = await ok('importDeployKey', { private_key: pemKey() });
+    expect(await refused('exportDeployKey', { key_id: key.key_id, path: 'keys/deploy_key' })).toMatchObject({ error: 'validation', field: 'path', message: expect.stringMatching(/^path: must be an absolute path/) });
+    const keyPath = join(dir, 'deploy_key');
+    writeFileSync(`${keyPath}.pub`, 'my other public key\n');
+    expect(await refused('exportDeployKey', { key_id: key.key_id, path: keyPath })).toEqual({ error: 'conflict', field: 'path', message: `path: ${keyPath}.pub already exists: confirm to replace it` });
+    expect(existsSync(keyPath)).toBe(false);
+    expect(readFileSync(`${keyPath}.pub`, 'utf8')).toBe('my other public key\n');
+    await ok('exportDeployKey', { key_id: key.key_id, path: keyPath, overwrite: true });
+    expect(readFileSync(`${keyPath}.pub`, 'utf8')).toMatch(/^ssh-rsa /);
+    expect(statSync(keyPath).mode & 0o777).toBe(0o600);
   });
 
   it('deletes a project only when its name is repeated', async () => {

@@ -95,6 +95,11 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
         cache.putUser(connection.id, user, now());
         return { ...base, user, online: true, synced_at: now() } satisfies Session;
       } catch (error) {
+        if (error instanceof AppError && error.field === 'sdk_token' && connection.kind === 'team') {
+          // The platform no longer takes this token (a password reset…): forget it, show the sign-in, say why.
+          await accounts.forgetToken(connection.id);
+          return { ...base, user: null, online: true, synced_at: null, signed_out_reason: error.message };
+        }
         if (!(error instanceof AppError) || error.code !== 'offline') throw error;
         const cached = cache.getUser(connection.id);
         const projects = cache.listProjects(connection.id);
@@ -157,8 +162,8 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async importDeployKey({ private_key, passphrase }) {
       return keys.importPrivateKey(private_key, passphrase);
     },
-    async exportDeployKey({ key_id, path }) {
-      const written = keys.exportPair(key_id, path);
+    async exportDeployKey({ key_id, path, overwrite }) {
+      const written = keys.exportPair(key_id, path, undefined, { overwrite });
       return { private_key_path: written.private_path, public_key_path: written.public_path };
     },
     async testRepositoryAccess({ repository_url, key_id, accept_host_fingerprint }) {
@@ -295,9 +300,9 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       const view = await accounts.viewToken(undefined, reveal);
       return { environment_url: env.url, export_lines: sdkExportLines(env.url, token, reveal), token_masked: view.masked, storage: view.storage, ...(reveal ? { token } : {}) };
     },
-    async writeDotEnv({ project, environment, path }) {
+    async writeDotEnv({ project, environment, path, overwrite }) {
       const env = (await this.getEnvironment({ project, environment })).item;
-      writeDotEnv(path, { url: env.url, token: await services.sdkToken() });
+      writeDotEnv(path, { url: env.url, token: await services.sdkToken() }, { overwrite });
       return { path };
     },
 

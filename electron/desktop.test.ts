@@ -1,7 +1,7 @@
-// Closing the desktop's services (what quitting the app and stopping browser mode do) while
+// The desktop's data folder is its owner's only (issue 10, item 2); closing the desktop's services (what quitting the app and stopping browser mode do) while
 // work is under way: the real embedded platform, cache, sync and deploy-key workers.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppApi, createHandlers } from './app-api.js';
@@ -10,6 +10,7 @@ import { Cache } from './services/cache.js';
 import { Connections } from './services/connections.js';
 import { startFeedServer } from './services/testing/feed-server.js';
 import { memoryStore, openVault } from './services/vault.js';
+import { modesUnder } from '../platform/test-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'craft-desktop-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -45,6 +46,30 @@ describe('closing the desktop', () => {
       cache.close();
     } finally {
       await feed.close();
+    }
+  });
+});
+
+describe('the desktop data folder', () => {
+  it('is owner-only, every file and folder in it, when it already existed as 0755 with a 0644 connections.json', async () => {
+    const dataDir = mkdtempSync(join(root, 'modes-'));
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, 'connections.json'), '{"version":1,"active":null,"connections":[]}\n', { mode: 0o644 });
+    mkdirSync(join(dataDir, 'platform'), { mode: 0o755 });
+    chmodSync(join(dataDir, 'platform'), 0o755);
+    const desktop = await startDesktop({ dataDir, secretStore: memoryStore() });
+    try {
+      desktop.connections.add({ name: 'team', url: 'https://mlops.example.com', kind: 'team' });
+      desktop.knownHosts.trust('git.example.com', 22, 'SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
+      desktop.cache.putUser(desktop.connection().id, { id: 'u', name: 'U', email: 'u@example.com', role: 'admin', created_at: new Date().toISOString() }, new Date().toISOString());
+      const modes = modesUnder(dataDir);
+      expect(Object.keys(modes)).toEqual(expect.arrayContaining(['connections.json', 'known_hosts.json', 'cache.sqlite', 'cache.sqlite-wal', 'platform', 'platform/platform.sqlite', 'platform/master.key']));
+      for (const [name, mode] of Object.entries(modes)) {
+        const folder = name === '.' || name === 'platform';
+        expect(`${name} ${mode}`).toBe(`${name} ${folder ? '700' : '600'}`);
+      }
+    } finally {
+      await desktop.close();
     }
   });
 });

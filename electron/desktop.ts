@@ -1,10 +1,10 @@
 // The desktop's composition root: the data folder, the keychain and its token manager, the
 // cache, the deploy-key workers, the known SSH hosts and the embedded platform, put together
 // once. Electron's main process and browser mode both start the app through here.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../domain/index.js';
 import { startPlatform, type RunningPlatform } from '../platform/index.js';
+import { privateFolder } from '../common/private-files.js';
 import { Accounts } from './services/accounts.js';
 import { Cache } from './services/cache.js';
 import { Connections, type ConnectionRecord } from './services/connections.js';
@@ -56,7 +56,7 @@ export interface DesktopServices {
 export async function startDesktop(options: DesktopOptions): Promise<DesktopServices> {
   const { dataDir } = options;
   const log = options.log ?? (() => {});
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  privateFolder(dataDir);
 
   const vault = await openVault(options.secretStore ? { store: options.secretStore } : {});
   if (vault.message) log(`Keychain: ${vault.message}`);

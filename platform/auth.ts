@@ -5,6 +5,8 @@ import { SignJWT, jwtVerify } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import { platformContract } from '../domain/platform-contract.js';
+import { deriveSigningKey } from './secrets.js';
+import { refuseUntilPasswordChanged } from './first-admin.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import type { Kysely } from 'kysely';
@@ -17,6 +19,8 @@ export interface AuthenticatedUser {
   role: 'admin' | 'member';
   created_at: string;
   sessionId: string;
+  /** The account signed in with a generated one-time password it must change before anything else. */
+  passwordChangeRequired: boolean;
 }
 
 declare module 'fastify' {
@@ -25,15 +29,34 @@ declare module 'fastify' {
   }
 }
 
-/** The JWT secret is generated once and kept in the database, so several processes share it. */
-export async function loadJwtSecret(db: Kysely<Database>): Promise<Uint8Array> {
+const SIGNING_SALT = 'jwt_signing_salt';
+
+/**
+ * The JWT signing key, derived from the master key (see deriveSigningKey). The database keeps only
+ * the salt, which is no secret, so every process with the same master key signs alike.
+ */
+export async function loadSigningKey(db: Kysely<Database>, masterKey: Buffer): Promise<Uint8Array> {
   await db
     .insertInto('settings')
-    .values({ key: 'jwt_secret', value: randomBytes(32).toString('base64url') })
+    .values({ key: SIGNING_SALT, value: randomBytes(32).toString('base64url') })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  const row = await db.selectFrom('settings').select('value').where('key', '=', 'jwt_secret').executeTakeFirstOrThrow();
-  return Buffer.from(row.value, 'base64url');
+  const row = await db.selectFrom('settings').select('value').where('key', '=', SIGNING_SALT).executeTakeFirstOrThrow();
+  return deriveSigningKey(masterKey, row.value);
+}
+
+/**
+ * A new signing key (a new salt): every access token signed so far is refused, and every session
+ * ends. This process signs with the new key at once; other processes of the platform once restarted.
+ */
+export async function rotateSigningKey(ctx: PlatformContext): Promise<void> {
+  const salt = randomBytes(32).toString('base64url');
+  const now = iso(ctx.now());
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('settings').set({ value: salt }).where('key', '=', SIGNING_SALT).execute();
+    await trx.updateTable('sessions').set({ revoked_at: now }).where('revoked_at', 'is', null).execute();
+  });
+  ctx.jwtSecret = deriveSigningKey(ctx.masterKey, salt);
 }
 
 export async function createSession(ctx: PlatformContext, userId: string, kind: 'password' | 'sdk'): Promise<string> {
@@ -106,13 +129,15 @@ export async function authenticate(ctx: PlatformContext, request: FastifyRequest
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['users.id', 'users.name', 'users.email', 'users.role', 'users.created_at', 'sessions.id as session_id', 'sessions.expires_at'])
+    .select(['users.password_change_required', 'users.password_expires_at'])
     .where('sessions.id', '=', sid)
     .where('sessions.user_id', '=', sub)
     .where('sessions.revoked_at', 'is', null)
     .where('users.deleted_at', 'is', null)
     .executeTakeFirst();
   if (!row || row.expires_at <= iso(ctx.now())) throw unauthorized();
-  return { id: row.id, name: row.name, email: row.email, role: row.role, created_at: row.created_at, sessionId: row.session_id };
+  refuseUntilPasswordChanged(ctx, row, `${request.method} ${request.routeOptions.url}`);
+  return { id: row.id, name: row.name, email: row.email, role: row.role, created_at: row.created_at, sessionId: row.session_id, passwordChangeRequired: row.password_change_required === 1 };
 }
 
 /** preHandler for routes that need a signed-in user. */

@@ -9,13 +9,13 @@ import type { RouteInfo } from './app.js';
 const RUNS = Number(process.env.CRAFT_FUZZ_RUNS ?? 10_000);
 
 const TABLES = [
-  'settings', 'users', 'sessions', 'projects', 'members', 'project_history', 'login_failures', 'password_resets',
+  'settings', 'users', 'sessions', 'projects', 'members', 'project_history', 'sign_in_attempts', 'password_resets',
   'access_requests', 'changes', 'environments', 'deployments', 'executions', 'execution_logs',
 ] as const;
 
 async function snapshot(p: TestPlatform): Promise<string> {
   const parts: unknown[] = [];
-  for (const table of TABLES) parts.push(await p.context.db.selectFrom(table).selectAll().orderBy(table === 'members' ? 'user_id' : table === 'settings' || table === 'login_failures' ? 'key' : 'id').execute());
+  for (const table of TABLES) parts.push(await p.context.db.selectFrom(table).selectAll().orderBy(table === 'members' ? 'user_id' : table === 'settings' || table === 'sign_in_attempts' ? 'key' : 'id').execute());
   return JSON.stringify(parts);
 }
 

@@ -11,6 +11,11 @@ describe('platform CLI', () => {
     expect(configFromArgs([], env)).toMatchObject({ port: 9000, host: '0.0.0.0', dataDir: '/tmp/x', databaseUrl: 'postgres://a/b' });
     expect(configFromArgs(['--port', '9100', '--host', '127.0.0.1', '--data-dir', '/tmp/y'], env)).toMatchObject({ port: 9100, host: '127.0.0.1', dataDir: '/tmp/y' });
     expect(() => configFromArgs(['--port', 'abc'], {})).toThrow();
+    expect(configFromArgs(['--rotate-signing-key'], {})).toMatchObject({ rotateSigningKey: true });
+    expect(configFromArgs([], {})).toMatchObject({ rotateSigningKey: false });
+    expect(configFromArgs([], { SMTP_HOST: 'smtp.example.com' }).mail).toMatchObject({ host: 'smtp.example.com', insecureTls: false });
+    expect(configFromArgs([], { SMTP_HOST: 'smtp.example.com', SMTP_TLS_INSECURE: '1' }).mail).toMatchObject({ insecureTls: true });
+    expect(() => configFromArgs([], { SMTP_HOST: 'smtp.example.com', SMTP_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/SMTP_CA_FILE: cannot read/);
   });
 
   it('prints its URL and, on first start only, the one-time password of the first admin, who can sign in with it', async () => {

@@ -1,10 +1,13 @@
 // `npm run platform`: the platform standalone, for a team.
 //   --port N / PORT, --host H / HOST, --data-dir DIR / CRAFT_DATA_DIR, DATABASE_URL (postgres://… selects PostgreSQL),
-//   PUBLIC_URL, SMTP_HOST / SMTP_PORT / SMTP_FROM / SMTP_SECURE, CRAFT_MASTER_KEY, CRAFT_ADMIN_EMAIL / CRAFT_ADMIN_PASSWORD.
+//   PUBLIC_URL, SMTP_HOST / SMTP_PORT / SMTP_FROM / SMTP_SECURE / SMTP_CA_FILE / SMTP_TLS_INSECURE, CRAFT_MASTER_KEY, CRAFT_ADMIN_EMAIL / CRAFT_ADMIN_PASSWORD,
+//   --rotate-signing-key (every session ends).
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import envPaths from 'env-paths';
 import { buildPlatform, type PlatformConfig } from './index.js';
 import { ensureFirstAdmin } from './first-admin.js';
+import { rotateSigningKey } from './auth.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -12,7 +15,15 @@ function portNumber(value: string): number {
   return port;
 }
 
-export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): PlatformConfig & { host: string; port: number } {
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`SMTP_CA_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'read failed'})`, { cause: error });
+  }
+}
+
+export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): PlatformConfig & { host: string; port: number; rotateSigningKey: boolean } {
   const program = new Command()
     .name('platform')
     .description('Craft MLOps platform server (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)')
@@ -21,9 +32,10 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): Platform
     .option('--data-dir <dir>', 'where platform.sqlite and master.key live (env CRAFT_DATA_DIR)')
     .option('--public-url <url>', 'base URL users reach the platform at (env PUBLIC_URL)')
     .option('--log', 'log requests (never bodies, tokens or keys)')
+    .option('--rotate-signing-key', 'sign access tokens with a new key: every session ends (restart the other processes of this platform too)')
     .exitOverride()
     .parse(argv, { from: 'user' });
-  const options = program.opts<{ port?: number; host?: string; dataDir?: string; publicUrl?: string; log?: boolean }>();
+  const options = program.opts<{ port?: number; host?: string; dataDir?: string; publicUrl?: string; log?: boolean; rotateSigningKey?: boolean }>();
   const smtpHost = env.SMTP_HOST;
   return {
     host: options.host ?? env.HOST ?? '127.0.0.1',
@@ -32,15 +44,27 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): Platform
     databaseUrl: env.DATABASE_URL || undefined,
     publicUrl: options.publicUrl ?? env.PUBLIC_URL ?? undefined,
     logger: options.log ?? env.CRAFT_LOG === '1',
+    rotateSigningKey: options.rotateSigningKey ?? false,
     mail: smtpHost
-      ? { host: smtpHost, port: Number(env.SMTP_PORT ?? 25), from: env.SMTP_FROM ?? `Craft MLOps <noreply@${smtpHost}>`, secure: env.SMTP_SECURE === '1' }
+      ? {
+          host: smtpHost,
+          port: Number(env.SMTP_PORT ?? 25),
+          from: env.SMTP_FROM ?? `Craft MLOps <noreply@${smtpHost}>`,
+          secure: env.SMTP_SECURE === '1',
+          ...(env.SMTP_CA_FILE ? { ca: readCaFile(env.SMTP_CA_FILE) } : {}),
+          insecureTls: env.SMTP_TLS_INSECURE === '1',
+        }
       : undefined,
   };
 }
 
 export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
-  const config = configFromArgs(argv, env);
+  const { rotateSigningKey: rotate, ...config } = configFromArgs(argv, env);
   const platform = await buildPlatform(config);
+  if (rotate) {
+    await rotateSigningKey(platform.context);
+    process.stdout.write('Signing key: rotated; every session ended (restart the other processes of this platform)\n');
+  }
   const admin = await ensureFirstAdmin(platform.context, env);
   await platform.app.listen({ host: config.host, port: config.port });
   const address = platform.app.server.address();
@@ -53,10 +77,13 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   } else if (admin.created && admin.source === 'generated') {
     process.stdout.write(
       `First admin: sign in as ${admin.email} with the one-time password ${admin.oneTimePassword}\n` +
-        `  (shown this once; you will be asked to choose a new one. Set CRAFT_ADMIN_EMAIL and CRAFT_ADMIN_PASSWORD before the first start to choose them.)\n`,
+        `  (shown this once, valid 24 hours; it allows nothing but choosing a new password. Set CRAFT_ADMIN_EMAIL and CRAFT_ADMIN_PASSWORD before the first start to choose them.)\n`,
     );
   }
   if (!config.mail) process.stdout.write('Mail: no SMTP server (set SMTP_HOST, SMTP_PORT, SMTP_FROM): password reset and access mails are not sent\n');
+  else if (config.mail.insecureTls)
+    process.stdout.write(`Mail: ${config.mail.host} without certificate checks (SMTP_TLS_INSECURE=1): whoever sits between the platform and the relay can read reset codes\n`);
+  else process.stdout.write(`Mail: ${config.mail.host} over verified TLS${config.mail.ca ? ' (CA from SMTP_CA_FILE)' : ''}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -9,6 +9,7 @@ export interface PlatformContext {
   db: Kysely<Database>;
   dialect: Dialect;
   masterKey: Buffer;
+  /** Derived from the master key (auth.ts loadSigningKey); replaced when rotated. */
   jwtSecret: Uint8Array;
   /** Base URL of the platform, no trailing slash; known once listening. */
   publicUrl(): string;
@@ -26,29 +27,32 @@ export interface PlatformPolicy {
   passwordSessionSeconds: number;
   /** An SDK session lives until the token is regenerated, capped at this. */
   sdkSessionSeconds: number;
-  /** Failed sign-ins: the first `freeFailures` are free, then each waits `slowdownMs` × 2^n (capped), and at `lockAfter` the key is locked. */
-  freeFailures: number;
-  slowdownMs: number;
-  maxSlowdownMs: number;
-  accountLockAfter: number;
-  addressLockAfter: number;
-  lockSeconds: number;
-  failureWindowSeconds: number;
+  /** Password guesses (sign-in, reset code, password change) per account and per address; see login-throttle.ts. */
+  accountGuesses: GuessLimit;
+  addressGuesses: GuessLimit;
+  /** A key's guesses are forgotten after this long without one. */
+  guessesForgottenAfterSeconds: number;
   resetCodeSeconds: number;
+  /** The first admin's generated one-time password works this long. */
+  oneTimePasswordSeconds: number;
+}
+
+/** The first `free` guesses are answered at once; then each waits twice as long as the one before, from `firstDelayMs` up to `maxDelayMs`. */
+export interface GuessLimit {
+  free: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
 }
 
 export const DEFAULT_POLICY: PlatformPolicy = {
   accessTokenSeconds: 3600,
   passwordSessionSeconds: 12 * 3600,
   sdkSessionSeconds: 30 * 24 * 3600,
-  freeFailures: 3,
-  slowdownMs: 250,
-  maxSlowdownMs: 4000,
-  accountLockAfter: 8,
-  addressLockAfter: 30,
-  lockSeconds: 15 * 60,
-  failureWindowSeconds: 15 * 60,
+  accountGuesses: { free: 5, firstDelayMs: 1000, maxDelayMs: 15 * 60_000 },
+  addressGuesses: { free: 30, firstDelayMs: 1000, maxDelayMs: 15 * 60_000 },
+  guessesForgottenAfterSeconds: 3600,
   resetCodeSeconds: 30 * 60,
+  oneTimePasswordSeconds: 24 * 3600,
 };
 
 export function iso(date: Date): string {

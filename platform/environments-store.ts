@@ -7,6 +7,7 @@ import { isUniqueViolation } from './db/errors.js';
 import { changesList, recordChange } from './changes.js';
 import type { FastifyRequest } from 'fastify';
 import { accessTokenClaims, type AuthenticatedUser } from './auth.js';
+import { refuseUntilPasswordChanged } from './first-admin.js';
 import { iso } from './context.js';
 import { arg } from './db/prepared.js';
 import type { PlatformContext } from './context.js';
@@ -171,6 +172,7 @@ export async function authenticateForEnvironment(
         .leftJoin('projects', 'projects.id', 'environments.project_id')
         .leftJoin('members', (join) => join.onRef('members.project_id', '=', 'environments.project_id').onRef('members.user_id', '=', 'users.id'))
         .select(['users.id as user_id', 'users.name as user_name', 'users.email as user_email', 'users.role as user_role', 'users.created_at as user_created_at'])
+        .select(['users.password_change_required', 'users.password_expires_at'])
         .select(['sessions.id as session_id', 'sessions.expires_at as session_expires_at'])
         .select(['environments.id', 'environments.project_id', 'environments.name', 'environments.slug', 'environments.status', 'environments.default_branch', 'environments.folders'])
         .select(['environments.requirements_path', 'environments.system_dependencies', 'environments.created_at', 'environments.created_by', 'environments.updated_at'])
@@ -184,7 +186,8 @@ export async function authenticateForEnvironment(
     [slug, claims.sid, claims.sub],
   );
   if (!row || row.session_expires_at <= iso(ctx.now())) throw new AppError('unauthorized', 'sign in again: the access token is missing, expired or revoked');
-  const user: AuthenticatedUser = { id: row.user_id, name: row.user_name, email: row.user_email, role: row.user_role, created_at: row.user_created_at, sessionId: row.session_id };
+  refuseUntilPasswordChanged(ctx, row, `${request.method} ${request.routeOptions.url}`);
+  const user: AuthenticatedUser = { id: row.user_id, name: row.user_name, email: row.user_email, role: row.user_role, created_at: row.user_created_at, sessionId: row.session_id, passwordChangeRequired: false };
   request.user = user;
   const missing = () => new AppError('not_found', `environment ${slug} does not exist or you are not a member of its project`);
   if (!row.id || !row.project_name) throw missing();

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from './db/database.js';
-import { loadJwtSecret } from './auth.js';
+import { loadSigningKey } from './auth.js';
 import { loadMasterKey } from './secrets.js';
-import { createMailer } from './mail.js';
+import { createMailer, type MailConfig } from './mail.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { PreparedQueries } from './db/prepared.js';
 import { DEFAULT_POLICY, iso, type PlatformContext, type PlatformPolicy } from './context.js';
@@ -17,7 +17,7 @@ export interface PlatformConfig {
   host?: string; // default '127.0.0.1'
   port?: number; // default 0 = any free port
   publicUrl?: string; // base URL used in environment URLs/mails; default http://host:port
-  mail?: { host: string; port: number; from: string; secure?: boolean }; // SMTP
+  mail?: MailConfig; // SMTP, over verified TLS unless mail.insecureTls
   logger?: boolean; // default false; never logs tokens, passwords, keys or request bodies
   /** better-sqlite3's nativeBinding: the path of a build for another ABI (Electron's), when not the default. */
   sqliteNativeBinding?: string;
@@ -55,11 +55,12 @@ function trimSlash(url: string): string {
 export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatform> {
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteNativeBinding: config.sqliteNativeBinding });
   let listeningUrl = `http://${config.host ?? '127.0.0.1'}:${config.port ?? 0}`;
+  const masterKey = loadMasterKey(config.dataDir);
   const ctx: PlatformContext = {
     db: database.db,
     dialect: database.dialect,
-    masterKey: loadMasterKey(config.dataDir),
-    jwtSecret: await loadJwtSecret(database.db),
+    masterKey,
+    jwtSecret: await loadSigningKey(database.db, masterKey),
     publicUrl: () => trimSlash(config.publicUrl ?? listeningUrl),
     mailer: createMailer(config.mail),
     now: config.now ?? (() => new Date()),

@@ -1,62 +1,91 @@
-// Failed sign-ins, counted in the database (several processes may share it):
-// after a few failures each attempt waits longer, then the account or address is locked for a while.
-import { sql } from 'kysely';
+// Password guesses (sign-in, reset code, password change), counted in the database so that
+// several processes share the count. Each guess is counted before it is checked, in one
+// transaction per guess that locks the counters (INSERT … ON CONFLICT DO UPDATE … RETURNING)
+// before reading them, so a parallel burst gets no more checks than the limit. After the free
+// guesses, each one waits twice as long as the one before (capped): a slowed-down account is
+// never locked, and the answer says when to try again.
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { AppError } from '../domain/errors.js';
-import type { PlatformContext } from './context.js';
+import type { Database } from './db/schema.js';
+import type { GuessLimit, PlatformContext } from './context.js';
 import { iso } from './context.js';
 
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfter: number) {
-    super('rate_limited', `too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} minute(s), or reset your password`);
+  constructor(
+    readonly retryAfter: number,
+    what: string,
+  ) {
+    super('rate_limited', `${what}: try again in ${waitText(retryAfter)}`);
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** "45 s", "4 min": rounded up, so the user never tries too early. */
+export function waitText(seconds: number): string {
+  return seconds < 60 ? `${Math.max(1, Math.ceil(seconds))} s` : `${Math.ceil(seconds / 60)} min`;
+}
 
-/** Throws RateLimitedError when a key is locked; otherwise waits as long as the failures so far ask. */
-export async function checkLoginAllowed(ctx: PlatformContext, keys: string[]): Promise<void> {
-  const now = ctx.now();
-  const rows = await ctx.db.selectFrom('login_failures').selectAll().where('key', 'in', keys).execute();
-  const cutoff = iso(new Date(now.getTime() - ctx.policy.failureWindowSeconds * 1000));
-  let delay = 0;
-  for (const row of rows) {
-    if (row.locked_until && row.locked_until > iso(now)) {
-      throw new RateLimitedError(Math.max(1, Math.ceil((Date.parse(row.locked_until) - now.getTime()) / 1000)));
+/** What is guessed: the password of an account, or anything at all from an address. */
+export type GuessKey = { account: string } | { address: string };
+
+const keyText = (key: GuessKey) => ('account' in key ? `account:${key.account}` : `address:${key.address}`);
+
+/** The wait after the n-th guess of a key. */
+export function delayAfter(limit: GuessLimit, guesses: number): number {
+  if (guesses < limit.free) return 0;
+  return Math.min(limit.maxDelayMs, limit.firstDelayMs * 2 ** (guesses - limit.free));
+}
+
+/**
+ * Counts one guess for each key (in the order given, the same in every dialect and every caller:
+ * account first) before the caller checks it. When a key must still wait, nothing is counted and
+ * RateLimitedError says how long; `accountRefusal` words it for an account ("Too many failed sign-ins").
+ */
+export async function countGuess(ctx: PlatformContext, keys: GuessKey[], accountRefusal: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const key of keys) {
+      // Lock the counter (created when missing) and read it: a parallel guess waits here until we commit.
+      const row = await trx
+        .insertInto('sign_in_attempts')
+        .values({ key: keyText(key), guesses: 0, last_guess_at: NEVER, next_guess_at: NEVER })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ guesses: sql`sign_in_attempts.guesses` }))
+        .returning(['guesses', 'last_guess_at', 'next_guess_at'])
+        .executeTakeFirstOrThrow();
+      // The time is read once the lock is held, so a guess that waited for it compares with the newest wait.
+      const now = ctx.now();
+      const wait = Date.parse(row.next_guess_at) - now.getTime();
+      if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000), 'account' in key ? accountRefusal : 'Too many failed attempts from this address');
+      const forgotten = Date.parse(row.last_guess_at) < now.getTime() - ctx.policy.guessesForgottenAfterSeconds * 1000;
+      const guesses = forgotten ? 1 : row.guesses + 1;
+      const limit = 'account' in key ? ctx.policy.accountGuesses : ctx.policy.addressGuesses;
+      await trx
+        .updateTable('sign_in_attempts')
+        .set({ guesses, last_guess_at: iso(now), next_guess_at: iso(new Date(now.getTime() + delayAfter(limit, guesses))) })
+        .where('key', '=', keyText(key))
+        .execute();
     }
-    if (row.first_failure_at < cutoff) continue;
-    const extra = row.failures - ctx.policy.freeFailures;
-    if (extra >= 0) delay = Math.max(delay, Math.min(ctx.policy.maxSlowdownMs, ctx.policy.slowdownMs * 2 ** extra));
-  }
-  if (delay > 0) await sleep(delay);
+  });
 }
 
-export async function recordLoginFailure(ctx: PlatformContext, keys: string[]): Promise<void> {
-  const now = ctx.now();
-  const nowText = iso(now);
-  const cutoff = iso(new Date(now.getTime() - ctx.policy.failureWindowSeconds * 1000));
-  const lockedUntil = iso(new Date(now.getTime() + ctx.policy.lockSeconds * 1000));
+const NEVER = new Date(0).toISOString();
+
+/**
+ * The guess was right: the account's guesses are forgotten, and the address's count gives this
+ * one back (a right guess is no attack).
+ */
+export async function guessWasRight(ctx: PlatformContext, keys: GuessKey[]): Promise<void> {
   for (const key of keys) {
-    await ctx.db
-      .insertInto('login_failures')
-      .values({ key, failures: 1, first_failure_at: nowText, locked_until: null })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          failures: sql`CASE WHEN login_failures.first_failure_at < ${cutoff} THEN 1 ELSE login_failures.failures + 1 END`,
-          first_failure_at: sql`CASE WHEN login_failures.first_failure_at < ${cutoff} THEN ${nowText} ELSE login_failures.first_failure_at END`,
-        }),
-      )
-      .execute();
-    const threshold = key.startsWith('account:') ? ctx.policy.accountLockAfter : ctx.policy.addressLockAfter;
-    await ctx.db
-      .updateTable('login_failures')
-      .set({ locked_until: lockedUntil })
-      .where('key', '=', key)
-      .where('failures', '>=', threshold)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowText)]))
-      .execute();
+    if ('account' in key) await ctx.db.deleteFrom('sign_in_attempts').where('key', '=', keyText(key)).execute();
+    else
+      await ctx.db
+        .updateTable('sign_in_attempts')
+        .set({ guesses: sql`guesses - 1` })
+        .where('key', '=', keyText(key))
+        .where('guesses', '>', 0)
+        .execute();
   }
 }
 
-export async function clearLoginFailures(ctx: PlatformContext, keys: string[]): Promise<void> {
-  await ctx.db.deleteFrom('login_failures').where('key', 'in', keys).execute();
+/** A reset forgets the account's wrong guesses (whoever reset it holds the mailbox). */
+export async function forgetAccountGuesses(db: Transaction<Database> | Kysely<Database>, email: string): Promise<void> {
+  await db.deleteFrom('sign_in_attempts').where('key', '=', keyText({ account: email })).execute();
 }

@@ -4,6 +4,7 @@ import { AppError } from '../domain/errors.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { hashPassword, hashToken } from './secrets.js';
+import { forgetAccountGuesses } from './login-throttle.js';
 
 export async function issueResetCode(ctx: PlatformContext, userId: string): Promise<string> {
   const code = randomBytes(16).toString('base64url');
@@ -32,7 +33,7 @@ export async function lastCodeAt(ctx: PlatformContext, userId: string): Promise<
   return row?.created_at ?? null;
 }
 
-/** Sets the new password when the code is valid, unused and unexpired; uses the code up; signs out other sessions. */
+/** Sets the new password when the code is valid, unused and unexpired; uses the code up; ends every session and the SDK token. */
 export async function resetPassword(ctx: PlatformContext, code: string, newPassword: string): Promise<void> {
   const now = iso(ctx.now());
   const passwordHash = await hashPassword(newPassword);
@@ -49,9 +50,10 @@ export async function resetPassword(ctx: PlatformContext, code: string, newPassw
     if (!row) return false;
     const used = await trx.updateTable('password_resets').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) return false;
-    await trx.updateTable('users').set({ password_hash: passwordHash, password_change_required: 0, updated_at: now }).where('id', '=', row.user_id).execute();
-    await trx.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', row.user_id).where('kind', '=', 'password').where('revoked_at', 'is', null).execute();
-    await trx.deleteFrom('login_failures').where('key', '=', `account:${(await trx.selectFrom('users').select('email').where('id', '=', row.user_id).executeTakeFirstOrThrow()).email}`).execute();
+    // Whoever knew the old password may have issued an SDK token with it: that token goes too.
+    await trx.updateTable('users').set({ password_hash: passwordHash, password_change_required: 0, password_expires_at: null, sdk_token_hash: null, updated_at: now }).where('id', '=', row.user_id).execute();
+    await trx.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', row.user_id).where('revoked_at', 'is', null).execute();
+    await forgetAccountGuesses(trx, (await trx.selectFrom('users').select('email').where('id', '=', row.user_id).executeTakeFirstOrThrow()).email);
     return true;
   });
   if (!done) throw new AppError('validation', 'code: is invalid, already used or expired: ask for a new one with "Forgot your password"', 'code');

@@ -1,9 +1,10 @@
-// Secrets at rest: the master key (AES-256-GCM for deploy keys), password hashes
+// Secrets at rest: the master key (AES-256-GCM for deploy keys, and the JWT signing key derived from it), password hashes
 // (scrypt, per-user salt), token hashes (SHA-256 of 256-bit random tokens).
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { privateFolder } from '../common/private-files.js';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -16,7 +17,7 @@ export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.
     return key;
   }
   const file = join(dataDir, 'master.key');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  privateFolder(dataDir);
   if (!existsSync(file)) {
     try {
       writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
@@ -28,6 +29,14 @@ export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new Error(`${file} is not a valid master key (expected base64 of 32 bytes)`);
   return key;
+}
+
+/**
+ * The JWT signing key: HKDF-SHA256 of the master key with a salt (base64url) and a label of its
+ * own, so it is never stored anywhere and no other use of the master key yields it.
+ */
+export function deriveSigningKey(masterKey: Buffer, salt: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', masterKey, Buffer.from(salt, 'base64url'), 'craft-mlops: JWT signing key (HS256)', 32));
 }
 
 /** AES-256-GCM; `context` (e.g. the project id) is bound as additional data. Output: v1.iv.tag.ciphertext (base64url). */
@@ -83,4 +92,4 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url');
 }
 
-export const SDK_TOKEN_PREFIX = 'craft_sdk_';
+export { SDK_TOKEN_PREFIX } from '../domain/sdk-token.js';

@@ -1,6 +1,6 @@
 // Shared by the platform's tests: a platform on a temp data dir (or a fresh PostgreSQL database), signed-in callers.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -161,4 +161,19 @@ export async function startMailCatcher(): Promise<{ port: number; mails: Capture
 export function mailedCode(mail: CapturedMail): string {
   const body = mail.raw.replace(/=\r?\n/g, '');
   return /^ {4}([A-Za-z0-9_-]{16,})\s*$/m.exec(body)![1]!;
+}
+
+/** Every file and folder under (and with, as '.') a folder, with its permission bits as stat reads them back, e.g. {'.': '700', 'platform.sqlite': '600'}. */
+export function modesUnder(dir: string): Record<string, string> {
+  const modes: Record<string, string> = { '.': (statSync(dir).mode & 0o777).toString(8) };
+  const walk = (folder: string, prefix: string) => {
+    for (const name of readdirSync(folder)) {
+      const path = join(folder, name);
+      const stat = statSync(path);
+      modes[prefix + name] = (stat.mode & 0o777).toString(8);
+      if (stat.isDirectory()) walk(path, `${prefix}${name}/`);
+    }
+  };
+  walk(dir, '');
+  return modes;
 }

@@ -160,7 +160,7 @@ export async function setPassword(ctx: PlatformContext, userId: string, newPassw
   const now = iso(ctx.now());
   const passwordHash = await hashPassword(newPassword);
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('users').set({ password_hash: passwordHash, password_change_required: 0, updated_at: now }).where('id', '=', userId).execute();
+    await trx.updateTable('users').set({ password_hash: passwordHash, password_change_required: 0, password_expires_at: null, updated_at: now }).where('id', '=', userId).execute();
     await trx
       .updateTable('sessions')
       .set({ revoked_at: now })

@@ -139,11 +139,11 @@ describe('SDK connection helpers', () => {
     expect(sdkExportLines('http://x/e', "it's", true)).toContain(`CRAFT_AI_SDK_TOKEN='it'\\''s'`);
   });
 
-  it('writes a .env with mode 0600, even over a wider existing file', () => {
+  it('writes a .env with mode 0600, even over a wider existing file (once told to replace it)', () => {
     const dir = mkdtempSync(join(dataDir, 'env-'));
     const file = join(dir, '.env');
     writeFileSync(file, 'OLD=1\n', { mode: 0o644 });
-    writeDotEnv(file, { url: 'http://127.0.0.1:5/environments/dev', token: 'tok_abc$def' });
+    writeDotEnv(file, { url: 'http://127.0.0.1:5/environments/dev', token: 'tok_abc$def' }, { overwrite: true });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('CRAFT_AI_ENVIRONMENT_URL=http://127.0.0.1:5/environments/dev\n');

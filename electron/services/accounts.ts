@@ -3,11 +3,11 @@
 // active connection only touches connections.json, so it is instant and works offline.
 // A token never goes to a file (except a .env the user asks for), the cache, a log or an
 // error message.
-import { chmodSync } from 'node:fs';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/user.js';
 import type { TokenStorage } from '../../domain/app-api-contract.js';
-import { Connections, writeFileAtomic, type ConnectionRecord } from './connections.js';
+import { Connections, type ConnectionRecord } from './connections.js';
+import { DOTENV_EXAMPLE, writeChosenFiles } from './chosen-files.js';
 import { PlatformClient } from './platform-client.js';
 import type { Vault } from './vault.js';
 
@@ -33,20 +33,17 @@ function dotEnvValue(value: string): string {
 }
 
 /**
- * Writes CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN to a .env file the user chose,
- * readable by its owner only (mode 0600, also when it replaces a wider file), atomically.
+ * Writes CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN to a .env file the user chose, readable
+ * by its owner only (mode 0600, also when it replaces a wider file), atomically. The path must be
+ * absolute; an existing file is replaced only with `overwrite` (AppError 'conflict' otherwise).
+ * `field` names the input in errors (`path` for the desktop, `out` for craft).
  */
-export function writeDotEnv(path: string, values: { url: string; token: string }): void {
+export function writeDotEnv(path: string, values: { url: string; token: string }, options: { overwrite?: boolean; field?: string } = {}): void {
   const content =
     '# Craft MLOps SDK connection — keep this file private (it holds your SDK token)\n' +
     `CRAFT_AI_ENVIRONMENT_URL=${dotEnvValue(values.url)}\n` +
     `CRAFT_AI_SDK_TOKEN=${dotEnvValue(values.token)}\n`;
-  try {
-    writeFileAtomic(path, content, 0o600);
-    chmodSync(path, 0o600);
-  } catch (error) {
-    throw new AppError('validation', `Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? 'write failed'}`, 'path');
-  }
+  writeChosenFiles([{ path, content, mode: 0o600 }], { overwrite: options.overwrite ?? false, field: options.field ?? 'path', example: DOTENV_EXAMPLE });
 }
 
 export interface TokenView {
@@ -114,6 +111,13 @@ export class Accounts {
     const record = this.record(connectionId);
     await this.vault.setToken(record.id, token);
     this.clients.get(record.id)?.reset();
+  }
+
+  /** Forgets a token the platform refuses (nothing to revoke there any more). */
+  async forgetToken(connectionId: string): Promise<void> {
+    const record = this.record(connectionId);
+    this.clients.get(record.id)?.reset();
+    await this.vault.deleteToken(record.id);
   }
 
   /**

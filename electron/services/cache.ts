@@ -4,10 +4,11 @@
 // fills it again): the cache never crashes the app.
 // It never stores a secret: projects carry only their public deploy key.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Project } from '../../domain/project.js';
 import type { User } from '../../domain/user.js';
+import { narrowExisting, privateFolder, privateSqliteFile } from '../../common/private-files.js';
 
 type DB = Database.Database;
 
@@ -112,6 +113,7 @@ export interface CacheOpenReport {
 }
 
 function openDatabase(file: string): DB {
+  if (file !== ':memory:') privateSqliteFile(file);
   const db = new Database(file, { timeout: 5_000 });
   try {
     db.pragma('journal_mode = WAL');
@@ -152,7 +154,7 @@ export class Cache {
   /** Opens (or creates) the cache; an unreadable file is moved aside to `<file>.broken-<time>` and rebuilt. */
   static open(file: string): Cache {
     try {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      if (file !== ':memory:') privateFolder(dirname(file));
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       return new Cache(':memory:', openDatabase(':memory:'), { rebuilt_from: null, reason: `the cache folder cannot be created; the cache lives in memory for this session (${why})` });
@@ -167,6 +169,7 @@ export class Cache {
         if (existsSync(file + suffix)) {
           try {
             renameSync(file + suffix, aside + suffix);
+            narrowExisting([aside + suffix]);
           } catch {
             rmSync(file + suffix, { force: true });
           }

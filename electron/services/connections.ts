@@ -1,10 +1,12 @@
 // The list of platform connections: <dataDir>/connections.json, no secrets (tokens are
 // in the vault, keyed by connection id), written atomically (temporary file + rename).
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../domain/errors.js';
+import { checkPlatformUrl } from '../../domain/platform-url.js';
+import { narrowExisting, privateFolder } from '../../common/private-files.js';
 
 export const APP_NAME = 'Craft MLOps Desktop';
 export const APP_SLUG = 'craft-mlops-desktop';
@@ -30,12 +32,19 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), APP_SLUG);
 }
 
-/** Writes a file atomically: a temporary sibling, then rename over the target. */
-export function writeFileAtomic(file: string, content: string, mode = 0o644): void {
+/**
+ * Writes a file atomically: a temporary sibling, then renamed over the target (owner-only unless
+ * told). With `replace: false` it is linked into place instead, which fails (EEXIST) when the
+ * target exists: no file is ever replaced that way.
+ */
+export function writeFileAtomic(file: string, content: string, mode = 0o600, options: { replace?: boolean } = {}): void {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {
-    writeFileSync(tmp, content, { mode });
-    renameSync(tmp, file);
+    writeFileSync(tmp, content, { mode, flag: 'wx' });
+    if (options.replace === false) {
+      linkSync(tmp, file);
+      rmSync(tmp);
+    } else renameSync(tmp, file);
   } catch (error) {
     rmSync(tmp, { force: true });
     throw error;
@@ -57,8 +66,9 @@ export class Connections {
   }
 
   static load(dataDir: string): Connections {
-    mkdirSync(dataDir, { recursive: true });
+    privateFolder(dataDir);
     const file = join(dataDir, 'connections.json');
+    narrowExisting([file]);
     let state: FileShape = { version: 1, active: null, connections: [] };
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<FileShape>;
@@ -112,15 +122,9 @@ export class Connections {
   add(record: Omit<ConnectionRecord, 'id'>): ConnectionRecord {
     const name = record.name.trim();
     if (!name) throw new AppError('validation', 'name: is required', 'name');
-    let url: URL;
-    try {
-      url = new URL(record.url);
-    } catch {
-      throw new AppError('validation', 'url: must be a URL such as https://mlops.example.com', 'url');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('validation', 'url: must start with https:// (or http:// for a local server)', 'url');
-    if (url.username || url.password) throw new AppError('validation', 'url: must not contain a user name or password', 'url');
-    const clean = url.toString().replace(/\/+$/, '');
+    const checked = checkPlatformUrl(record.url);
+    if ('problem' in checked) throw new AppError('validation', `url: ${checked.problem}`, 'url');
+    const clean = checked.url;
     if (record.kind === 'embedded') throw new AppError('validation', 'kind: the embedded connection is created by the app', 'kind');
     if (this.state.connections.some((c) => c.url === clean)) throw new AppError('conflict', `url: a connection to ${clean} already exists`, 'url');
     const created: ConnectionRecord = { id: randomUUID(), name, url: clean, kind: 'team' };

@@ -2,11 +2,12 @@
 // github.com's and gitlab.com's published keys are built in; any other host is trusted
 // on first use after the user confirms its fingerprint, and kept in
 // <dataDir>/known_hosts.json. A changed key afterwards is refused.
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { sha256FingerprintText } from '../../domain/ssh-public-key.js';
 import { writeFileAtomic } from './connections.js';
+import { narrowExisting, privateFolder } from '../../common/private-files.js';
 
 /** Published host key fingerprints (RSA, ECDSA, Ed25519). */
 export const BUILTIN_HOST_KEYS: Record<string, string[]> = {
@@ -50,8 +51,9 @@ export class KnownHosts {
 
   /** Loads <dataDir>/known_hosts.json (missing or unreadable: empty). */
   static load(dataDir: string): KnownHosts {
-    mkdirSync(dataDir, { recursive: true });
+    privateFolder(dataDir);
     const file = join(dataDir, 'known_hosts.json');
+    narrowExisting([file]);
     let entries: Record<string, string[]> = {};
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as { hosts?: Record<string, unknown> };

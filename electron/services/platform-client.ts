@@ -38,6 +38,10 @@ export type CallArgs<N extends EndpointName> = {} extends EndpointInput<N>
 
 const REFRESH_MARGIN_MS = 30_000;
 
+/** The platform refuses the stored SDK token: it was regenerated elsewhere, revoked, or a password reset ended it. */
+export const SDK_TOKEN_REFUSED =
+  'The SDK token of this connection no longer works (a password reset, a sign-out or a new token elsewhere ended it): sign in again to get a new one';
+
 function jwtExpiry(token: string): number | null {
   const part = token.split('.')[1];
   if (!part) return null;
@@ -158,10 +162,16 @@ export class PlatformClient {
   private async exchange(): Promise<string> {
     const sdkToken = await this.getSdkToken();
     if (!sdkToken) throw new AppError('unauthorized', 'Not signed in to this platform: no SDK token is stored for it');
-    const { access_token } = await this.call('refresh', { body: { refresh_token: sdkToken } });
-    this.accessToken = access_token;
-    this.accessExpiresAt = jwtExpiry(access_token) ?? Date.now() + 60_000;
-    return access_token;
+    let answer: EndpointOutput<'refresh'>;
+    try {
+      answer = await this.call('refresh', { body: { refresh_token: sdkToken } });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'unauthorized') throw new AppError('unauthorized', SDK_TOKEN_REFUSED, 'sdk_token');
+      throw error;
+    }
+    this.accessToken = answer.access_token;
+    this.accessExpiresAt = jwtExpiry(answer.access_token) ?? Date.now() + 60_000;
+    return answer.access_token;
   }
 
   private async access(fresh: boolean): Promise<string> {

@@ -9,6 +9,7 @@
 //
 // No password or token ever goes into an error message.
 import { AppError } from '../../domain/errors.js';
+import { checkPlatformUrl } from '../../domain/platform-url.js';
 import type { User } from '../../domain/user.js';
 import { PlatformClient } from './platform-client.js';
 
@@ -27,17 +28,11 @@ export interface SignInResult {
   password_change_required: boolean;
 }
 
-/** Checks a platform URL as the connections list does: http(s), no credentials in it. */
+/** Checks a platform URL as the connections list does (domain/platform-url.ts: https, or http to this computer; no credentials in it). */
 export function normalisePlatformUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    throw new AppError('validation', 'platform: must be a URL such as https://mlops.example.com', 'platform');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new AppError('validation', 'platform: must start with https:// (or http:// for a local server)', 'platform');
-  if (parsed.username || parsed.password) throw new AppError('validation', 'platform: must not contain a user name or password', 'platform');
-  return parsed.toString().replace(/\/+$/, '');
+  const checked = checkPlatformUrl(url);
+  if ('problem' in checked) throw new AppError('validation', `platform: ${checked.problem}`, 'platform');
+  return checked.url;
 }
 
 /**
@@ -60,7 +55,8 @@ export async function signInWithPassword(options: SignInOptions): Promise<SignIn
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     if (error.code === 'unauthorized') throw new AppError('unauthorized', `Sign-in refused by ${baseUrl}: the email or password is wrong`, 'password');
-    if (error.code === 'rate_limited') throw new AppError('rate_limited', `Too many failed sign-ins on ${baseUrl}: ${error.message}`);
+    // The platform's own words ("Too many failed sign-ins: try again in 4 min"), said once.
+    if (error.code === 'rate_limited') throw error;
     if (error.code === 'validation') throw new AppError('validation', error.message, error.field ?? 'email');
     if (error.code === 'not_found') throw new AppError('not_found', `${baseUrl} does not look like a Craft MLOps platform (it has no sign-in): check the URL`);
     throw error;

@@ -1,6 +1,7 @@
 // `npm run web`: browser mode. Prints two lines a script can read:
 //   App: <URL with its connection token>
 //   Platform: <URL of the embedded platform>
+// and opens the system browser on an owner-only launcher file, never on the URL itself (see launcher.ts).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { createAppApi, createHandlers } from '../app-api.js';
 import { startDesktop } from '../desktop.js';
 import { defaultDataDir } from '../services/connections.js';
 import { startWebHost } from './server.js';
+import { removeLauncher, writeLauncher } from './launcher.js';
 
 const USAGE = `Usage: npm run web -- [--port N] [--no-open] [--data-dir DIR]
 
@@ -28,9 +30,10 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-function openBrowser(url: string): void {
+/** Opens a file (never a URL with a secret in it: the opener's arguments are readable by every local user). */
+function openBrowser(file: string): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  const child = spawn(command, [url], { detached: true, stdio: 'ignore' });
+  const child = spawn(command, [file], { detached: true, stdio: 'ignore' });
   child.on('error', () => process.stderr.write(`Could not open a browser (${command}); open the App URL above yourself.\n`));
   child.unref();
 }
@@ -64,12 +67,14 @@ async function main(): Promise<void> {
   const host = await startWebHost({ api, rendererDir, port });
 
   process.stdout.write(`App: ${host.url}\nPlatform: ${desktop.embeddedPlatform().url}\n`);
-  if (!values['no-open']) openBrowser(host.url);
+  const launcher = values['no-open'] ? null : writeLauncher(dataDir, host.url);
+  if (launcher) openBrowser(launcher);
 
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
+    if (launcher) removeLauncher(launcher);
     await host.close();
     await desktop.close();
     process.exit(0);

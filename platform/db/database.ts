@@ -1,12 +1,12 @@
 // Opens the platform database: a SQLite file (better-sqlite3, WAL) by default,
 // PostgreSQL when the URL starts with postgres://. Runs the migrations before use.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
+import { privateFolder, privateSqliteFile } from '../../common/private-files.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -37,8 +37,10 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const file = new SQLite(join(options.dataDir, 'platform.sqlite'), options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
+    privateFolder(options.dataDir);
+    const path = join(options.dataDir, 'platform.sqlite');
+    privateSqliteFile(path);
+    const file = new SQLite(path, options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
     file.pragma('journal_mode = WAL');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');

@@ -232,6 +232,33 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0006_sign_in_attempts': {
+      async up(db: Kysely<any>) {
+        // Guesses are counted before they are checked, with the time the next one is allowed (a growing wait, no lock).
+        await db.schema
+          .createTable('sign_in_attempts')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('guesses', 'integer', (c) => c.notNull())
+          .addColumn('last_guess_at', 'text', (c) => c.notNull())
+          .addColumn('next_guess_at', 'text', (c) => c.notNull())
+          .execute();
+        // The lock-outs it held end with it.
+        await db.schema.dropTable('login_failures').execute();
+      },
+    },
+    '0007_no_signing_secret_in_the_database': {
+      async up(db: Kysely<any>) {
+        // The JWT signing key is now derived from the master key: a copy of the database must forge
+        // no token, so the secret it held goes (tokens signed with it are refused from now on).
+        await db.deleteFrom('settings').where('key', '=', 'jwt_secret').execute();
+      },
+    },
+    '0008_one_time_password_expiry': {
+      async up(db: Kysely<any>) {
+        // A generated one-time password stops working after this (null: the password does not expire).
+        await db.schema.alterTable('users').addColumn('password_expires_at', 'text').execute();
+      },
+    },
   };
 }
 

@@ -19,6 +19,8 @@ export interface UsersTable {
   updated_at: string;
   deleted_at: string | null;
   password_change_required: Generated<number>;
+  /** When a generated one-time password stops working; null for a password the user chose. */
+  password_expires_at: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -64,11 +66,13 @@ export interface ProjectHistoryTable {
   changes: string;
 }
 
-export interface LoginFailuresTable {
+export interface SignInAttemptsTable {
   key: string; // 'account:<email>' | 'address:<ip>'
-  failures: number;
-  first_failure_at: string;
-  locked_until: string | null;
+  /** Guesses counted since the key was last forgotten (a quiet period, or a right guess for an account). */
+  guesses: number;
+  last_guess_at: string;
+  /** No guess is counted (nor checked) before this. */
+  next_guess_at: string;
 }
 
 export interface PasswordResetsTable {
@@ -168,7 +172,7 @@ export interface Database {
   projects: ProjectsTable;
   members: MembersTable;
   project_history: ProjectHistoryTable;
-  login_failures: LoginFailuresTable;
+  sign_in_attempts: SignInAttemptsTable;
   password_resets: PasswordResetsTable;
   access_requests: AccessRequestsTable;
 }

@@ -5,18 +5,16 @@ import type { PlatformContext } from '../context.js';
 import { routesOf } from './register.js';
 import { decideAccessRequest, listAccessRequests, pendingAccessRequest, requestAccess } from '../access-requests.js';
 import { createUser, findLiveUserByEmail, inviteUser, userOut } from '../users-store.js';
-import { checkLoginAllowed, recordLoginFailure } from '../login-throttle.js';
+import { countGuess } from '../login-throttle.js';
 import { recordChange } from '../changes.js';
 
 export function accessRequestRoutes(app: FastifyInstance, ctx: PlatformContext): void {
   const route = routesOf(app, ctx);
 
   route('requestAccess', async (request) => {
-    const keys = [`address:${request.ip}`];
-    await checkLoginAllowed(ctx, keys);
+    // Counted like a wrong guess so the form cannot be used to flood the administrators.
+    await countGuess(ctx, [{ address: request.ip }], 'Too many attempts');
     const known = await findLiveUserByEmail(ctx, request.body.email);
-    // Counted like a failed sign-in so the form cannot be used to flood the administrators.
-    await recordLoginFailure(ctx, keys);
     if (!known) await requestAccess(ctx, request.body.email, request.body.name ?? null);
     return { access_request: 'sent' as const, message: ACCESS_REQUEST_SENT };
   });

@@ -9,33 +9,31 @@ import { routesOf } from './register.js';
 import { createSession, signAccessToken } from '../auth.js';
 import { hashToken, verifyPassword } from '../secrets.js';
 import { iso } from '../context.js';
-import { checkLoginAllowed, recordLoginFailure, clearLoginFailures } from '../login-throttle.js';
+import { countGuess, guessWasRight, type GuessKey } from '../login-throttle.js';
+import { ONE_TIME_PASSWORD_EXPIRED, oneTimePasswordExpired } from '../first-admin.js';
 
 export function authRoutes(app: FastifyInstance, ctx: PlatformContext): void {
   const route = routesOf(app, ctx);
   route('login', async (request, reply) => {
     const { email, password } = request.body;
-    const keys = [`account:${email}`, `address:${request.ip}`];
-    await checkLoginAllowed(ctx, keys);
+    const keys: GuessKey[] = [{ account: email }, { address: request.ip }];
+    await countGuess(ctx, keys, 'Too many failed sign-ins');
     const user = await ctx.db
       .selectFrom('users')
-      .select(['id', 'password_hash', 'password_change_required'])
+      .select(['id', 'password_hash', 'password_change_required', 'password_expires_at'])
       .where('email', '=', email)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     const ok = await verifyPassword(password, user?.password_hash ?? null);
     if (!user) {
       // First connection, as the platform's documentation describes it: an unknown person asks for access.
-      await recordLoginFailure(ctx, [keys[1]!]);
       await requestAccess(ctx, email, null);
       reply.code(202);
       return { access_request: 'sent' as const, message: ACCESS_REQUEST_SENT };
     }
-    if (!ok) {
-      await recordLoginFailure(ctx, keys);
-      throw new AppError('unauthorized', 'email or password is wrong');
-    }
-    await clearLoginFailures(ctx, [keys[0]!]);
+    if (!ok) throw new AppError('unauthorized', 'email or password is wrong');
+    if (user.password_change_required === 1 && oneTimePasswordExpired(ctx, user.password_expires_at)) throw new AppError('unauthorized', ONE_TIME_PASSWORD_EXPIRED, 'password');
+    await guessWasRight(ctx, keys);
     const sessionId = await createSession(ctx, user.id, 'password');
     return {
       access_token: await signAccessToken(ctx, user.id, sessionId),
@@ -71,14 +69,10 @@ export function authRoutes(app: FastifyInstance, ctx: PlatformContext): void {
   });
 
   route('resetPassword', async (request) => {
-    const keys = [`address:${request.ip}`];
-    await checkLoginAllowed(ctx, keys);
-    try {
-      await resetPassword(ctx, request.body.code, request.body.new_password);
-    } catch (error) {
-      await recordLoginFailure(ctx, keys);
-      throw error;
-    }
+    const keys: GuessKey[] = [{ address: request.ip }];
+    await countGuess(ctx, keys, 'Too many failed attempts');
+    await resetPassword(ctx, request.body.code, request.body.new_password);
+    await guessWasRight(ctx, keys);
     return { ok: true as const };
   });
 

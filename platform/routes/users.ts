@@ -20,13 +20,15 @@ import {
 } from '../users-store.js';
 import { verifyPassword } from '../secrets.js';
 import { recordChange } from '../changes.js';
+import { countGuess, guessWasRight, type GuessKey } from '../login-throttle.js';
 
 export function userRoutes(app: FastifyInstance, ctx: PlatformContext): void {
   const route = routesOf(app, ctx);
 
   route('me', async (_request, _reply, { user }) => {
-    const { id, name, email, role, created_at } = user;
-    return { id, name, email, role, created_at };
+    const { id, name, email, role, created_at, passwordChangeRequired } = user;
+    // Said only when true: every other account keeps the answer the SDK knows.
+    return { id, name, email, role, created_at, ...(passwordChangeRequired ? { password_change_required: true } : {}) };
   });
 
   route('regenerateSdkToken', async (_request, _reply, { user }) => ({ sdk_token: await regenerateSdkToken(ctx, user.id) }));
@@ -37,8 +39,11 @@ export function userRoutes(app: FastifyInstance, ctx: PlatformContext): void {
   });
 
   route('changePassword', async (request, _reply, { user }) => {
+    const guess: GuessKey[] = [{ account: user.email }, { address: request.ip }];
+    await countGuess(ctx, guess, 'Too many wrong passwords');
     if (!(await verifyPassword(request.body.current_password, await passwordHashOf(ctx, user.id))))
       throw new AppError('validation', 'current_password: is wrong', 'current_password');
+    await guessWasRight(ctx, guess);
     await setPassword(ctx, user.id, request.body.new_password, user.sessionId);
     return { ok: true as const };
   });

@@ -2,7 +2,7 @@
 // repository host (here an address where nothing listens, so the answer names that step).
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrowserMode, type BrowserMode } from './browser-mode.js';
@@ -31,6 +31,17 @@ test('a generated key pair is saved to files OpenSSH reads, and "Test access" na
   const derived = execFileSync('ssh-keygen', ['-y', '-f', path], { encoding: 'utf8' }).trim();
   expect(publicKey.startsWith(derived.split(' ').slice(0, 2).join(' '))).toBe(true);
   expect(readFileSync(`${path}.pub`, 'utf8').trim()).toBe(publicKey.trim());
+  // Saving again over the same files asks first; keeping them changes nothing, replacing them writes the pair.
+  writeFileSync(path, 'my other key\n', { mode: 0o600 });
+  await page.getByRole('button', { name: 'Save key pair' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Replace the existing file?' });
+  await expect(confirm).toContainText(`${path} already exists`);
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  expect(readFileSync(path, 'utf8')).toBe('my other key\n');
+  await page.getByRole('button', { name: 'Save key pair' }).click();
+  await confirm.getByRole('button', { name: 'Replace it' }).click();
+  await expect(confirm).toBeHidden();
+  expect(readFileSync(path, 'utf8')).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
 
   await page.getByRole('button', { name: 'Test access' }).click();
   await expect(page.getByText(/unreachable|refused|could not connect/i).first()).toBeVisible({ timeout: 30_000 });

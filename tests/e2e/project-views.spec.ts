@@ -6,7 +6,7 @@
 // Every view is screenshotted in light and dark and checked with axe-core.
 import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserMode } from './browser-mode.js';
@@ -160,6 +160,19 @@ test('Environment page: information, Connect to the SDK (token masked until reve
   expect(written).toContain('CRAFT_AI_ENVIRONMENT_URL=');
   expect(written).toContain(token);
   expect(statSync(join(dir, '.env')).mode & 0o077).toBe(0);
+  // A relative path is refused; an existing file is replaced only once the user confirms.
+  writeFileSync(join(dir, '.env'), 'MINE=keep me\n');
+  await sdk.getByRole('button', { name: 'Write .env' }).click();
+  await dialog.getByLabel('Path of the file').fill('churn/.env');
+  await dialog.getByRole('button', { name: 'Write .env' }).click();
+  await expect(dialog.getByText(/must be an absolute path/)).toBeVisible();
+  await dialog.getByLabel('Path of the file').fill(join(dir, '.env'));
+  await dialog.getByRole('button', { name: 'Write .env' }).click();
+  await expect(dialog.getByText(/already exists\. Replace it\?/)).toBeVisible();
+  expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('MINE=keep me\n');
+  await dialog.getByRole('button', { name: 'Replace the file' }).click();
+  await expect(dialog).toBeHidden();
+  expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(token);
 
   await expect(page.getByRole('table', { name: 'Deployments of production' })).toContainText('nightly-train');
   await expect(page.getByRole('table', { name: 'Executions of production' })).toBeVisible();

@@ -6,8 +6,6 @@
 // Private keys live only in this process's memory: never on disk (except when the user
 // exports the pair to files they chose), never in an error message or a log.
 import { createPrivateKey, createPublicKey, randomUUID, sign, verify } from 'node:crypto';
-import { writeFileSync, renameSync, chmodSync, rmSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../domain/errors.js';
@@ -16,6 +14,7 @@ import { hexToBytes, publicKeyInfo, type PublicKeyInfo } from './material.js';
 import { assembleRsaKey } from './assemble.js';
 import { importPrivateKeyText } from './import.js';
 import { WORKER_SOURCE } from './worker-source.js';
+import { DEPLOY_KEY_EXAMPLE, writeChosenFiles } from '../chosen-files.js';
 
 export { importPrivateKeyText, repairPem, formatPem } from './import.js';
 export { publicKeyInfo } from './material.js';
@@ -188,22 +187,26 @@ export class DeployKeys {
   }
 
   /**
-   * Writes the pair to files the user chose: the private key with mode 0600 (written to a
-   * temporary file created 0600, then renamed, so it is never readable by others), the
-   * public key (`<private>.pub` unless given) with mode 0644.
+   * Writes the pair to files the user chose (chosen-files.ts: absolute paths only; an existing
+   * file replaced only with `overwrite`, both paths checked before either is written): the
+   * private key with mode 0600 (a temporary file created 0600, then moved into place, so it is
+   * never readable by others), the public key (`<private>.pub` unless given) with mode 0644, as
+   * ssh-keygen leaves it. `field` names the input in errors (`path`, or `out` for craft).
    */
-  exportPair(keyId: string, privatePath: string, publicPath = `${privatePath}.pub`): { private_path: string; public_path: string } {
+  exportPair(
+    keyId: string,
+    privatePath: string,
+    publicPath = `${privatePath}.pub`,
+    options: { overwrite?: boolean; field?: string } = {},
+  ): { private_path: string; public_path: string } {
     const key = this.stored(keyId);
-    const tmp = join(dirname(privatePath), `.${basename(privatePath)}.${process.pid}.${Date.now()}.tmp`);
-    try {
-      writeFileSync(tmp, key.pem, { mode: 0o600, flag: 'wx' });
-      chmodSync(tmp, 0o600);
-      renameSync(tmp, privatePath);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      throw new AppError('validation', `Cannot write the private key to ${privatePath}: ${(error as NodeJS.ErrnoException).code ?? 'write failed'}`, 'path');
-    }
-    writeFileSync(publicPath, `${key.public_key}\n`, { mode: 0o644 });
+    writeChosenFiles(
+      [
+        { path: privatePath, content: key.pem, mode: 0o600 },
+        { path: publicPath, content: `${key.public_key}\n`, mode: 0o644 },
+      ],
+      { overwrite: options.overwrite ?? false, field: options.field ?? 'path', example: DEPLOY_KEY_EXAMPLE },
+    );
     return { private_path: privatePath, public_path: publicPath };
   }
 
