@@ -20,6 +20,9 @@ export const apiErrorSchema = z.object({
   error: z.enum(ERROR_CODES),
   message: z.string(),
   field: z.string().optional(),
+  /** The environment API's errors, for the Python SDK: it shows "[name] message" and then the request id. */
+  name: z.string().optional(),
+  request_id: z.string().optional(),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
@@ -53,6 +56,20 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   keychain_unavailable: 503,
   cancelled: 499,
   internal: 500,
+};
+
+/** The name the Python SDK shows in brackets for each error code ("[NotFound] …"). */
+export const SDK_ERROR_NAMES: Record<ErrorCode, string> = {
+  validation: 'BadRequest',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  not_found: 'NotFound',
+  conflict: 'Conflict',
+  rate_limited: 'TooManyRequests',
+  offline: 'Unavailable',
+  keychain_unavailable: 'Unavailable',
+  cancelled: 'Cancelled',
+  internal: 'InternalError',
 };
 
 /** Turns a zod failure into the error users see: "<field>: <rule>" for the first issue. */

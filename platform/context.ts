@@ -35,6 +35,8 @@ export interface PlatformPolicy {
   lockSeconds: number;
   failureWindowSeconds: number;
   resetCodeSeconds: number;
+  /** How long a ?wait_for_completion=true call waits for an end before answering what it has (a 307 for outputs: the SDK asks again). */
+  longPollSeconds: number;
 }
 
 export const DEFAULT_POLICY: PlatformPolicy = {
@@ -49,6 +51,7 @@ export const DEFAULT_POLICY: PlatformPolicy = {
   lockSeconds: 15 * 60,
   failureWindowSeconds: 15 * 60,
   resetCodeSeconds: 30 * 60,
+  longPollSeconds: 20,
 };
 
 export function iso(date: Date): string {
