@@ -293,7 +293,11 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
     const seq = await recordChange(trx, ctx, { resource: 'execution', key: execution.execution_id, environment_id: env.id, op: 'upsert' });
     // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
     const result = await trx.updateTable('executions').set({ ...set, updated_at: now, change_seq: seq, doc }).where('id', '=', execution.id).where('change_seq', '=', execution.change_seq).executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status');
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw set.status
+        ? new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status')
+        : new AppError('conflict', 'execution: it changed meanwhile (another runner?); read it again');
+    }
   });
   return next;
 }
