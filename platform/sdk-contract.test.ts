@@ -28,7 +28,7 @@ interface PythonCall {
 /** Runs a scenario of SDK calls in python3, with the SDK variables a `craft exec` child gets; resolves with what each call gave. */
 function python(scenario: string, env: Record<string, string>, facts: unknown, onStart?: () => void): Promise<Record<string, PythonCall>> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', [SCENARIO, scenario], { cwd: dirname(SCENARIO), env: { ...process.env, ...env } });
+    const child = spawn('python3', [SCENARIO, scenario], { cwd: dirname(SCENARIO), env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -154,7 +154,7 @@ test('Environment page: information, Connect to the SDK (token masked until reve
   mkdirSync(join(shim, 'craft_ai_sdk'));
   writeFileSync(join(shim, 'craft_ai_sdk', '__init__.py'), 'from craft_sdk_stdlib import CraftAiSdk  # noqa: F401\n');
   const pythonPath = [shim, resolve('platform/testing')].join(':');
-  const printed = execFileSync('sh', ['-c', `${exportsShown}\npython3 -`], { input: pythonShown, encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONPATH: pythonPath } });
+  const printed = execFileSync('sh', ['-c', `${exportsShown}\npython3 -`], { input: pythonShown, encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' } });
   expect(printed).toContain("'email': 'admin@localhost'");
   await sdk.getByRole('button', { name: 'Hide token' }).click();
   await expect(sdk).not.toContainText(token);
