@@ -347,7 +347,11 @@ class CraftAiSdk:
         answer = self._post(f"{self.base_environment_api_url}/deployments/{deployment_name}/executions", inputs or {}, follow_redirects=False)
         return answer.get("execution_id")
 
-    def trigger_endpoint_with_token(self, endpoint_url_path, endpoint_token, inputs=None):
-        url = f"{self.base_environment_url}/endpoints/{endpoint_url_path}"
+    def trigger_endpoint_with_token(self, deployment_name, endpoint_token, inputs=None):
+        # The SDK reads the endpoint's path from the deployment (.get: "" when it has none), then posts there.
+        deployment = self.get_deployment(deployment_name)
+        if deployment.get("execution_rule", "") != "endpoint":
+            raise ValueError(f"Deployment {deployment_name} is not an endpoint deployment")
+        url = f"{self.base_environment_url}/endpoints/{deployment.get('endpoint_url_path', '')}"
         self.sent.append(("POST", url, False))
         return handle_answer(_send("POST", url, {**self.headers, "Authorization": f"EndpointToken {endpoint_token}"}, inputs or {}))
