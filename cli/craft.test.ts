@@ -317,13 +317,14 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(unknown.stderr).toMatch(/no-such-project/);
   });
 
-  it('craft exec -- env: both variables set, nothing printed, and the token is in no file under the data dir', async () => {
+  it('craft exec -- env: the SDK variables set (the platform as CRAFT_AI_CONTROL_URL, so CraftAiSdk() needs no argument), nothing printed, and the token is in no file under the data dir', async () => {
     const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
     const r = await craft(['exec', ...target(), '--', 'env'], opts());
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\n`);
     expect(r.stdout).toContain(`CRAFT_AI_SDK_TOKEN=${token}\n`);
+    expect(r.stdout).toContain(`CRAFT_AI_CONTROL_URL=${p.url}\n`);
     for (const file of filesUnder(data.dir)) expect(readFileSync(file).includes(token), file).toBe(false);
     // The child's exit code is craft's, its arguments untouched.
     const seven = await craft(['exec', ...target(), '--', 'sh', '-c', 'exit 7'], opts());
@@ -357,7 +358,8 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(masked.stdout).not.toContain(token);
     expect(masked.stdout).toMatch(/export CRAFT_AI_SDK_TOKEN=.{4}•+.{4}\n/);
     const shown = await craft(['env', 'export', ...target(), '--format', 'dotenv', '--reveal'], opts());
-    expect(shown.stdout).toBe(`CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\nCRAFT_AI_SDK_TOKEN=${token}\n`);
+    expect(masked.stdout).toContain(`export CRAFT_AI_CONTROL_URL=${p.url}\n`);
+    expect(shown.stdout).toBe(`CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\nCRAFT_AI_SDK_TOKEN=${token}\nCRAFT_AI_CONTROL_URL=${p.url}\n`);
   });
 
   it('craft env export --out writes a private .env to an absolute path only, and replaces a file only with --force', async () => {
@@ -390,7 +392,7 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(execution.json()).toMatchObject({ execution_id: id, status: 'failed', pipeline_name: 'train', created_by: expect.any(String) });
     expect(execution.json().end_date).not.toBeNull();
     const logs = await p.platform.inject({ method: 'POST', url: `${api}/executions/${id}/logs`, headers: bearer(p.access), payload: {} });
-    const lines = logs.json() as { timestamp: string; message: string }[];
+    const lines = (logs.json() as { timestamp: string; message: string }[][])[0]!; // a list of log lists, as the SDK reads it
     expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(['step one', 'it broke']));
     for (const line of lines) expect(Number.isNaN(Date.parse(line.timestamp))).toBe(false);
     expect(lines.at(-1)!.message).toMatch(/exit code 3/);
@@ -407,7 +409,7 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(r.stdout).toContain(`CRAFT_AI_SDK_TOKEN=${token}`); // the user's own terminal shows what the command printed
     const id = /execution (\S+) recorded/.exec(r.stderr)?.[1];
     const logs = await p.platform.inject({ method: 'POST', url: `/environments/${p.slug}/api/v1/executions/${id}/logs`, headers: bearer(p.access), payload: {} });
-    const shipped = (logs.json() as { message: string }[]).map((l) => l.message);
+    const shipped = (logs.json() as { message: string }[][])[0]!.map((l) => l.message);
     expect(shipped.join('\n')).not.toContain(token);
     expect(shipped.join('\n')).not.toContain(other);
     expect(shipped).toContain('CRAFT_AI_SDK_TOKEN=[redacted SDK token]');
@@ -415,10 +417,23 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(shipped).toContain('other [redacted SDK token] end');
   });
 
-  it('craft run of a succeeding command is succeeded; Ctrl-C makes it cancelled', async () => {
-    const ok = await craft(['run', ...target(), '--pipeline', 'train', '--', 'sh', '-c', 'echo fine; test -n "$CRAFT_AI_EXECUTION_ID" && test -n "$CRAFT_AI_SDK_TOKEN"'], opts());
+  it('craft run of a succeeding command is succeeded, its --input values recorded as the SDK reads them; Ctrl-C makes it cancelled', async () => {
+    const ok = await craft(
+      ['run', ...target(), '--pipeline', 'train', '--input', 'epochs=3', '--input', 'dataset=s3://acme/churn.csv', '--input', 'layers=[64,32]', '--', 'sh', '-c', 'echo fine; test -n "$CRAFT_AI_EXECUTION_ID" && test -n "$CRAFT_AI_SDK_TOKEN" && test -n "$CRAFT_AI_CONTROL_URL"'],
+      opts(),
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toMatch(/execution \S+ succeeded/);
+    const recorded = /execution (\S+) recorded/.exec(ok.stderr)![1];
+    const read = await p.platform.inject({ method: 'GET', url: `/environments/${p.slug}/api/v1/executions/${recorded}`, headers: bearer(p.access) });
+    expect(read.json().inputs).toEqual([
+      { pipeline_input_name: 'epochs', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: 3 },
+      { pipeline_input_name: 'dataset', data_type: 'string', mapping_type: 'run', mapping_value: {}, value: 's3://acme/churn.csv' },
+      { pipeline_input_name: 'layers', data_type: 'array', mapping_type: 'run', mapping_value: {}, value: [64, 32] },
+    ]);
+    const badInput = await craft(['run', ...target(), '--pipeline', 'train', '--input', 'no value', '--', 'true'], opts());
+    expect(badInput.code).not.toBe(0);
+    expect(badInput.stderr).toMatch(/--input.*name=value/);
 
     const cancelled = await craft(['run', ...target(), '--pipeline', 'train', '--', 'sh', '-c', 'echo started; exec sleep 30'], {
       ...opts(),

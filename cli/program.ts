@@ -4,9 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { AppError } from '../domain/errors.js';
-import { EXECUTION_STATUSES, type ExecutionStatus } from '../domain/execution.js';
+import { dataTypeOf, EXECUTION_STATUSES, IO_NAME_RULE, type ExecutionStatus } from '../domain/execution.js';
+import type { EndpointInput } from '../domain/platform-contract.js';
 import { fingerprintLine } from '../domain/ssh-public-key.js';
-import { maskToken, sdkExportLines, writeDotEnv } from '../electron/services/accounts.js';
+import { sdkVariables } from '../domain/environment.js';
+import { maskToken, sdkDotEnvLines, sdkExportLines, writeDotEnv } from '../electron/services/accounts.js';
 import { checkChosenPaths, DEPLOY_KEY_EXAMPLE, DOTENV_EXAMPLE } from '../electron/services/chosen-files.js';
 import { normalisePlatformUrl, signInWithPassword } from '../electron/services/sign-in.js';
 import { PlatformClient } from '../electron/services/platform-client.js';
@@ -36,10 +38,6 @@ function limitNumber(value: string): number {
   return n;
 }
 
-function dotenvValue(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]*$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
-}
-
 /** --out, by the rules of files the user chose: an absolute path (else bad usage), not a taken one unless --force. */
 function checkOut(paths: string[], force: boolean, example: string): void {
   try {
@@ -55,6 +53,24 @@ function checkOut(paths: string[], force: boolean, example: string): void {
 function hostName(url: string): string {
   return new URL(url).host;
 }
+
+/** --input name=value, repeatable: the value read as JSON when it is JSON (3, true, [1,2], {"a":1}, "quoted"), else as text. */
+function inputOption(text: string, previous: RunInput[] = []): RunInput[] {
+  const at = text.indexOf('=');
+  const name = at > 0 ? text.slice(0, at) : '';
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) throw new InvalidArgumentError(`must be name=value, the name with ${IO_NAME_RULE}.`);
+  if (previous.some((input) => input.pipeline_input_name === name)) throw new InvalidArgumentError(`${name} is given twice.`);
+  const raw = text.slice(at + 1);
+  let value: RunInput['value'] = raw;
+  try {
+    value = JSON.parse(raw) as RunInput['value'];
+  } catch {
+    // plain text
+  }
+  return [...previous, { pipeline_input_name: name, data_type: dataTypeOf(value), value }];
+}
+
+type RunInput = EndpointInput<'createExecution'>['body']['inputs'] extends (infer I)[] | undefined ? I : never;
 
 function splitCommand(words: string[], name: string): { command: string; args: string[] } {
   const [command, ...args] = words;
@@ -304,7 +320,7 @@ export function buildProgram(result: ProgramResult): Command {
   sdkTarget(
     program
       .command('exec')
-      .description('Run a command with CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN set from the keychain: nothing printed, nothing written; exits with the command\'s exit code, passes signals on.')
+      .description('Run a command with CRAFT_AI_ENVIRONMENT_URL, CRAFT_AI_SDK_TOKEN and CRAFT_AI_CONTROL_URL set from the keychain, so that CraftAiSdk() needs no argument: nothing printed, nothing written; exits with the command\'s exit code, passes signals on.')
       .usage('--project <name> --environment <name> -- <command> [args...]')
       .argument('<command...>', 'the command and its arguments, after --'),
   )
@@ -316,13 +332,13 @@ export function buildProgram(result: ProgramResult): Command {
       const sdkToken = await ctx.token(record);
       const client = await ctx.client(record);
       const env = await ctx.environment(client, opts.project, opts.environment);
-      const end = await runChild(cmd, args, { ...process.env, CRAFT_AI_ENVIRONMENT_URL: env.url, CRAFT_AI_SDK_TOKEN: sdkToken });
+      const end = await runChild(cmd, args, { ...process.env, ...sdkVariables(env.url, sdkToken) });
       if (end.startError) err(`craft: ${end.startError}`);
       result.exitCode = end.code;
     });
 
   const envCommand = program.command('env').description('The SDK variables of an environment.');
-  sdkTarget(envCommand.command('export').description('Print CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN for an environment; the token is masked unless --reveal. With --out, write them to a .env file instead (mode 0600).'))
+  sdkTarget(envCommand.command('export').description('Print CRAFT_AI_ENVIRONMENT_URL, CRAFT_AI_SDK_TOKEN and CRAFT_AI_CONTROL_URL for an environment; the token is masked unless --reveal. With --out, write them to a .env file instead (mode 0600).'))
     .addOption(new Option('--format <format>', 'shell (export lines) or dotenv (.env lines)').choices(['shell', 'dotenv']).default('shell'))
     .option('--reveal', 'print the token itself (it then ends up wherever you send the output)')
     .option('-o, --out <path>', 'write a .env file there (an absolute path; readable by you only), holding the token')
@@ -335,11 +351,11 @@ export function buildProgram(result: ProgramResult): Command {
       const env = await ctx.environment(await ctx.client(record), opts.project, opts.environment);
       if (opts.out !== undefined) {
         writeDotEnv(opts.out, { url: env.url, token: sdkToken }, { overwrite: !!opts.force, field: 'out' });
-        out(`Wrote ${opts.out} (mode 0600): CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN of ${opts.project}/${opts.environment}.`);
+        out(`Wrote ${opts.out} (mode 0600): the SDK variables of ${opts.project}/${opts.environment}.`);
         return;
       }
       if (opts.format === 'shell') process.stdout.write(sdkExportLines(env.url, sdkToken, !!opts.reveal));
-      else process.stdout.write(`CRAFT_AI_ENVIRONMENT_URL=${dotenvValue(env.url)}\nCRAFT_AI_SDK_TOKEN=${opts.reveal ? dotenvValue(sdkToken) : maskToken(sdkToken)}\n`);
+      else process.stdout.write(sdkDotEnvLines(env.url, sdkToken, !!opts.reveal));
       if (!opts.reveal) err('craft: the token is masked; --reveal prints it (or use `craft exec`, which needs no copy at all)');
     });
 
@@ -422,10 +438,11 @@ export function buildProgram(result: ProgramResult): Command {
       .description('Run a command and record it as an execution on the platform: created, running, then succeeded or failed from its exit code (cancelled on Ctrl-C); each output line goes to the execution\'s logs with a timestamp. The command gets the SDK variables and CRAFT_AI_EXECUTION_ID.')
       .usage('--project <name> --environment <name> --pipeline <name> -- <command> [args...]')
       .requiredOption('--pipeline <name>', 'the pipeline name the execution is recorded under')
+      .option('--input <name=value>', 'an input of the run, recorded with the execution (repeatable; the value is read as JSON when it is JSON, else as text)', inputOption)
       .argument('<command...>', 'the command and its arguments, after --'),
   )
-    .addHelpText('after', '\nExits with the command\'s exit code. The execution id is printed on stderr.')
-    .action(async (words: string[], opts: { project: string; environment: string; pipeline: string }, command: Command) => {
+    .addHelpText('after', '\nExits with the command\'s exit code. The execution id is printed on stderr.\n  craft run -p churn -e prod --pipeline train --input epochs=3 --input dataset=s3://acme/churn.csv -- python train.py')
+    .action(async (words: string[], opts: { project: string; environment: string; pipeline: string; input?: RunInput[] }, command: Command) => {
       const { command: cmd, args } = splitCommand(words, 'run');
       const ctx = ctxOf(command);
       const record = ctx.connection();
@@ -436,9 +453,10 @@ export function buildProgram(result: ProgramResult): Command {
         client,
         slug: env.slug,
         pipeline: opts.pipeline,
+        inputs: opts.input ?? [],
         command: cmd,
         args,
-        env: { ...process.env, CRAFT_AI_ENVIRONMENT_URL: env.url, CRAFT_AI_SDK_TOKEN: sdkToken },
+        env: { ...process.env, ...sdkVariables(env.url, sdkToken) },
         onCreated: (execution) => err(`craft: execution ${execution.execution_id} recorded in ${opts.project}/${opts.environment}`),
       });
       if (run.end.startError) err(`craft: ${run.end.startError}`);

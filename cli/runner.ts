@@ -6,6 +6,7 @@ import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { Execution } from '../domain/execution.js';
 import { redactSdkTokens } from '../domain/sdk-token.js';
+import type { EndpointInput } from '../domain/platform-contract.js';
 import type { PlatformClient } from '../electron/services/platform-client.js';
 import { err } from './io.js';
 
@@ -193,6 +194,8 @@ export async function recordedRun(options: {
   /** The environment's slug: its own API records the run. */
   slug: string;
   pipeline: string;
+  /** The run's inputs, recorded with the execution in the SDK's shape (mapping type run: given to the run). */
+  inputs?: EndpointInput<'createExecution'>['body']['inputs'];
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
@@ -209,7 +212,7 @@ export async function recordedRun(options: {
   let created: Execution;
   let execution: { slug: string; id: string };
   try {
-    created = await client.call('createExecution', { params: { slug }, body: { pipeline_name: options.pipeline } });
+    created = await client.call('createExecution', { params: { slug }, body: { pipeline_name: options.pipeline, inputs: options.inputs ?? [] } });
     execution = { slug, id: created.execution_id };
     options.onCreated?.(created);
     if (!early) await client.call('updateExecution', { params: execution, body: { status: 'running' } });

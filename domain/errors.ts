@@ -20,6 +20,9 @@ export const apiErrorSchema = z.object({
   error: z.enum(ERROR_CODES),
   message: z.string(),
   field: z.string().optional(),
+  /** The environment API's errors, for the Python SDK: it shows "[name] message" and then the request id. */
+  name: z.string().optional(),
+  request_id: z.string().optional(),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
@@ -64,6 +67,19 @@ export function errorCodeOfStatus(status: number): ErrorCode | undefined {
   if (status === 502 || status === 504) return 'offline';
   return (Object.keys(HTTP_STATUS) as ErrorCode[]).find((code) => HTTP_STATUS[code] === status && code !== 'keychain_unavailable');
 }
+/** The name the Python SDK shows in brackets for each error code ("[NotFound] …"). */
+export const SDK_ERROR_NAMES: Record<ErrorCode, string> = {
+  validation: 'BadRequest',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  not_found: 'NotFound',
+  conflict: 'Conflict',
+  rate_limited: 'TooManyRequests',
+  offline: 'Unavailable',
+  keychain_unavailable: 'Unavailable',
+  cancelled: 'Cancelled',
+  internal: 'InternalError',
+};
 
 /** Turns a zod failure into the error users see: "<field>: <rule>" for the first issue. */
 export function validationError(error: z.ZodError): AppError {

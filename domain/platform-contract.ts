@@ -41,16 +41,21 @@ import {
   environmentSchema,
   environmentStatus,
   environmentUpdateSchema,
+  sdkDeploymentItemSchema,
+  sdkDeploymentSchema,
 } from './environment.js';
 import {
   executionCreateSchema,
   executionListQuerySchema,
+  executionLogsSchema,
+  executionOutputsSchema,
   executionPageSchema,
+  executionQuerySchema,
   executionSchema,
   executionUpdateSchema,
   logAppendSchema,
-  logLineSchema,
   logQuerySchema,
+  waitQuerySchema,
 } from './execution.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -81,7 +86,7 @@ export interface EndpointDefinition {
   responses: Readonly<Record<number, z.ZodType>>;
 }
 
-/** Every error answer has this body: {error, message "<field>: <rule>", field?}. */
+/** Every error answer has this body: {error, message "<field>: <rule>", field?}; the environment API adds the SDK's name and request_id. */
 export const ERROR_RESPONSES = { 400: apiErrorSchema, 401: apiErrorSchema, 403: apiErrorSchema, 404: apiErrorSchema, 409: apiErrorSchema, 429: apiErrorSchema } as const;
 
 const endpoint = <const D extends EndpointDefinition>(definition: D): D => definition;
@@ -121,6 +126,7 @@ const userIdParams = z.object({ id: z.string().max(100) });
 const accessRequestParams = z.object({ id: z.string().max(100) });
 const slugParams = z.object({ slug: name });
 const executionParams = slugParams.extend({ id: name });
+const environmentDeploymentParams = slugParams.extend({ deployment: name });
 
 export const ACCESS_REQUEST_SENT =
   'This email has no account yet: your access request was sent to the administrators. You will receive a mail when it is approved.';
@@ -134,14 +140,16 @@ export const userCardSchema = userPublicSchema.extend({ role: userRole.optional(
 export const loginAnswerSchema = accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number(), password_change_required: z.boolean() });
 export const refreshAnswerSchema = accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number() });
 
+/** GET environment-info: the SDK calls it without a token and reads environment_id; a member's token tells the rest. */
 export const environmentInfoSchema = z.object({
-  environment_name: z.string(),
-  project_name: z.string(),
-  url: z.string(),
-  slug: z.string(),
-  status: environmentStatus,
-  created_at: z.string(),
-  created_by: z.string(),
+  environment_id: z.string(),
+  environment_name: z.string().optional(),
+  project_name: z.string().optional(),
+  url: z.string().optional(),
+  slug: z.string().optional(),
+  status: environmentStatus.optional(),
+  created_at: z.string().optional(),
+  created_by: z.string().optional(),
 });
 
 export const platformContract = {
@@ -496,13 +504,14 @@ export const platformContract = {
     responses: { 200: z.object({ deleted: z.string() }) },
   }),
 
-  // ——— an environment's own API: what the Python SDK reads ———
+  // ——— an environment's own API: what the Python SDK (craft-ai-sdk) reads, with its paths and keys ———
   environmentInfo: endpoint({
     method: 'GET',
     path: `${ENVIRONMENT}/environment-info`,
-    access: 'environment:viewer',
+    access: 'anonymous',
     tags: ['environment API'],
-    summary: 'The environment this URL points at',
+    summary: 'The environment this URL points at: its environment_id to anyone (the SDK sends no token here); its name, project and status to members',
+    description: 'A token that does not give access to the project is answered as no token: nothing about the project is said to a stranger.',
     params: slugParams,
     responses: { 200: environmentInfoSchema },
   }),
@@ -518,7 +527,47 @@ export const platformContract = {
     query: executionListQuerySchema,
     responses: { 200: executionPageSchema },
   }),
-  getExecution: endpoint({ method: 'GET', path: `${ENVIRONMENT}/executions/:id`, access: 'environment:viewer', tags: ['environment API'], summary: 'One execution', params: executionParams, responses: { 200: executionSchema } }),
+  getExecution: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/executions/:id`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: "One execution, as get_pipeline_execution reads it: steps with where their code came from, inputs and outputs with their data type, mapping and value",
+    description: 'include_io_values=false leaves the values out (get_pipeline_execution_input/_output then fetch one).',
+    params: executionParams,
+    query: executionQuerySchema,
+    responses: { 200: executionSchema },
+  }),
+  getExecutionInput: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/executions/:id/inputs/:input_name`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: "The value of one input, as the bare JSON body (null when it has none): what get_pipeline_execution_input returns as value",
+    params: executionParams.extend({ input_name: name }),
+    responses: { 200: z.unknown() },
+  }),
+  getExecutionOutput: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/executions/:id/outputs/:output_name`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: "The value of one output, as the bare JSON body (null when it has none): what get_pipeline_execution_output returns as value",
+    params: executionParams.extend({ output_name: name }),
+    responses: { 200: z.unknown() },
+  }),
+  getExecutionOutputs: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/executions/:id/outputs`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: "An execution's outputs (retrieve_pipeline_execution_outputs)",
+    description:
+      'With wait_for_completion=true and the execution still pending or running, the answer waits for its end (a while), then is a 307 to the same URL, which the SDK follows at once by asking again.',
+    params: executionParams,
+    query: waitQuerySchema,
+    responses: { 200: executionOutputsSchema, 307: z.object({ message: z.string() }) },
+  }),
   listPipelineExecutions: endpoint({
     method: 'GET',
     path: `${ENVIRONMENT}/pipelines/:name/executions`,
@@ -534,10 +583,40 @@ export const platformContract = {
     path: `${ENVIRONMENT}/executions/:id/logs`,
     access: 'environment:viewer',
     tags: ['environment API'],
-    summary: "An execution's logs between from and to (ISO 8601), oldest first, at most limit lines",
+    summary: "An execution's logs from `from` (included) to `to` (excluded), oldest first, at most limit lines, as a list of log lists",
+    description: 'from and to are epoch milliseconds, as get_pipeline_execution_logs sends them (ISO 8601 date-times are accepted too). The answer is [[{timestamp, message}, …]]: the SDK returns its first list.',
     params: executionParams,
     body: logQuerySchema,
-    responses: { 200: z.array(logLineSchema) },
+    responses: { 200: executionLogsSchema },
+  }),
+  listEnvironmentDeployments: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/deployments`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: "The environment's deployments, as list_deployments reads them (the same deployments as the project routes)",
+    params: slugParams,
+    responses: { 200: z.array(sdkDeploymentItemSchema) },
+  }),
+  getEnvironmentDeployment: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/deployments/:deployment`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: 'One deployment, as get_deployment reads it',
+    description: 'With wait_for_completion=true and the deployment still being created, the answer waits for a final status a while, then says the status it has.',
+    params: environmentDeploymentParams,
+    query: waitQuerySchema,
+    responses: { 200: sdkDeploymentSchema },
+  }),
+  getLatestDeploymentExecution: endpoint({
+    method: 'GET',
+    path: `${ENVIRONMENT}/deployments/:deployment/executions/latest`,
+    access: 'environment:viewer',
+    tags: ['environment API'],
+    summary: "A deployment's newest execution (get_deployment reads its execution_id); 204 when it has none yet",
+    params: environmentDeploymentParams,
+    responses: { 200: executionSchema, 204: z.null() },
   }),
 
   // ——— what a runner calls (an access token from the SDK token of a user who may edit the project) ———
@@ -583,6 +662,87 @@ export const platformContract = {
 } as const satisfies Record<string, EndpointDefinition>;
 
 export type PlatformContract = typeof platformContract;
+
+// ——— SDK calls outside this platform's scope ———
+
+/** A family of SDK calls this platform does not serve: each of its routes answers 404 {error, name: 'NotProvided', message, request_id}. */
+export interface NotProvidedFamily {
+  /** In the message: "This platform does not provide {what} ({METHOD} {path})." */
+  what: string;
+  /** The SDK functions that land here. */
+  sdkCalls: readonly string[];
+  routes: readonly { methods: readonly HttpMethod[]; path: `/${string}` }[];
+}
+
+/** Routes of the SDK's other calls: a clean 404 the SDK turns into "[NotProvided] This platform does not provide …", never a crash. */
+export const notProvidedContract = {
+  pipelines: {
+    what: 'pipelines or their runs',
+    sdkCalls: ['create_pipeline', 'get_pipeline', 'list_pipelines', 'delete_pipeline', 'download_pipeline_local_folder', 'get_pipeline_logs', 'run_pipeline', 'pipeline templates'],
+    routes: [
+      { methods: ['GET', 'POST'], path: `${ENVIRONMENT}/pipelines` },
+      { methods: ['GET', 'POST', 'DELETE'], path: `${ENVIRONMENT}/pipelines/*` },
+      { methods: ['GET'], path: `${ENVIRONMENT}/pipeline-templates` },
+      { methods: ['GET'], path: `${ENVIRONMENT}/pipeline-templates/*` },
+      { methods: ['GET'], path: `${ENVIRONMENT}/project-information` },
+    ],
+  },
+  steps: {
+    what: 'steps',
+    sdkCalls: ['create_step', 'get_step', 'list_steps', 'delete_step', 'download_step_local_folder', 'get_step_logs'],
+    routes: [
+      { methods: ['GET', 'POST'], path: `${ENVIRONMENT}/steps` },
+      { methods: ['GET', 'POST', 'DELETE'], path: `${ENVIRONMENT}/steps/*` },
+    ],
+  },
+  dataStore: {
+    what: 'a data store',
+    sdkCalls: ['get_data_store_object_information', 'list_data_store_objects', 'upload_data_store_object', 'download_data_store_object', 'delete_data_store_object'],
+    routes: [{ methods: ['GET', 'POST', 'DELETE'], path: `${ENVIRONMENT}/data-store/*` }],
+  },
+  environmentVariables: {
+    what: 'environment variables',
+    sdkCalls: ['create_or_update_environment_variable', 'list_environment_variables', 'delete_environment_variable'],
+    routes: [
+      { methods: ['GET', 'PUT'], path: `${ENVIRONMENT}/environment-variables` },
+      { methods: ['DELETE'], path: `${ENVIRONMENT}/environment-variables/*` },
+    ],
+  },
+  metrics: {
+    what: 'metrics',
+    sdkCalls: ['record_metric_value', 'record_list_metric_values', 'get_metrics', 'get_list_metrics', 'get_resource_metrics'],
+    routes: [
+      { methods: ['GET', 'PUT', 'POST'], path: `${ENVIRONMENT}/metrics/*` },
+      { methods: ['GET'], path: `${ENVIRONMENT}/resource-metrics` },
+    ],
+  },
+  vectorDatabase: {
+    what: 'a vector database',
+    sdkCalls: ['get_vector_database_credentials'],
+    routes: [{ methods: ['GET'], path: `${CONTROL}/environments/:id/vector-database` }],
+  },
+  endpointsAndDeploymentChanges: {
+    what: 'endpoints, or creating, changing or deleting deployments from the SDK',
+    sdkCalls: ['create_deployment', 'update_deployment', 'delete_deployment', 'get_deployment_logs', 'trigger_endpoint', 'retrieve_endpoint_results', 'generate_new_endpoint_token'],
+    routes: [
+      { methods: ['POST'], path: `${ENVIRONMENT}/endpoints` },
+      { methods: ['POST'], path: `${ENVIRONMENT}/endpoints/*` },
+      { methods: ['POST'], path: `${ENVIRONMENT}/periodic-deployment` },
+      { methods: ['POST', 'PATCH', 'DELETE'], path: `${ENVIRONMENT}/deployments/*` },
+      { methods: ['GET', 'POST'], path: '/environments/:slug/endpoints/*' },
+    ],
+  },
+  executionDeletion: {
+    what: 'deleting executions',
+    sdkCalls: ['delete_pipeline_execution'],
+    routes: [{ methods: ['DELETE'], path: `${ENVIRONMENT}/executions/:id` }],
+  },
+} as const satisfies Record<string, NotProvidedFamily>;
+
+/** Every not-provided route, one per method and path. */
+export const NOT_PROVIDED_ROUTES: readonly { family: keyof typeof notProvidedContract; method: HttpMethod; path: string }[] = Object.entries(notProvidedContract).flatMap(([family, { routes }]) =>
+  routes.flatMap(({ methods, path }) => methods.map((method) => ({ family: family as keyof typeof notProvidedContract, method, path }))),
+);
 export type EndpointName = keyof PlatformContract;
 export const ENDPOINT_NAMES = Object.keys(platformContract) as EndpointName[];
 

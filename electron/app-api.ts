@@ -341,8 +341,9 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       return { item: value, freshness };
     },
     async getExecutionLogs({ project, environment, execution_id, from, limit }) {
-      const items = await platform().call('getExecutionLogs', { params: { slug: await environmentSlug(project, environment), id: execution_id }, body: { limit, ...(from ? { from } : {}) } });
-      return { items };
+      // The SDK's own query: from in epoch milliseconds; the answer is a list of log lists.
+      const lists = await platform().call('getExecutionLogs', { params: { slug: await environmentSlug(project, environment), id: execution_id }, body: { limit, ...(from ? { from: Date.parse(from) } : {}) } });
+      return { items: lists.flat() };
     },
     async resolveUsers({ ids }) {
       const id = connectionId();

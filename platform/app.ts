@@ -1,8 +1,9 @@
 // Builds the Fastify app: validation, errors, OpenAPI, the route modules.
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { AppError, errorCodeOfStatus, HTTP_STATUS } from '../domain/errors.js';
+import { AppError, errorCodeOfStatus, HTTP_STATUS, SDK_ERROR_NAMES, type ApiError } from '../domain/errors.js';
 import type { PlatformContext } from './context.js';
 import { zodValidatorCompiler } from './validation.js';
 import { authRoutes } from './routes/auth.js';
@@ -14,6 +15,13 @@ import { environmentRoutes } from './routes/environments.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { environmentApiRoutes } from './routes/environment-api.js';
 import { registerEndpoint } from './routes/register.js';
+import { notProvidedRoutes } from './routes/not-provided.js';
+
+/** The environment API's errors also carry what the Python SDK shows: "[name] message", then "Request id: …". */
+function errorBody(request: FastifyRequest, body: ApiError): ApiError {
+  if (!request.url.startsWith('/environments/')) return body;
+  return { ...body, name: SDK_ERROR_NAMES[body.error], request_id: request.id };
+}
 
 export interface RouteInfo {
   method: string;
@@ -39,6 +47,8 @@ export async function buildApp(
       : false,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    // Unique across processes (several may serve one database): the id a user quotes from an SDK error.
+    genReqId: () => randomBytes(8).toString('hex'),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.addHook('onRoute', (route) => {
@@ -52,7 +62,7 @@ export async function buildApp(
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.code === 'rate_limited') reply.header('retry-after', String((error as AppError & { retryAfter?: number }).retryAfter ?? 60));
-      return reply.code(HTTP_STATUS[error.code]).send(error.toJSON());
+      return reply.code(HTTP_STATUS[error.code]).send(errorBody(request, error.toJSON()));
     }
     const status = (error as FastifyError).statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -67,14 +77,14 @@ export async function buildApp(
               : (error as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
                 ? 'body: is empty; send a JSON object'
                 : `request: ${error.message}`;
-      return reply.code(status).send({ error: code, message, ...(code === 'validation' ? { field: 'body' } : {}) });
+      return reply.code(status).send(errorBody(request, { error: code, message, ...(code === 'validation' ? { field: 'body' } : {}) }));
     }
     request.log.error({ err: { message: error.message, stack: error.stack } }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'the platform failed to answer; the error is in its log' });
+    return reply.code(500).send(errorBody(request, { error: 'internal', message: 'the platform failed to answer; the error is in its log' }));
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    reply.code(404).send(errorBody(request, { error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
   });
 
   await app.register(fastifySwagger, {
@@ -87,6 +97,7 @@ export async function buildApp(
   });
 
   for (const routes of [authRoutes, userRoutes, projectRoutes, settingsRoutes, accessRequestRoutes, environmentRoutes, deploymentRoutes, environmentApiRoutes]) routes(app, ctx);
+  notProvidedRoutes(app);
   registerEndpoint(app, ctx, 'openApiDocument', async () => app.swagger() as unknown as Record<string, unknown>);
 
   return app;

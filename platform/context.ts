@@ -33,6 +33,8 @@ export interface PlatformPolicy {
   /** A key's guesses are forgotten after this long without one. */
   guessesForgottenAfterSeconds: number;
   resetCodeSeconds: number;
+  /** How long a ?wait_for_completion=true call waits for an end before answering what it has (a 307 for outputs: the SDK asks again). */
+  longPollSeconds: number;
   /** The first admin's generated one-time password works this long. */
   oneTimePasswordSeconds: number;
 }
@@ -53,6 +55,7 @@ export const DEFAULT_POLICY: PlatformPolicy = {
   guessesForgottenAfterSeconds: 3600,
   resetCodeSeconds: 30 * 60,
   oneTimePasswordSeconds: 24 * 3600,
+  longPollSeconds: 20,
 };
 
 export function iso(date: Date): string {

@@ -1,7 +1,8 @@
 // The platform serves exactly the contract: every endpoint of domain/platform-contract.ts is a route,
-// with who may call enforced as the table says, and no route lives outside the table.
+// with who may call enforced as the table says, and no route lives outside the table (the SDK calls
+// this platform does not provide are in the contract too, each a route answering a clean 404).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENDPOINT_NAMES, platformContract, type Access } from '../domain/platform-contract.js';
+import { ENDPOINT_NAMES, NOT_PROVIDED_ROUTES, platformContract, type Access } from '../domain/platform-contract.js';
 import { addUser, bearer, createTestPlatform, type TestPlatform } from './test-helpers.js';
 
 let p: TestPlatform;
@@ -16,7 +17,10 @@ const concrete = (path: string) => path.replace(/:[a-z_]+/g, 'x');
 describe('the platform contract', () => {
   it('is served whole: each endpoint is a route, and each route is an endpoint', () => {
     const served = new Set(p.routes.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`));
-    const declared = new Set(ENDPOINT_NAMES.map((name) => `${platformContract[name].method} ${platformContract[name].path}`));
+    const declared = new Set([
+      ...ENDPOINT_NAMES.map((name) => `${platformContract[name].method} ${platformContract[name].path}`),
+      ...NOT_PROVIDED_ROUTES.map((route) => `${route.method} ${route.path}`),
+    ]);
     expect([...declared].filter((route) => !served.has(route))).toEqual([]);
     expect([...served].filter((route) => !declared.has(route))).toEqual([]);
   });
@@ -28,6 +32,11 @@ describe('the platform contract', () => {
       const operation = doc.paths[path.replace(/:([a-z_]+)/g, '{$1}')]?.[method.toLowerCase()];
       expect(operation?.operationId, `${method} ${path}`).toBe(name);
       expect(operation.description).toMatch(/Who may call: /);
+    }
+    for (const { method, path } of NOT_PROVIDED_ROUTES) {
+      const operation = doc.paths[path.replace(/:([a-z_]+)/g, '{$1}').replace(/\*$/, '{*}')]?.[method.toLowerCase()];
+      expect(operation?.tags, `${method} ${path}`).toEqual(['not provided']);
+      expect(Object.keys(operation.responses)).toEqual(['404']);
     }
   });
 

@@ -235,3 +235,10 @@ export async function loadEnvironmentBySlug(
   if (!access) throw missing();
   return { env, projectName: project_name, access };
 }
+
+/** An environment's id by its slug, for a caller without a token (the SDK's environment-info): nothing more. */
+export async function environmentIdBySlug(ctx: PlatformContext, slug: string): Promise<string> {
+  const row = await ctx.db.selectFrom('environments').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (!row) throw new AppError('not_found', `environment ${slug} does not exist`);
+  return row.id;
+}

@@ -29,24 +29,24 @@ describe.each(DIALECTS)('execution values on $label', ({ dialect, skip }) => {
 
   it.skipIf(skip)('an input nested 5,000 levels deep is refused (400 naming the field), and nothing is recorded', async () => {
     const before = await executionCount();
-    const answer = await send('POST', `${api}/executions`, `{"pipeline_name":"train","inputs":[{"name":"x","value":${nested(5000)}}]}`);
+    const answer = await send('POST', `${api}/executions`, `{"pipeline_name":"train","inputs":[{"pipeline_input_name":"x","data_type":"json","value":${nested(5000)}}]}`);
     expect(answer.statusCode).toBe(400);
-    expect(answer.json()).toEqual({ error: 'validation', field: 'inputs.0.value', message: `inputs.0.value: must be nested at most ${MAX_VALUE_DEPTH} levels deep` });
+    expect(answer.json()).toMatchObject({ error: 'validation', field: 'inputs.0.value', message: `inputs.0.value: must be nested at most ${MAX_VALUE_DEPTH} levels deep` });
     expect(await executionCount()).toBe(before);
   });
 
   it.skipIf(skip)('an input too large is refused, naming the field; one as deep as allowed is recorded', async () => {
-    const large = await send('POST', `${api}/executions`, JSON.stringify({ pipeline_name: 'train', inputs: [{ name: 'x', value: 'a' }, { name: 'big', value: 'x'.repeat(70 * 1024) }] }));
+    const large = await send('POST', `${api}/executions`, JSON.stringify({ pipeline_name: 'train', inputs: [{ pipeline_input_name: 'x', data_type: 'string', value: 'a' }, { pipeline_input_name: 'big', data_type: 'string', value: 'x'.repeat(70 * 1024) }] }));
     expect(large.statusCode).toBe(400);
     expect(large.json()).toMatchObject({ error: 'validation', field: 'inputs.1.value', message: 'inputs.1.value: must be at most 64 KiB as JSON' });
-    const deepest = await send('POST', `${api}/executions`, `{"pipeline_name":"train","inputs":[{"name":"x","value":${nested(MAX_VALUE_DEPTH)}}]}`);
+    const deepest = await send('POST', `${api}/executions`, `{"pipeline_name":"train","inputs":[{"pipeline_input_name":"x","data_type":"json","value":${nested(MAX_VALUE_DEPTH)}}]}`);
     expect(deepest.statusCode, deepest.body).toBe(201);
   });
 
   it.skipIf(skip)('an output nested 5,000 levels deep is refused the same way, and the execution is unchanged', async () => {
     const created = (await send('POST', `${api}/executions`, JSON.stringify({ pipeline_name: 'train' }))).json();
     const url = `${api}/executions/${created.execution_id}`;
-    const answer = await send('PATCH', url, `{"outputs":[{"name":"y","value":{"a":${nested(5000)}}}]}`);
+    const answer = await send('PATCH', url, `{"outputs":[{"pipeline_output_name":"y","data_type":"json","value":{"a":${nested(5000)}}}]}`);
     expect(answer.statusCode).toBe(400);
     expect(answer.json()).toMatchObject({ error: 'validation', field: 'outputs.0.value' });
     expect((await p.inject({ method: 'GET', url, headers: bearer(owner.access) })).json().outputs).toEqual([]);

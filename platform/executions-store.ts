@@ -3,14 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../domain/errors.js';
-import { EXECUTION_TRANSITIONS, FINAL_STATUSES, type Execution, type LogLine } from '../domain/execution.js';
+import { EXECUTION_TRANSITIONS, FINAL_STATUSES, type Execution, type ExecutionStep, type LogLine, type StepInput } from '../domain/execution.js';
 import type { EndpointRequest } from '../domain/platform-contract.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
 import { currentCursor, recordChange } from './changes.js';
 import type { EnvironmentsTable, ExecutionsTable } from './db/schema.js';
-import { executionDoc } from './execution-doc.js';
+import { executionDoc, parseExecutionDoc } from './execution-doc.js';
 import { arg } from './db/prepared.js';
 
 export const EXECUTION_COLUMNS = [
@@ -22,26 +22,18 @@ export const EXECUTION_COLUMNS = [
   'end_date',
   'pipeline_name',
   'deployment_name',
-  'steps',
-  'inputs',
-  'outputs',
   'change_seq',
+  'doc',
 ] as const;
 type ExecutionRow = Pick<ExecutionsTable, Exclude<(typeof EXECUTION_COLUMNS)[number], 'id'>> & { id: number };
 
-export function executionOut(row: ExecutionRow): Execution {
-  return {
-    execution_id: row.execution_id,
-    status: row.status,
-    created_at: row.created_at,
-    created_by: row.created_by,
-    end_date: row.end_date,
-    pipeline_name: row.pipeline_name,
-    deployment_name: row.deployment_name,
-    steps: JSON.parse(row.steps),
-    inputs: JSON.parse(row.inputs),
-    outputs: JSON.parse(row.outputs),
-  };
+/** The execution as the API answers it: its stored document (the only copy of its steps, inputs and outputs). */
+export function executionOut(row: ExecutionRow, options: { values?: boolean } = {}): Execution {
+  const execution = parseExecutionDoc(row.doc);
+  if (options.values === false) {
+    for (const item of [...execution.inputs, ...execution.outputs]) delete item.value;
+  }
+  return execution;
 }
 
 const normalise = (date: string) => new Date(date).toISOString();
@@ -210,6 +202,39 @@ export async function executionLogs(ctx: PlatformContext, executionSeq: number, 
 type CreateInput = EndpointRequest<'createExecution'>['body'];
 type UpdateInput = EndpointRequest<'updateExecution'>['body'];
 
+/** Where a step's code comes from unless the runner says: the environment's settings, else the project's. */
+async function stepSource(ctx: PlatformContext, env: EnvironmentsTable): Promise<Omit<ExecutionStep, 'name' | 'status' | 'start_date' | 'end_date'>> {
+  const project = await ctx.db.selectFrom('projects').select(['repository_url', 'default_branch', 'requirements_path']).where('id', '=', env.project_id).executeTakeFirst();
+  return {
+    commit_id: null,
+    repository_url: project?.repository_url || null,
+    repository_branch: env.default_branch || project?.default_branch || null,
+    requirements_path: env.requirements_path || project?.requirements_path || null,
+    origin: project ? 'git_repository' : null,
+  };
+}
+
+/** The steps as stored: what the runner said, else what the same step recorded before (steps keep the settings they were created with), else the defaults. */
+async function resolveSteps(ctx: PlatformContext, env: EnvironmentsTable, steps: StepInput[], previous: ExecutionStep[]): Promise<ExecutionStep[]> {
+  if (steps.length === 0) return [];
+  const source = await stepSource(ctx, env);
+  return steps.map((step) => {
+    const before = previous.find((p) => p.name === step.name);
+    const pick = <K extends keyof typeof source>(key: K) => (step[key] !== undefined ? (step[key] as ExecutionStep[K]) : before ? before[key] : source[key]);
+    return {
+      name: step.name,
+      status: step.status,
+      start_date: step.start_date === null ? null : normalise(step.start_date),
+      end_date: step.end_date === null ? null : normalise(step.end_date),
+      commit_id: pick('commit_id'),
+      repository_url: pick('repository_url'),
+      repository_branch: pick('repository_branch'),
+      requirements_path: pick('requirements_path'),
+      origin: pick('origin'),
+    };
+  });
+}
+
 /** Records a new execution (pending), its change in the same transaction. */
 export async function createExecution(ctx: PlatformContext, env: EnvironmentsTable, userId: string, input: CreateInput): Promise<Execution> {
   if (input.deployment_name) {
@@ -219,6 +244,7 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
       throw new AppError('validation', `pipeline_name: deployment ${input.deployment_name} runs pipeline ${deployment.pipeline_name}`, 'pipeline_name');
   }
   const now = iso(ctx.now());
+  const steps = await resolveSteps(ctx, env, input.steps, []);
   for (let attempt = 0; ; attempt++) {
     const row = {
       execution_id: `${input.pipeline_name}-${randomBytes(5).toString('hex')}`,
@@ -229,17 +255,15 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
       end_date: null,
       pipeline_name: input.pipeline_name,
       deployment_name: input.deployment_name ?? null,
-      steps: JSON.stringify(input.steps),
-      inputs: JSON.stringify(input.inputs),
-      outputs: '[]',
       updated_at: now,
     };
+    const doc = executionDoc({ ...row, steps, inputs: input.inputs, outputs: [] });
     try {
       await ctx.db.transaction().execute(async (trx) => {
         const seq = await recordChange(trx, ctx, { resource: 'execution', key: row.execution_id, environment_id: env.id, op: 'upsert' });
-        await trx.insertInto('executions').values({ ...row, change_seq: seq, doc: executionDoc(row) }).execute();
+        await trx.insertInto('executions').values({ ...row, change_seq: seq, doc }).execute();
       });
-      return executionOut({ ...row, id: 0, change_seq: 0 });
+      return parseExecutionDoc(doc);
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 5) throw error;
     }
@@ -250,24 +274,32 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
 export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTable, execution: ExecutionRow, input: UpdateInput): Promise<Execution> {
   const { status, steps, outputs } = input;
   const now = iso(ctx.now());
-  const set: { status?: ExecutionsTable['status']; end_date?: string; steps?: string; outputs?: string } = {};
+  const set: { status?: ExecutionsTable['status']; end_date?: string } = {};
   if (status !== undefined && status !== execution.status) {
     if (!EXECUTION_TRANSITIONS[execution.status].includes(status)) throw new AppError('conflict', `status: an execution cannot go from ${execution.status} to ${status}`, 'status');
     set.status = status;
     if (FINAL_STATUSES.includes(status)) set.end_date = now;
   }
-  if (steps !== undefined) set.steps = JSON.stringify(steps);
-  if (outputs !== undefined) set.outputs = JSON.stringify(outputs);
-  if (Object.keys(set).length === 0) return executionOut(execution);
+  if (Object.keys(set).length === 0 && steps === undefined && outputs === undefined) return executionOut(execution);
+  const current = executionOut(execution);
+  const next: Execution = {
+    ...current,
+    ...set,
+    steps: steps === undefined ? current.steps : await resolveSteps(ctx, env, steps, current.steps),
+    outputs: outputs ?? current.outputs,
+  };
+  const doc = executionDoc(next);
   await ctx.db.transaction().execute(async (trx) => {
     const seq = await recordChange(trx, ctx, { resource: 'execution', key: execution.execution_id, environment_id: env.id, op: 'upsert' });
-    const doc = executionDoc({ ...execution, ...set });
-    let update = trx.updateTable('executions').set({ ...set, updated_at: now, change_seq: seq, doc }).where('id', '=', execution.id);
-    if (set.status) update = update.where('status', '=', execution.status);
-    const result = await update.executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status');
+    // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
+    const result = await trx.updateTable('executions').set({ ...set, updated_at: now, change_seq: seq, doc }).where('id', '=', execution.id).where('change_seq', '=', execution.change_seq).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw set.status
+        ? new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status')
+        : new AppError('conflict', 'execution: it changed meanwhile (another runner?); read it again');
+    }
   });
-  return executionOut({ ...execution, ...set } as ExecutionRow);
+  return next;
 }
 
 /** Appends log lines; a line without a timestamp is stamped now. */
@@ -276,4 +308,28 @@ export async function appendExecutionLogs(ctx: PlatformContext, executionSeq: nu
   const rows = lines.map((line) => ({ execution_seq: executionSeq, timestamp: line.timestamp ? normalise(line.timestamp) : now, message: line.message }));
   await ctx.db.insertInto('execution_logs').values(rows).execute();
   return rows.length;
+}
+
+/** The value of one input or output (null when it has none); 404 when the execution has no such one. */
+export function executionValue(row: ExecutionRow, direction: 'input' | 'output', name: string): unknown {
+  const execution = executionOut(row);
+  const found =
+    direction === 'input' ? execution.inputs.find((item) => item.pipeline_input_name === name) : execution.outputs.find((item) => item.pipeline_output_name === name);
+  if (!found) throw new AppError('not_found', `execution ${execution.execution_id} has no ${direction} named ${name}`);
+  return found.value ?? null;
+}
+
+const POLL_MS = 250;
+
+/**
+ * Waits a while (the policy's long poll) for an execution to reach a final status, reading the database
+ * (another process may record the end); the row as it is then.
+ */
+export async function waitForEnd(ctx: PlatformContext, environmentId: string, executionId: string, signal?: AbortSignal): Promise<ExecutionRow> {
+  const until = Date.now() + ctx.policy.longPollSeconds * 1000;
+  for (;;) {
+    const row = await loadExecution(ctx, environmentId, executionId);
+    if (FINAL_STATUSES.includes(row.status) || Date.now() >= until || signal?.aborted) return row;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, until - Date.now()))));
+  }
 }

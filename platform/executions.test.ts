@@ -71,20 +71,27 @@ describe.each(DIALECTS)('environments and executions on $label', ({ dialect, ski
 
   it.skipIf(skip)('the environment API: info; a runner records an execution, moves it and appends logs; the SDK reads them', async () => {
     const info = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/environment-info`, headers: bearer(sdkAccess) });
-    expect(info.json()).toMatchObject({ environment_name: 'production', project_name: 'fraud', url: `https://craft.example.com${envUrl}` });
-    expect((await p.inject({ method: 'GET', url: `${envUrl}/api/v1/environment-info`, headers: bearer(stranger.access) })).statusCode).toBe(404);
-    expect((await p.inject({ method: 'GET', url: `${envUrl}/api/v1/environment-info` })).statusCode).toBe(401);
+    expect(info.json()).toMatchObject({ environment_id: expect.any(String), environment_name: 'production', project_name: 'fraud', url: `https://craft.example.com${envUrl}` });
+    // Without a token (as the SDK calls it), or with one that gives no access: the id, nothing about the project.
+    for (const headers of [bearer(stranger.access), {}]) {
+      const anonymous = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/environment-info`, headers });
+      expect(anonymous.json()).toEqual({ environment_id: info.json().environment_id });
+    }
 
     const created = await p.inject({
       method: 'POST',
       url: `${envUrl}/api/v1/executions`,
       headers: bearer(sdkAccess),
-      payload: { pipeline_name: 'scoring', deployment_name: 'score', inputs: [{ name: 'customer_id', data_type: 'string', value: 'c-42' }], steps: [{ name: 'predict', status: 'pending' }] },
+      payload: { pipeline_name: 'scoring', deployment_name: 'score', inputs: [{ pipeline_input_name: 'customer_id', data_type: 'string', value: 'c-42' }], steps: [{ name: 'predict', status: 'pending' }] },
     });
     expect(created.statusCode).toBe(201);
     const execution = created.json();
     expect(execution).toMatchObject({ status: 'pending', created_by: owner.id, end_date: null, pipeline_name: 'scoring', deployment_name: 'score', outputs: [] });
-    expect(execution.steps).toEqual([{ name: 'predict', status: 'pending', start_date: null, end_date: null }]);
+    expect(execution.inputs).toEqual([{ pipeline_input_name: 'customer_id', data_type: 'string', mapping_type: 'run', mapping_value: {}, value: 'c-42' }]);
+    // A step's code comes from the project's repository unless the runner says otherwise.
+    expect(execution.steps).toEqual([
+      { name: 'predict', status: 'pending', start_date: null, end_date: null, commit_id: null, repository_url: 'git@github.com:acme/churn.git', repository_branch: null, requirements_path: null, origin: 'git_repository' },
+    ]);
     const id = execution.execution_id;
     expect((await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions`, headers: bearer(viewer.access), payload: { pipeline_name: 'scoring' } })).statusCode).toBe(403);
     const wrongPipeline = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions`, headers: bearer(sdkAccess), payload: { pipeline_name: 'training', deployment_name: 'score' } });
@@ -101,15 +108,17 @@ describe.each(DIALECTS)('environments and executions on $label', ({ dialect, ski
       payload: { lines: [{ timestamp: '2030-01-01T00:00:01Z', message: 'loading model' }, { timestamp: '2030-01-01T00:00:02+00:00', message: 'scoring' }, { timestamp: '2030-01-01T00:00:03Z', message: 'done' }] },
     });
     expect(appended.json()).toEqual({ appended: 3 });
-    const done = await p.inject({ method: 'PATCH', url: `${envUrl}/api/v1/executions/${id}`, headers: bearer(sdkAccess), payload: { status: 'succeeded', outputs: [{ name: 'score', value: 0.93 }] } });
-    expect(done.json()).toMatchObject({ status: 'succeeded', end_date: expect.stringMatching(/Z$/), outputs: [{ name: 'score', value: 0.93 }] });
+    const done = await p.inject({ method: 'PATCH', url: `${envUrl}/api/v1/executions/${id}`, headers: bearer(sdkAccess), payload: { status: 'succeeded', outputs: [{ pipeline_output_name: 'score', data_type: 'number', value: 0.93 }] } });
+    expect(done.json()).toMatchObject({ status: 'succeeded', end_date: expect.stringMatching(/Z$/), outputs: [{ pipeline_output_name: 'score', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: 0.93 }] });
 
     const read = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions/${id}`, headers: bearer(viewer.access) });
     expect(read.json()).toEqual(done.json());
-    const logs = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions/${id}/logs`, headers: bearer(viewer.access), payload: { from: '2030-01-01T00:00:02Z', limit: 10 } });
+    const logs = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions/${id}/logs`, headers: bearer(viewer.access), payload: { from: Date.parse('2030-01-01T00:00:02Z'), limit: 10 } });
     expect(logs.json()).toEqual([
-      { timestamp: '2030-01-01T00:00:02.000Z', message: 'scoring' },
-      { timestamp: '2030-01-01T00:00:03.000Z', message: 'done' },
+      [
+        { timestamp: '2030-01-01T00:00:02.000Z', message: 'scoring' },
+        { timestamp: '2030-01-01T00:00:03.000Z', message: 'done' },
+      ],
     ]);
     expect((await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions/${id}/logs`, headers: bearer(viewer.access), payload: { limit: 0 } })).json().field).toBe('limit');
     const byPipeline = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/pipelines/scoring/executions`, headers: bearer(viewer.access) });

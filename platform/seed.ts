@@ -107,8 +107,8 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
         await trx
           .insertInto('deployments')
           .values([
-            { id: randomUUID(), environment_id: env.id, name: 'predict-endpoint', pipeline_name: 'predict', type: 'endpoint', enabled: 1, status: 'up', schedule: null, created_at: at, created_by: owner.id, updated_at: at },
-            { id: randomUUID(), environment_id: env.id, name: 'nightly-train', pipeline_name: 'train', type: 'periodic', enabled: 1, status: 'up', schedule: '0 3 * * *', created_at: at, created_by: owner.id, updated_at: at },
+            { id: randomUUID(), environment_id: env.id, name: 'predict-endpoint', pipeline_name: 'predict', type: 'endpoint', enabled: 1, status: 'up', schedule: null, created_at: at, created_by: owner.id, updated_at: at, updated_by: owner.id },
+            { id: randomUUID(), environment_id: env.id, name: 'nightly-train', pipeline_name: 'train', type: 'periodic', enabled: 1, status: 'up', schedule: '0 3 * * *', created_at: at, created_by: owner.id, updated_at: at, updated_by: owner.id },
           ])
           .execute();
         environments.push({ ...env, project: name });
@@ -120,7 +120,7 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
 
   // Executions, spread over the environments, oldest first, in batches.
   const total = environments.length === 0 ? 0 : options.executions;
-  const BATCH = 2000; // 2,000 × 15 parameters: within SQLite's and PostgreSQL's limits
+  const BATCH = 2000; // 2,000 × 12 parameters: within SQLite's and PostgreSQL's limits
   const start = now - total * 60_000; // one a minute
   for (let done = 0; done < total; ) {
     const n = Math.min(BATCH, total - done);
@@ -136,21 +136,23 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
         const final = status === 'succeeded' || status === 'failed' || status === 'cancelled';
         const ended = final ? new Date(created.getTime() + 30_000 + (k % 600) * 1000).toISOString() : null;
         const executionId = `${pipeline}-${k.toString(36).padStart(6, '0')}${randomBytes(2).toString('hex')}`;
+        const source = { commit_id: null, repository_url: `git@github.com:acme/${env.project}.git`, repository_branch: 'main', requirements_path: 'requirements.txt', origin: 'git_repository' };
         const steps = [
-          { name: 'load', status: status === 'pending' ? 'pending' : 'succeeded', start_date: status === 'pending' ? null : created.toISOString(), end_date: status === 'pending' ? null : new Date(created.getTime() + 5000).toISOString() },
-          { name: pipeline, status, start_date: status === 'pending' ? null : new Date(created.getTime() + 5000).toISOString(), end_date: ended },
+          { name: 'load', status: status === 'pending' ? 'pending' : 'succeeded', start_date: status === 'pending' ? null : created.toISOString(), end_date: status === 'pending' ? null : new Date(created.getTime() + 5000).toISOString(), ...source },
+          { name: pipeline, status, start_date: status === 'pending' ? null : new Date(created.getTime() + 5000).toISOString(), end_date: ended, ...source },
         ];
-        rows.push({
+        const row = {
           execution_id: executionId, environment_id: env.id, status, created_at: created.toISOString(), created_by: pick(users, k).id, end_date: ended,
           pipeline_name: pipeline, deployment_name: pipeline === 'predict' ? 'predict-endpoint' : pipeline === 'train' ? 'nightly-train' : null,
-          steps: JSON.stringify(steps), inputs: JSON.stringify([{ name: 'dataset', data_type: 'string', value: `s3://acme/${env.project}/${created.toISOString().slice(0, 10)}.parquet` }]),
-          outputs: JSON.stringify(status === 'succeeded' ? [{ name: 'score', data_type: 'number', value: Math.round(((k * 7919) % 1000) / 10) / 100 }] : []),
           updated_at: ended ?? created.toISOString(),
-        });
+        };
+        const inputs = [{ pipeline_input_name: 'dataset', data_type: 'string', mapping_type: 'run', mapping_value: {}, value: `s3://acme/${env.project}/${created.toISOString().slice(0, 10)}.parquet` }];
+        const outputs = status === 'succeeded' ? [{ pipeline_output_name: 'score', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: Math.round(((k * 7919) % 1000) / 10) / 100 }] : [];
+        rows.push({ ...row, doc: executionDoc({ ...row, steps, inputs, outputs }) });
         changes.push({ resource: 'execution', key: executionId, project_id: null, environment_id: env.id, op: 'upsert' as const, audience: null, at: created.toISOString() });
       }
       const ids = (await trx.insertInto('changes').values(changes).returning('id').execute()).map((r) => Number(r.id)).sort((a, b) => a - b);
-      await trx.insertInto('executions').values(rows.map((row, i) => ({ ...row, change_seq: ids[i]!, doc: executionDoc(row) }))).execute();
+      await trx.insertInto('executions').values(rows.map((row, i) => ({ ...row, change_seq: ids[i]! }))).execute();
     });
     done += n;
     if (done % 100_000 === 0 || done === total) log(`executions: ${done}/${total}`);

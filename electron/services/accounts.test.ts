@@ -130,11 +130,13 @@ describe('Accounts (token manager)', () => {
 });
 
 describe('SDK connection helpers', () => {
-  it('prints the two export lines, masked until revealed', () => {
+  it("prints the export lines with the platform's URL for the SDK's token exchange, the token masked until revealed", () => {
     const token = 'tok_0123456789abcdef0123456789abcdef';
     expect(sdkExportLines('http://127.0.0.1:1/environments/prod', token)).toBe(
-      `export CRAFT_AI_ENVIRONMENT_URL=http://127.0.0.1:1/environments/prod\nexport CRAFT_AI_SDK_TOKEN=${maskToken(token)}\n`,
+      `export CRAFT_AI_ENVIRONMENT_URL=http://127.0.0.1:1/environments/prod\nexport CRAFT_AI_SDK_TOKEN=${maskToken(token)}\nexport CRAFT_AI_CONTROL_URL=http://127.0.0.1:1\n`,
     );
+    // Craft AI's own platform is the SDK's default: no need to say it.
+    expect(sdkExportLines('https://mlops-platform.craft.ai/environments/prod', token)).not.toContain('CRAFT_AI_CONTROL_URL');
     expect(sdkExportLines('http://x/e', token, true)).toContain(`CRAFT_AI_SDK_TOKEN=${token}\n`);
     expect(sdkExportLines('http://x/e', "it's", true)).toContain(`CRAFT_AI_SDK_TOKEN='it'\\''s'`);
   });
@@ -148,6 +150,7 @@ describe('SDK connection helpers', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('CRAFT_AI_ENVIRONMENT_URL=http://127.0.0.1:5/environments/dev\n');
     expect(text).toContain('CRAFT_AI_SDK_TOKEN="tok_abc\\$def"\n');
+    expect(text).toContain('CRAFT_AI_CONTROL_URL=http://127.0.0.1:5\n');
     expect(readdirSync(dir)).toEqual(['.env']);
     expect(() => writeDotEnv(join(dir, 'missing', '.env'), { url: 'u', token: 't' })).toThrow(expect.objectContaining({ field: 'path' }));
   });

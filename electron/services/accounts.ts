@@ -5,6 +5,7 @@
 // error message.
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/user.js';
+import { sdkVariables } from '../../domain/environment.js';
 import type { TokenStorage } from '../../domain/app-api-contract.js';
 import { Connections, type ConnectionRecord } from './connections.js';
 import { DOTENV_EXAMPLE, writeChosenFiles } from './chosen-files.js';
@@ -22,9 +23,15 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The two lines "Connect to the SDK" shows; the token masked unless revealed. */
+/**
+ * The export lines "Connect to the SDK" and `craft env export` print, the token masked unless revealed:
+ * the environment URL, the token, and CRAFT_AI_CONTROL_URL (without it the SDK asks Craft AI's own
+ * platform for its access token, never ours).
+ */
 export function sdkExportLines(environmentUrl: string, token: string, reveal = false): string {
-  return `export CRAFT_AI_ENVIRONMENT_URL=${shellQuote(environmentUrl)}\nexport CRAFT_AI_SDK_TOKEN=${reveal ? shellQuote(token) : maskToken(token)}\n`;
+  return Object.entries(sdkVariables(environmentUrl, reveal ? token : maskToken(token)))
+    .map(([name, value]) => `export ${name}=${name === 'CRAFT_AI_SDK_TOKEN' && !reveal ? value : shellQuote(value)}\n`)
+    .join('');
 }
 
 function dotEnvValue(value: string): string {
@@ -32,17 +39,21 @@ function dotEnvValue(value: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]*$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
 }
 
+/** The SDK variables as .env lines (the token masked unless revealed). */
+export function sdkDotEnvLines(environmentUrl: string, token: string, reveal = true): string {
+  return Object.entries(sdkVariables(environmentUrl, reveal ? token : maskToken(token)))
+    .map(([name, value]) => `${name}=${name === 'CRAFT_AI_SDK_TOKEN' && !reveal ? value : dotEnvValue(value)}\n`)
+    .join('');
+}
+
 /**
- * Writes CRAFT_AI_ENVIRONMENT_URL and CRAFT_AI_SDK_TOKEN to a .env file the user chose, readable
- * by its owner only (mode 0600, also when it replaces a wider file), atomically. The path must be
- * absolute; an existing file is replaced only with `overwrite` (AppError 'conflict' otherwise).
- * `field` names the input in errors (`path` for the desktop, `out` for craft).
+ * Writes the SDK variables (CRAFT_AI_ENVIRONMENT_URL, CRAFT_AI_SDK_TOKEN, CRAFT_AI_CONTROL_URL) to a .env
+ * file the user chose, readable by its owner only (mode 0600, also when it replaces a wider file),
+ * atomically. The path must be absolute; an existing file is replaced only with `overwrite` (AppError
+ * 'conflict' otherwise). `field` names the input in errors (`path` for the desktop, `out` for craft).
  */
 export function writeDotEnv(path: string, values: { url: string; token: string }, options: { overwrite?: boolean; field?: string } = {}): void {
-  const content =
-    '# Craft MLOps SDK connection — keep this file private (it holds your SDK token)\n' +
-    `CRAFT_AI_ENVIRONMENT_URL=${dotEnvValue(values.url)}\n` +
-    `CRAFT_AI_SDK_TOKEN=${dotEnvValue(values.token)}\n`;
+  const content = '# Craft MLOps SDK connection — keep this file private (it holds your SDK token)\n' + sdkDotEnvLines(values.url, values.token);
   writeChosenFiles([{ path, content, mode: 0o600 }], { overwrite: options.overwrite ?? false, field: options.field ?? 'path', example: DOTENV_EXAMPLE });
 }
 

@@ -362,11 +362,10 @@ export class Cache {
       // a first sync then inserts without a delete per row.
       const known = new Set((existing.all(connectionId, JSON.stringify(items.map((e) => e.execution_id))) as { execution_id: string }[]).map((r) => r.execution_id));
       for (const execution of items) {
-        // The steps go to their own table; the row's JSON is the rest (no copy of the object).
+        // The row's JSON is the whole execution (a step's fields are the platform's: where its code came
+        // from…); the steps' own table keeps what the timeline reads.
         const steps = execution.steps;
-        (execution as { steps?: unknown }).steps = undefined;
         const data = JSON.stringify(execution);
-        execution.steps = steps;
         upsert.run(
           connectionId,
           execution.execution_id,
@@ -436,10 +435,13 @@ export class Cache {
   getExecution(connectionId: string, executionId: string): Cached<ExecutionRecord> | null {
     const row = this.db.prepare('SELECT data, synced_at FROM executions WHERE connection_id = ? AND execution_id = ?').get(connectionId, executionId) as Row | undefined;
     if (!row) return null;
+    const item = JSON.parse(row.data) as ExecutionRecord;
+    if (Array.isArray(item.steps)) return { item, synced_at: row.synced_at };
+    // Written by an older app: the steps are only in their table.
     const steps = this.db
       .prepare('SELECT name, status, start_date, end_date FROM execution_steps WHERE connection_id = ? AND execution_id = ? ORDER BY position')
       .all(connectionId, executionId) as ExecutionRecord['steps'];
-    return { item: { ...(JSON.parse(row.data) as ExecutionRecord), steps }, synced_at: row.synced_at };
+    return { item: { ...item, steps }, synced_at: row.synced_at };
   }
 
   /** Forgets everything cached for a connection (when it is removed). */

@@ -69,7 +69,7 @@ describe('sync against the real platform', () => {
             { name: 'prepare', status: 'pending' },
             { name: 'train', status: 'pending' },
           ],
-          inputs: [{ name: 'epochs', value: i }],
+          inputs: [{ pipeline_input_name: 'epochs', data_type: 'number', value: i }],
         },
       });
       ids.push(created.execution_id);

@@ -13,14 +13,47 @@ export function serialColumn(db: Kysely<any>, dialect: Dialect, table: string) {
     : builder.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 }
 
-/** Migration 0005's encoding of an execution row as its API JSON, frozen as it was then. */
-function executionDoc0005(row: Record<string, unknown>): string {
-  const text = (value: unknown) => (value === null ? 'null' : JSON.stringify(value));
+// ——— what the migrations need, inlined: a migration never calls live application code ———
+
+interface ExecutionDocRow {
+  execution_id: string;
+  status: string;
+  created_at: string;
+  created_by: string;
+  end_date: string | null;
+  pipeline_name: string;
+  deployment_name: string | null;
+}
+
+/** An execution's API JSON as 0005 and 0009 write it (its JSON parts already encoded). */
+function executionDocText(row: ExecutionDocRow, steps: string, inputs: string, outputs: string): string {
+  const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
   return (
     `{"execution_id":${text(row.execution_id)},"status":${text(row.status)},"created_at":${text(row.created_at)},"created_by":${text(row.created_by)},` +
     `"end_date":${text(row.end_date)},"pipeline_name":${text(row.pipeline_name)},"deployment_name":${text(row.deployment_name)},` +
-    `"steps":${row.steps},"inputs":${row.inputs},"outputs":${row.outputs}}`
+    `"steps":${steps},"inputs":${inputs},"outputs":${outputs}}`
   );
+}
+
+const SDK_DATA_TYPES = new Set(['string', 'number', 'boolean', 'json', 'array', 'file']);
+const DATA_TYPE_ALIASES: Record<string, string> = { int: 'number', integer: 'number', float: 'number', double: 'number', bool: 'boolean', str: 'string', text: 'string', dict: 'json', object: 'json', list: 'array' };
+
+/** 0009: an input or output {name, data_type?, value?} in the SDK's shape {pipeline_*_name, data_type, mapping_type, mapping_value, value}. */
+function sdkIo(item: Record<string, unknown>, nameKey: 'pipeline_input_name' | 'pipeline_output_name'): Record<string, unknown> {
+  if (typeof item[nameKey] === 'string') return item; // already in the new shape
+  const value = item.value;
+  const given = typeof item.data_type === 'string' ? item.data_type.toLowerCase() : '';
+  const dataType = SDK_DATA_TYPES.has(given)
+    ? given
+    : (DATA_TYPE_ALIASES[given] ??
+      (typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : Array.isArray(value) ? 'array' : 'json'));
+  // Recorded by a runner with the run's own values: the SDK's "run" mapping, nothing to name.
+  return { [nameKey]: String(item.name ?? ''), data_type: dataType, mapping_type: 'run', mapping_value: {}, ...(value === undefined ? {} : { value }) };
+}
+
+/** 0009: a step {name, status, start_date, end_date} with where its code came from (unknown for old ones). */
+function sdkStep(step: Record<string, unknown>): Record<string, unknown> {
+  return { commit_id: null, repository_url: null, repository_branch: null, requirements_path: null, origin: null, ...step };
 }
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -227,7 +260,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         for (let after = 0; ; ) {
           const rows = await db.selectFrom('executions').selectAll().where('id', '>', after).orderBy('id').limit(1000).execute();
           if (rows.length === 0) break;
-          for (const row of rows) await db.updateTable('executions').set({ doc: executionDoc0005(row) }).where('id', '=', row.id).execute();
+          for (const row of rows) await db.updateTable('executions').set({ doc: executionDocText(row as ExecutionDocRow, row.steps, row.inputs, row.outputs) }).where('id', '=', row.id).execute();
           after = Number(rows[rows.length - 1]!.id);
         }
       },
@@ -257,6 +290,28 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       async up(db: Kysely<any>) {
         // A generated one-time password stops working after this (null: the password does not expire).
         await db.schema.alterTable('users').addColumn('password_expires_at', 'text').execute();
+      },
+    },
+    '0009_sdk_execution_shapes': {
+      async up(db: Kysely<any>) {
+        // Steps, inputs and outputs take the Python SDK's shape (get_pipeline_execution reads
+        // pipeline_input_name, mapping_type, mapping_value…) and are stored once, in doc.
+        for (let after = 0; ; ) {
+          const rows = await db.selectFrom('executions').selectAll().where('id', '>', after).orderBy('id').limit(1000).execute();
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            const steps = (JSON.parse(row.steps) as Record<string, unknown>[]).map(sdkStep);
+            const inputs = (JSON.parse(row.inputs) as Record<string, unknown>[]).map((item) => sdkIo(item, 'pipeline_input_name'));
+            const outputs = (JSON.parse(row.outputs) as Record<string, unknown>[]).map((item) => sdkIo(item, 'pipeline_output_name'));
+            const doc = executionDocText(row as ExecutionDocRow, JSON.stringify(steps), JSON.stringify(inputs), JSON.stringify(outputs));
+            await db.updateTable('executions').set({ doc }).where('id', '=', row.id).execute();
+          }
+          after = Number(rows[rows.length - 1]!.id);
+        }
+        for (const column of ['steps', 'inputs', 'outputs']) await db.schema.alterTable('executions').dropColumn(column).execute();
+        // Deployments say who changed them last (the SDK's updated_by); until now, their creator.
+        await db.schema.alterTable('deployments').addColumn('updated_by', 'text').execute();
+        await db.updateTable('deployments').set((eb) => ({ updated_by: eb.ref('created_by') })).execute();
       },
     },
   };

@@ -132,6 +132,8 @@ export interface DeploymentsTable {
   created_at: string;
   created_by: string;
   updated_at: string;
+  /** Who last changed it (null only on rows older than migration 0006 that it could not tell). */
+  updated_by: string | null;
 }
 
 export interface ExecutionsTable {
@@ -144,12 +146,12 @@ export interface ExecutionsTable {
   end_date: string | null;
   pipeline_name: string;
   deployment_name: string | null;
-  steps: string; // JSON
-  inputs: string; // JSON
-  outputs: string; // JSON
   updated_at: string;
   change_seq: number;
-  /** The execution as the API returns it (JSON text), rewritten on every change. */
+  /**
+   * The execution as the API returns it (JSON text), rewritten on every change: the one place its steps,
+   * inputs and outputs are stored (in the SDK's shape, domain/execution.ts).
+   */
   doc: string;
 }
 

@@ -14,9 +14,9 @@ export function deploymentRoutes(app: FastifyInstance, ctx: PlatformContext): vo
     const env = await loadEnvironment(ctx, project, request.params.env);
     return deploymentOut(await loadDeployment(ctx, env, request.params.deployment), env.name);
   });
-  route('updateDeployment', async (request, _reply, { project }) => {
+  route('updateDeployment', async (request, _reply, { user, project }) => {
     const env = await loadEnvironment(ctx, project, request.params.env);
-    return updateDeployment(ctx, env, await loadDeployment(ctx, env, request.params.deployment), request.body);
+    return updateDeployment(ctx, user.id, env, await loadDeployment(ctx, env, request.params.deployment), request.body);
   });
   route('deleteDeployment', async (request, _reply, { project }) => {
     const env = await loadEnvironment(ctx, project, request.params.env);

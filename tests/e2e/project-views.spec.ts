@@ -6,9 +6,9 @@
 // Every view is screenshotted in light and dark and checked with axe-core.
 import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BrowserMode } from './browser-mode.js';
 import { callApp, checkView, startSeededApp } from './seeded-app.js';
 
@@ -143,8 +143,19 @@ test('Environment page: information, Connect to the SDK (token masked until reve
   const token = (await callApp<{ token: string }>(app, 'getSdkToken', { reveal: true })).token;
   await expect(sdk).toContainText('export CRAFT_AI_SDK_TOKEN=');
   await expect(sdk).not.toContainText(token);
+  await expect(sdk).toContainText(`export CRAFT_AI_CONTROL_URL="${app.platformUrl}"`);
   await sdk.getByRole('button', { name: 'Reveal token' }).click();
   await expect(sdk).toContainText(token);
+
+  // Pasted as shown — the export lines in a shell, then the Python — the SDK's calls reach this platform.
+  // (craft_ai_sdk here: the standard-library client that makes the published SDK's HTTP calls.)
+  const [exportsShown, pythonShown] = await sdk.locator('pre').evaluateAll((blocks) => blocks.slice(1).map((b) => b.textContent ?? ''));
+  const shim = mkdtempSync(join(tmpdir(), 'craft-sdk-shim-'));
+  mkdirSync(join(shim, 'craft_ai_sdk'));
+  writeFileSync(join(shim, 'craft_ai_sdk', '__init__.py'), 'from craft_sdk_stdlib import CraftAiSdk  # noqa: F401\n');
+  const pythonPath = [shim, resolve('platform/testing')].join(':');
+  const printed = execFileSync('sh', ['-c', `${exportsShown}\npython3 -`], { input: pythonShown, encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' } });
+  expect(printed).toContain("'email': 'admin@localhost'");
   await sdk.getByRole('button', { name: 'Hide token' }).click();
   await expect(sdk).not.toContainText(token);
 
@@ -158,6 +169,7 @@ test('Environment page: information, Connect to the SDK (token masked until reve
   await expect(sdk.getByText(/Written to .*\.env/)).toBeVisible();
   const written = readFileSync(join(dir, '.env'), 'utf8');
   expect(written).toContain('CRAFT_AI_ENVIRONMENT_URL=');
+  expect(written).toContain(`CRAFT_AI_CONTROL_URL=${app.platformUrl}\n`);
   expect(written).toContain(token);
   expect(statSync(join(dir, '.env')).mode & 0o077).toBe(0);
   // A relative path is refused; an existing file is replaced only once the user confirms.
@@ -280,7 +292,9 @@ test('Execution page: steps on a timeline, inputs and outputs, logs, who created
   await expect(page.getByRole('heading', { level: 1, name: id })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Steps' })).toBeVisible();
   await expect(page.getByText('load', { exact: true }).first()).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Inputs' })).toContainText('dataset');
+  const inputs = page.getByRole('table', { name: 'Inputs' });
+  await expect(inputs.getByRole('columnheader')).toHaveText(['Name', 'Type', 'Source', 'Value']);
+  await expect(inputs.getByRole('row', { name: /dataset/ })).toContainText(/dataset\s*string\s*run\s*s3:\/\/acme\//);
   await expect(page.getByText(/Created by/)).toBeVisible();
   await expect(page.getByText(/Ada Lovelace|Grace Hopper|Alan Turing|Katherine Johnson|Edsger Dijkstra|Barbara Liskov/).first()).toBeVisible();
   await expect(page.getByText('Pulling image')).toBeVisible(); // the newest executions have logs

@@ -88,9 +88,12 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
       end_date: created,
       pipeline_name: `pipeline-${serial % 7}`,
       deployment_name: serial % 3 === 0 ? 'nightly' : null,
-      steps: Array.from({ length: steps }, (_, i) => ({ name: `step-${i}`, status: 'succeeded', start_date: created, end_date: created })),
-      inputs: [{ name: 'epochs', data_type: 'number', value: serial % 100 }],
-      outputs: [{ name: 'accuracy', data_type: 'number', value: 0.9 }],
+      steps: Array.from({ length: steps }, (_, i) => ({
+        name: `step-${i}`, status: 'succeeded', start_date: created, end_date: created,
+        commit_id: null, repository_url: `git@github.com:acme/${p}.git`, repository_branch: 'main', requirements_path: 'requirements.txt', origin: 'git_repository',
+      })),
+      inputs: [{ pipeline_input_name: 'epochs', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: serial % 100 }],
+      outputs: [{ pipeline_output_name: 'accuracy', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: 0.9 }],
     };
   }
 
