@@ -35,6 +35,8 @@ export interface PlatformPolicy {
   lockSeconds: number;
   failureWindowSeconds: number;
   resetCodeSeconds: number;
+  /** An invitation code lives longer than a reset code: an admin may hand it over by hand. */
+  invitationCodeSeconds: number;
 }
 
 export const DEFAULT_POLICY: PlatformPolicy = {
@@ -49,6 +51,7 @@ export const DEFAULT_POLICY: PlatformPolicy = {
   lockSeconds: 15 * 60,
   failureWindowSeconds: 15 * 60,
   resetCodeSeconds: 30 * 60,
+  invitationCodeSeconds: 24 * 3600,
 };
 
 export function iso(date: Date): string {
