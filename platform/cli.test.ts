@@ -18,6 +18,9 @@ describe('platform CLI', () => {
     expect(configFromArgs([], env)).toMatchObject({ port: 9000, host: '0.0.0.0', dataDir: '/tmp/x', databaseUrl: 'postgres://a/b' });
     expect(configFromArgs(['--port', '9100', '--host', '127.0.0.1', '--data-dir', '/tmp/y'], env)).toMatchObject({ port: 9100, host: '127.0.0.1', dataDir: '/tmp/y' });
     expect(() => configFromArgs(['--port', 'abc'], {})).toThrow();
+    expect(configFromArgs([], { TRUST_PROXY: '127.0.0.1', CRAFT_METRICS_TOKEN: 'scrape-me' })).toMatchObject({ trustProxy: '127.0.0.1', metricsToken: 'scrape-me' });
+    expect(configFromArgs(['--trust-proxy', '10.0.0.0/8'], { TRUST_PROXY: '127.0.0.1' })).toMatchObject({ trustProxy: '10.0.0.0/8' });
+    expect(configFromArgs([], {})).toMatchObject({ trustProxy: undefined, metricsToken: undefined });
   });
 
   it('prints its URL and, on first start only, the one-time password of the first admin, who can sign in with it', async () => {

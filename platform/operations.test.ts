@@ -90,3 +90,23 @@ describe('metrics without a metrics token', () => {
     }
   });
 });
+
+describe('behind a load balancer (TRUST_PROXY)', () => {
+  it('throttles sign-ins by the caller’s address from X-Forwarded-For, believed only from the trusted proxy', async () => {
+    const p = await createTestPlatform({ trustProxy: '127.0.0.1', policy: { freeFailures: 10, slowdownMs: 1, maxSlowdownMs: 1, addressLockAfter: 3 } });
+    try {
+      const login = (forwardedFor: string, remoteAddress = '127.0.0.1') =>
+        p.inject({ method: 'POST', url: platformContract.login.path, remoteAddress, headers: { 'x-forwarded-for': forwardedFor }, payload: { email: 'nobody@example.com', password: 'whatever it is' } });
+      for (let i = 0; i < 3; i++) expect((await login('203.0.113.7')).statusCode).toBe(202);
+      expect((await login('203.0.113.7')).statusCode).toBe(429);
+      expect((await login('203.0.113.8')).statusCode).toBe(202); // another caller behind the same proxy
+      await login('203.0.113.9', '198.51.100.1'); // not the proxy: its own address counts
+      const keys = (await p.context.db.selectFrom('login_failures').select('key').execute()).map((row) => row.key);
+      expect(keys).toEqual(expect.arrayContaining(['address:203.0.113.7', 'address:203.0.113.8', 'address:198.51.100.1']));
+      expect(keys).not.toContain('address:203.0.113.9');
+      expect(keys).not.toContain('address:127.0.0.1');
+    } finally {
+      await p.dispose();
+    }
+  });
+});
