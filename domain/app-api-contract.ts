@@ -4,7 +4,7 @@
 // the main process, whatever the renderer claims.
 import { z } from 'zod';
 import { projectCreateSchema, projectSchema, projectUpdateSchema } from './project.js';
-import { passwordChangeSchema, userCreateSchema, userPublicSchema, userSchema, userUpdateSchema } from './user.js';
+import { invitationSchema, passwordChangeSchema, userCreateSchema, userPublicSchema, userSchema, userUpdateSchema } from './user.js';
 import { accessRequestSchema, memberRole, memberSchema, platformSettingsSchema, platformSettingsUpdateSchema, projectHistoryEntrySchema } from './access.js';
 import { deploymentSchema, environmentCreateSchema, environmentSchema } from './environment.js';
 import { executionSchema, logLineSchema } from './execution.js';
@@ -215,11 +215,17 @@ export const appApiContract = {
 
   // Administration (admins; the platform refuses others).
   listUsers: method(empty, z.object({ items: z.array(userSchema) })),
-  createUser: method(userCreateSchema.strict(), userSchema),
+  /** invitation: the new user's one-time code, when the platform could not mail it (shown to the admin once). */
+  createUser: method(userCreateSchema.strict(), userSchema.extend({ invitation: invitationSchema.optional() })),
+  /** A new invitation code for a user who has not signed in yet: mailed, or answered when it could not be. */
+  resendInvitation: method(z.object({ id: z.string() }).strict(), z.object({ user: userSchema, invitation: invitationSchema.optional() })),
   updateUser: method(z.object({ id: z.string(), changes: userUpdateSchema }).strict(), userSchema),
   deleteUser: method(z.object({ id: z.string() }).strict(), z.object({ deleted: z.boolean() })),
   listAccessRequests: method(empty, z.object({ items: z.array(accessRequestSchema) })),
-  decideAccessRequest: method(z.object({ id: z.string(), decision: z.enum(['approve', 'decline'], { error: 'must be approve or decline' }) }).strict(), accessRequestSchema),
+  decideAccessRequest: method(
+    z.object({ id: z.string(), decision: z.enum(['approve', 'decline'], { error: 'must be approve or decline' }) }).strict(),
+    accessRequestSchema.extend({ invitation: invitationSchema.optional() }),
+  ),
   getPlatformSettings: method(empty, platformSettingsSchema),
   updatePlatformSettings: method(platformSettingsUpdateSchema, platformSettingsSchema),
 

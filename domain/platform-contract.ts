@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { apiErrorSchema } from './errors.js';
 import {
   accessTokenSchema,
+  invitationSchema,
   loginSchema,
   passwordChangeSchema,
   refreshSchema,
@@ -128,6 +129,10 @@ const slugParams = z.object({ slug: name });
 const executionParams = slugParams.extend({ id: name });
 const environmentDeploymentParams = slugParams.extend({ deployment: name });
 
+/** How a new user gets their first code, said once for the endpoints that issue one. */
+const INVITATION_WORDS =
+  'The user chooses a password with a single-use invitation code (POST /api/v1/auth/reset-password). It is mailed to them; when the platform has no mail server, or the mail could not be sent, the answer carries it in invitation {code, expires_at, reason} instead, this once, for the administrator to hand over.';
+
 export const ACCESS_REQUEST_SENT =
   'This email has no account yet: your access request was sent to the administrators. You will receive a mail when it is approved.';
 export const accessRequestSentSchema = z.object({ access_request: z.literal('sent'), message: z.string() });
@@ -135,7 +140,12 @@ export const accessRequestSentSchema = z.object({ access_request: z.literal('sen
 /** GET /users/me: the signed-in user. */
 export const meSchema = userSchema.omit({ deleted_at: true });
 /** A user's card {id, name, email}; administrators also get the role and dates. */
-export const userCardSchema = userPublicSchema.extend({ role: userRole.optional(), created_at: z.string().optional(), deleted_at: z.string().nullable().optional() });
+export const userCardSchema = userPublicSchema.extend({
+  role: userRole.optional(),
+  created_at: z.string().optional(),
+  deleted_at: z.string().nullable().optional(),
+  invitation_pending: z.boolean().optional(),
+});
 
 export const loginAnswerSchema = accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number(), password_change_required: z.boolean() });
 export const refreshAnswerSchema = accessTokenSchema.extend({ token_type: z.literal('Bearer'), expires_in: z.number() });
@@ -150,6 +160,14 @@ export const environmentInfoSchema = z.object({
   status: environmentStatus.optional(),
   created_at: z.string().optional(),
   created_by: z.string().optional(),
+});
+
+export const healthSchema = z.object({ status: z.literal('alive') });
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  /** What is wrong, when not ready. */
+  reason: z.string().optional(),
+  migrations: z.object({ applied: z.number().int(), expected: z.number().int() }).optional(),
 });
 
 export const platformContract = {
@@ -258,8 +276,19 @@ export const platformContract = {
     access: 'admin',
     tags: ['users'],
     summary: 'Add a user (admins). The user is mailed a code to choose a password.',
+    description: INVITATION_WORDS,
     body: userCreateSchema.strict(),
-    responses: { 201: userSchema },
+    responses: { 201: userSchema.extend({ invitation: invitationSchema.optional() }) },
+  }),
+  resendInvitation: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/users/:id/invitation`,
+    access: 'admin',
+    tags: ['users'],
+    summary: 'Issue a new invitation code to a user who has not signed in yet (admins); the previous code stops working',
+    description: `${INVITATION_WORDS} A user who already signed in resets their password instead (409).`,
+    params: userIdParams,
+    responses: { 200: z.object({ user: userSchema, invitation: invitationSchema.optional() }) },
   }),
   updateUser: endpoint({
     method: 'PATCH',
@@ -307,9 +336,10 @@ export const platformContract = {
     access: 'admin',
     tags: ['access requests'],
     summary: 'Approve: creates the user and mails them how to sign in (admins)',
+    description: INVITATION_WORDS,
     params: accessRequestParams,
     body: z.object({ role: userRole.default('member'), name: z.string().trim().min(1).max(200).optional() }).strict().default({ role: 'member' }),
-    responses: { 200: z.object({ request: accessRequestSchema, user: userSchema }) },
+    responses: { 200: z.object({ request: accessRequestSchema, user: userSchema, invitation: invitationSchema.optional() }) },
   }),
   declineAccessRequest: endpoint({
     method: 'POST',
@@ -649,6 +679,34 @@ export const platformContract = {
     params: executionParams,
     body: logAppendSchema,
     responses: { 200: z.object({ appended: z.number().int() }) },
+  }),
+
+  // ——— operating a team platform: health for the load balancer, metrics for Prometheus ———
+  health: endpoint({
+    method: 'GET',
+    path: '/healthz',
+    access: 'anonymous',
+    tags: ['operations'],
+    summary: 'Alive: the process answers (a liveness probe; it reads nothing)',
+    responses: { 200: healthSchema },
+  }),
+  readiness: endpoint({
+    method: 'GET',
+    path: '/readyz',
+    access: 'anonymous',
+    tags: ['operations'],
+    summary: 'Ready: the database answers and every migration this version needs is applied (503 otherwise, and while shutting down)',
+    responses: { 200: readinessSchema, 503: readinessSchema },
+  }),
+  metrics: endpoint({
+    method: 'GET',
+    path: '/metrics',
+    access: 'anonymous',
+    tags: ['operations'],
+    summary: 'Prometheus metrics: requests and latency by route, errors, the database pool, the process',
+    description:
+      'Off (404) unless the platform has a metrics token (CRAFT_METRICS_TOKEN); then it needs "Authorization: Bearer <that token>" (Prometheus: authorization.credentials_file), not a user\'s sign-in. Text exposition format.',
+    responses: { 200: z.string() },
   }),
 
   openApiDocument: endpoint({

@@ -15,6 +15,8 @@ export const userSchema = userPublicSchema.extend({
   deleted_at: z.string().nullable().optional(),
   /** GET /users/me: signed in with a one-time password that must be changed before anything else. */
   password_change_required: z.boolean().optional(),
+  /** (Admins) The user has neither chosen a password nor got an SDK token yet: they need their invitation code. */
+  invitation_pending: z.boolean().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -34,3 +36,11 @@ export const passwordChangeSchema = z.object({
   current_password: z.string({ error: 'is required' }).min(1, 'is required'),
   new_password: password,
 });
+
+/**
+ * An invitation code for the admin to hand over, shown once: present only when it was not mailed —
+ * the platform has no mail server, or the mail could not be sent. The code is single-use and expires.
+ */
+export const INVITATION_REASONS = ['no_mail_server', 'mail_failed'] as const;
+export const invitationSchema = z.object({ code: z.string(), expires_at: z.string(), reason: z.enum(INVITATION_REASONS) });
+export type Invitation = z.infer<typeof invitationSchema>;

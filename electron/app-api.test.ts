@@ -110,6 +110,17 @@ describe('the desktop API', () => {
     expect((await ok('listMembers', { project: 'fraud' })).items.map((m: { role: string }) => m.role).sort()).toEqual(['owner', 'viewer']);
   });
 
+  it('hands the admin a new user’s invitation code when the platform has no mail server, and a new one on resend', async () => {
+    const user = await ok('createUser', { name: 'Grace Hopper', email: 'grace@example.com', role: 'member' });
+    expect(user).toMatchObject({ invitation_pending: true, invitation: { reason: 'no_mail_server', code: expect.any(String), expires_at: expect.any(String) } });
+    const resent = await ok('resendInvitation', { id: user.id });
+    expect(resent).toMatchObject({ user: { id: user.id }, invitation: { reason: 'no_mail_server' } });
+    expect(resent.invitation.code).not.toBe(user.invitation.code);
+    const listed = (await ok('listUsers')).items.find((u: { id: string }) => u.id === user.id);
+    expect(listed).toMatchObject({ invitation_pending: true });
+    expect(JSON.stringify(listed)).not.toContain(resent.invitation.code);
+  });
+
   it('gives the SDK connection lines with the token masked, and writes a private .env', async () => {
     const masked = await ok('getSdkConnection', { project: 'fraud', environment: 'production' });
     const token = (await ok('getSdkToken', { reveal: true })).token as string;

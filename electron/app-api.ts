@@ -368,6 +368,9 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async createUser(input) {
       return platform().call('createUser', { body: input });
     },
+    async resendInvitation({ id }) {
+      return platform().call('resendInvitation', { params: { id } });
+    },
     async updateUser({ id, changes }) {
       return platform().call('updateUser', { params: { id }, body: changes });
     },
@@ -379,8 +382,9 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       return platform().call('listAccessRequests');
     },
     async decideAccessRequest({ id, decision }) {
-      const answer = await platform().call(decision === 'approve' ? 'approveAccessRequest' : 'declineAccessRequest', { params: { id } });
-      return answer.request;
+      if (decision === 'decline') return (await platform().call('declineAccessRequest', { params: { id } })).request;
+      const { request, invitation } = await platform().call('approveAccessRequest', { params: { id } });
+      return { ...request, ...(invitation ? { invitation } : {}) };
     },
     async getPlatformSettings() {
       return platform().call('getSettings');

@@ -1,6 +1,7 @@
 // Builds the Fastify app: validation, errors, OpenAPI, the route modules.
-import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, errorCodeOfStatus, HTTP_STATUS, SDK_ERROR_NAMES, type ApiError } from '../domain/errors.js';
@@ -16,6 +17,9 @@ import { deploymentRoutes } from './routes/deployments.js';
 import { environmentApiRoutes } from './routes/environment-api.js';
 import { registerEndpoint } from './routes/register.js';
 import { notProvidedRoutes } from './routes/not-provided.js';
+import { operationsRoutes } from './routes/operations.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { PoolStats } from './db/database.js';
 
 /** The environment API's errors also carry what the Python SDK shows: "[name] message", then "Request id: …". */
 function errorBody(request: FastifyRequest, body: ApiError): ApiError {
@@ -29,10 +33,26 @@ export interface RouteInfo {
   schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined;
 }
 
-export async function buildApp(
-  ctx: PlatformContext,
-  options: { logger: boolean; logStream?: NodeJS.WritableStream | undefined; routes?: RouteInfo[] },
-): Promise<FastifyInstance> {
+export interface AppOptions {
+  logger: boolean;
+  logStream?: NodeJS.WritableStream | undefined;
+  routes?: RouteInfo[];
+  /** Addresses of the reverse proxies whose X-Forwarded-For is believed (proxy-addr syntax: "127.0.0.1,10.0.0.0/8", "loopback"). */
+  trustProxy?: string | undefined;
+  /** Serves /metrics to callers bearing this token; without it, metrics are off. */
+  metricsToken?: string | undefined;
+  poolStats?: (() => PoolStats) | undefined;
+}
+
+/** An X-Request-Id worth keeping (a load balancer's, e.g. nginx's $request_id); anything else is replaced. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export async function buildApp(ctx: PlatformContext, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Never log bodies, headers or query strings: they may carry tokens, passwords or keys.
     logger: options.logger
@@ -46,10 +66,25 @@ export async function buildApp(
         }
       : false,
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
-    // Unique across processes (several may serve one database): the id a user quotes from an SDK error.
-    genReqId: () => randomBytes(8).toString('hex'),
+    trustProxy: options.trustProxy || false,
+    // One id per request, in every log line of it and in the answer's X-Request-Id: the proxy's when it sends one.
+    genReqId: requestIdOf,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
   }).withTypeProvider<ZodTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Closing (SIGTERM): the answers of requests still in flight end their keep-alive connection, so the
+  // process exits as soon as they are answered (Fastify closes only the connections idle at that moment).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  const metrics: Metrics | null = options.metricsToken ? createMetrics(app, { token: options.metricsToken, poolStats: options.poolStats }) : null;
 
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -80,7 +115,8 @@ export async function buildApp(
       return reply.code(status).send(errorBody(request, { error: code, message, ...(code === 'validation' ? { field: 'body' } : {}) }));
     }
     request.log.error({ err: { message: error.message, stack: error.stack } }, 'request failed');
-    return reply.code(500).send(errorBody(request, { error: 'internal', message: 'the platform failed to answer; the error is in its log' }));
+    metrics?.countServerError(request);
+    return reply.code(500).send(errorBody(request, { error: 'internal', message: `the platform failed to answer; the error is in its log under request id ${request.id}` }));
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -98,6 +134,7 @@ export async function buildApp(
 
   for (const routes of [authRoutes, userRoutes, projectRoutes, settingsRoutes, accessRequestRoutes, environmentRoutes, deploymentRoutes, environmentApiRoutes]) routes(app, ctx);
   notProvidedRoutes(app);
+  operationsRoutes(app, ctx, metrics);
   registerEndpoint(app, ctx, 'openApiDocument', async () => app.swagger() as unknown as Record<string, unknown>);
 
   return app;

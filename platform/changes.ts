@@ -1,6 +1,6 @@
 // The incremental feed behind every "what changed since cursor C" list: each write adds a row
 // to `changes`; its id is the cursor. Deletions are rows too, so caches can drop what is gone.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
@@ -13,8 +13,24 @@ export interface ChangeInput {
   op: 'upsert' | 'delete';
 }
 
-/** Records a write; returns its cursor. */
+/** The key of the advisory lock that orders change writers on PostgreSQL. */
+const CHANGES_LOCK = sql`hashtext('craft-platform:changes')`;
+
+/**
+ * Records a write; returns its cursor. Call it first in the write's transaction.
+ *
+ * A reader that got cursor C must never later find a change ≤ C. SQLite has one writer at a time, so
+ * ids commit in order. PostgreSQL draws sequence values at insert and commits in any order (two
+ * processes, or two pooled connections): a reader could see id 11 before id 10 commits, and skip 10
+ * for good. So on PostgreSQL a writer takes a transaction advisory lock before drawing its id and holds
+ * it to commit: change ids commit in order. Taking it first in every transaction that records a change
+ * keeps one lock order (this lock, then rows), so writers queue instead of deadlocking.
+ */
 export async function recordChange(db: Kysely<Database>, ctx: PlatformContext, change: ChangeInput): Promise<number> {
+  if (ctx.dialect === 'postgres') {
+    if (!db.isTransaction) return db.transaction().execute((trx) => recordChange(trx, ctx, change));
+    await sql`SELECT pg_advisory_xact_lock(${CHANGES_LOCK})`.execute(db);
+  }
   let audience: string | null = null;
   if (change.op === 'delete' && (change.resource === 'project' || change.resource === 'environment' || change.resource === 'deployment') && change.project_id) {
     // Members are about to go with the project: remember who may learn of its deletion. (Called before or after the rows go.)

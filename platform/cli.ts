@@ -1,6 +1,7 @@
 // `npm run platform`: the platform standalone, for a team.
 //   --port N / PORT, --host H / HOST, --data-dir DIR / CRAFT_DATA_DIR, DATABASE_URL (postgres://… selects PostgreSQL),
 //   PUBLIC_URL, SMTP_HOST / SMTP_PORT / SMTP_FROM / SMTP_SECURE / SMTP_CA_FILE / SMTP_TLS_INSECURE, CRAFT_MASTER_KEY, CRAFT_ADMIN_EMAIL / CRAFT_ADMIN_PASSWORD,
+//   TRUST_PROXY (the load balancer's address), CRAFT_METRICS_TOKEN (turns /metrics on), CRAFT_LOG=1 (JSON request logs),
 //   --rotate-signing-key (every session ends).
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -8,6 +9,10 @@ import envPaths from 'env-paths';
 import { buildPlatform, type PlatformConfig } from './index.js';
 import { ensureFirstAdmin } from './first-admin.js';
 import { rotateSigningKey } from './auth.js';
+import { withStartupLock } from './db/database.js';
+
+/** SIGTERM: requests in flight get this long to finish before the process exits anyway. */
+const DRAIN_SECONDS = 25;
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -31,11 +36,12 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): Platform
     .option('--host <host>', 'address to listen on (env HOST)')
     .option('--data-dir <dir>', 'where platform.sqlite and master.key live (env CRAFT_DATA_DIR)')
     .option('--public-url <url>', 'base URL users reach the platform at (env PUBLIC_URL)')
-    .option('--log', 'log requests (never bodies, tokens or keys)')
+    .option('--log', 'log requests as JSON lines, with a request id (never bodies, tokens or keys; env CRAFT_LOG=1)')
+    .option('--trust-proxy <addresses>', "the load balancer's addresses, whose X-Forwarded-For names the caller (env TRUST_PROXY; e.g. 127.0.0.1)")
     .option('--rotate-signing-key', 'sign access tokens with a new key: every session ends (restart the other processes of this platform too)')
     .exitOverride()
     .parse(argv, { from: 'user' });
-  const options = program.opts<{ port?: number; host?: string; dataDir?: string; publicUrl?: string; log?: boolean; rotateSigningKey?: boolean }>();
+  const options = program.opts<{ port?: number; host?: string; dataDir?: string; publicUrl?: string; log?: boolean; trustProxy?: string; rotateSigningKey?: boolean }>();
   const smtpHost = env.SMTP_HOST;
   return {
     host: options.host ?? env.HOST ?? '127.0.0.1',
@@ -45,6 +51,8 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): Platform
     publicUrl: options.publicUrl ?? env.PUBLIC_URL ?? undefined,
     logger: options.log ?? env.CRAFT_LOG === '1',
     rotateSigningKey: options.rotateSigningKey ?? false,
+    trustProxy: options.trustProxy ?? (env.TRUST_PROXY || undefined),
+    metricsToken: env.CRAFT_METRICS_TOKEN || undefined,
     mail: smtpHost
       ? {
           host: smtpHost,
@@ -65,7 +73,8 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     await rotateSigningKey(platform.context);
     process.stdout.write('Signing key: rotated; every session ended (restart the other processes of this platform)\n');
   }
-  const admin = await ensureFirstAdmin(platform.context, env);
+  // Processes started at once on a fresh database: one creates the first admin, the others find it.
+  const admin = await withStartupLock(platform.context.db, platform.context.dialect, () => ensureFirstAdmin(platform.context, env));
   await platform.app.listen({ host: config.host, port: config.port });
   const address = platform.app.server.address();
   const port = address && typeof address === 'object' ? address.port : config.port;
@@ -80,14 +89,20 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
         `  (shown this once, valid 24 hours; it allows nothing but choosing a new password. Set CRAFT_ADMIN_EMAIL and CRAFT_ADMIN_PASSWORD before the first start to choose them.)\n`,
     );
   }
-  if (!config.mail) process.stdout.write('Mail: no SMTP server (set SMTP_HOST, SMTP_PORT, SMTP_FROM): password reset and access mails are not sent\n');
+  if (!config.mail) process.stdout.write('Mail: no SMTP server (set SMTP_HOST, SMTP_PORT, SMTP_FROM): password reset and access mails are not sent; invitation codes are shown to the admin\n');
   else if (config.mail.insecureTls)
     process.stdout.write(`Mail: ${config.mail.host} without certificate checks (SMTP_TLS_INSECURE=1): whoever sits between the platform and the relay can read reset codes\n`);
   else process.stdout.write(`Mail: ${config.mail.host} over verified TLS${config.mail.ca ? ' (CA from SMTP_CA_FILE)' : ''}\n`);
   let stopping = false;
+  // Stops listening at once (new connections are refused, new requests on open ones answered 503 for
+  // the load balancer to retry elsewhere), lets the requests in flight finish, then exits.
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    setTimeout(() => {
+      process.stderr.write(`platform: requests still in flight after ${DRAIN_SECONDS} s: exiting anyway\n`);
+      process.exit(1);
+    }, DRAIN_SECONDS * 1000).unref();
     await platform.close();
     process.exit(0);
   };

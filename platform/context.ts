@@ -33,6 +33,8 @@ export interface PlatformPolicy {
   /** A key's guesses are forgotten after this long without one. */
   guessesForgottenAfterSeconds: number;
   resetCodeSeconds: number;
+  /** An invitation code lives longer than a reset code: an admin may hand it over by hand. */
+  invitationCodeSeconds: number;
   /** How long a ?wait_for_completion=true call waits for an end before answering what it has (a 307 for outputs: the SDK asks again). */
   longPollSeconds: number;
   /** The first admin's generated one-time password works this long. */
@@ -56,6 +58,7 @@ export const DEFAULT_POLICY: PlatformPolicy = {
   resetCodeSeconds: 30 * 60,
   oneTimePasswordSeconds: 24 * 3600,
   longPollSeconds: 20,
+  invitationCodeSeconds: 24 * 3600,
 };
 
 export function iso(date: Date): string {

@@ -126,8 +126,8 @@ export async function createDeployment(
   };
   try {
     await ctx.db.transaction().execute(async (trx) => {
-      await trx.insertInto('deployments').values(row).execute();
       await recordChange(trx, ctx, { resource: 'deployment', key: row.name, project_id: env.project_id, environment_id: env.id, op: 'upsert' });
+      await trx.insertInto('deployments').values(row).execute();
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('conflict', `name: this environment already has a deployment named ${input.name}`, 'name');
@@ -153,8 +153,8 @@ export async function updateDeployment(
   if (Object.keys(set).length === 0) return deploymentOut(row, env.name);
   const now = iso(ctx.now());
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('deployments').set({ ...set, updated_at: now, updated_by: userId }).where('id', '=', row.id).execute();
     await recordChange(trx, ctx, { resource: 'deployment', key: row.name, project_id: env.project_id, environment_id: env.id, op: 'upsert' });
+    await trx.updateTable('deployments').set({ ...set, updated_at: now, updated_by: userId }).where('id', '=', row.id).execute();
   });
   return deploymentOut({ ...row, ...set, updated_at: now, updated_by: userId }, env.name);
 }

@@ -98,8 +98,8 @@ export async function createEnvironment(ctx: PlatformContext, user: Authenticate
     };
     try {
       await ctx.db.transaction().execute(async (trx) => {
-        await trx.insertInto('environments').values(row).execute();
         await recordChange(trx, ctx, { resource: 'environment', key: row.name, project_id: project.id, environment_id: row.id, op: 'upsert' });
+        await trx.insertInto('environments').values(row).execute();
       });
       return environmentOut(ctx, row, project.name);
     } catch (error) {
@@ -127,8 +127,8 @@ export async function updateEnvironment(
   if (Object.keys(set).length === 0) return environmentOut(ctx, env, project.name);
   const now = iso(ctx.now());
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('environments').set({ ...set, updated_at: now }).where('id', '=', env.id).execute();
     await recordChange(trx, ctx, { resource: 'environment', key: env.name, project_id: project.id, environment_id: env.id, op: 'upsert' });
+    await trx.updateTable('environments').set({ ...set, updated_at: now }).where('id', '=', env.id).execute();
   });
   return environmentOut(ctx, { ...env, ...set, updated_at: now }, project.name);
 }

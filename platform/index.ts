@@ -21,6 +21,10 @@ export interface PlatformConfig {
   logger?: boolean; // default false; never logs tokens, passwords, keys or request bodies
   /** better-sqlite3's nativeBinding: the path of a build for another ABI (Electron's), when not the default. */
   sqliteNativeBinding?: string;
+  /** Reverse proxies whose X-Forwarded-For gives the caller's address (proxy-addr syntax, e.g. "127.0.0.1" or "loopback"). */
+  trustProxy?: string;
+  /** Serves Prometheus metrics at /metrics to callers bearing this token; without it, metrics are off. */
+  metricsToken?: string;
   /** Where log lines go when logger is on (default stdout). */
   logStream?: NodeJS.WritableStream;
   /** Tests only: shorter lock-outs, a fake clock. */
@@ -70,7 +74,14 @@ export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatfo
   let app: FastifyInstance;
   const routes: RouteInfo[] = [];
   try {
-    app = await buildApp(ctx, { logger: config.logger ?? false, logStream: config.logStream, routes });
+    app = await buildApp(ctx, {
+      logger: config.logger ?? false,
+      logStream: config.logStream,
+      routes,
+      trustProxy: config.trustProxy,
+      metricsToken: config.metricsToken,
+      poolStats: database.poolStats,
+    });
   } catch (error) {
     await database.close();
     throw error;

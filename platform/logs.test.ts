@@ -30,4 +30,20 @@ describe('platform logs', () => {
       expect(log.includes(secret), `log contains ${secret.slice(0, 16)}…`).toBe(false);
     }
   });
+
+  it('writes JSON lines, each request’s lines under one request id (the proxy’s X-Request-Id when it sends one)', async () => {
+    log = '';
+    await p.inject({ method: 'GET', url: '/api/v1/users/me?token=secret-in-query', headers: { ...bearer(p.adminAccess), 'x-request-id': 'nginx-0a1b2c3d4e5f' } });
+    await p.inject({ method: 'GET', url: '/healthz' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = log.trim().split('\n').map((line) => JSON.parse(line) as { request_id?: string; msg: string; req?: { url: string } });
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines) expect(line.request_id).toEqual(expect.any(String));
+    const traced = lines.filter((line) => line.request_id === 'nginx-0a1b2c3d4e5f');
+    expect(traced.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+    expect(traced[0]!.req!.url).toBe('/api/v1/users/me');
+    expect(new Set(lines.map((line) => line.request_id)).size).toBe(2);
+    expect(log).not.toContain('secret-in-query');
+    expect(log).not.toContain(p.adminAccess);
+  });
 });

@@ -37,12 +37,12 @@ export async function setMember(ctx: PlatformContext, project: ProjectRow, userI
   if (existing?.role === 'owner' && role !== 'owner') await requireOtherOwner(ctx, project.id, target.id);
   const now = iso(ctx.now());
   await ctx.db.transaction().execute(async (trx) => {
+    await recordChange(trx, ctx, { resource: 'member', key: target.id, project_id: project.id, op: 'upsert' });
     await trx
       .insertInto('members')
       .values({ project_id: project.id, user_id: target.id, role, created_at: now })
       .onConflict((oc) => oc.columns(['project_id', 'user_id']).doUpdateSet({ role }))
       .execute();
-    await recordChange(trx, ctx, { resource: 'member', key: target.id, project_id: project.id, op: 'upsert' });
   });
   return { user_id: target.id, name: target.name, email: target.email, role, created_at: existing?.created_at ?? now };
 }
@@ -52,7 +52,7 @@ export async function removeMember(ctx: PlatformContext, project: ProjectRow, us
   if (!existing) throw new AppError('not_found', `user_id: user ${userId} is not a member of ${project.name}`, 'user_id');
   if (existing.role === 'owner') await requireOtherOwner(ctx, project.id, userId);
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('members').where('project_id', '=', project.id).where('user_id', '=', userId).execute();
     await recordChange(trx, ctx, { resource: 'member', key: userId, project_id: project.id, op: 'delete' });
+    await trx.deleteFrom('members').where('project_id', '=', project.id).where('user_id', '=', userId).execute();
   });
 }

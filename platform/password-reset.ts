@@ -7,24 +7,23 @@ import { hashPassword, hashToken } from './secrets.js';
 import { forgetAccountGuesses } from './login-throttle.js';
 
 export async function issueResetCode(ctx: PlatformContext, userId: string): Promise<string> {
+  return (await issueCode(ctx, userId, ctx.policy.resetCodeSeconds)).code;
+}
+
+/** A new single-use code for the user, valid `seconds` (a reset code or an invitation); only the newest code works. */
+export async function issueCode(ctx: PlatformContext, userId: string, seconds: number): Promise<{ code: string; expires_at: string }> {
   const code = randomBytes(16).toString('base64url');
   const now = ctx.now();
+  const expiresAt = iso(new Date(now.getTime() + seconds * 1000));
   await ctx.db.transaction().execute(async (trx) => {
     // Only the newest code works.
     await trx.updateTable('password_resets').set({ used_at: iso(now) }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
     await trx
       .insertInto('password_resets')
-      .values({
-        id: randomUUID(),
-        user_id: userId,
-        code_hash: hashToken(code),
-        created_at: iso(now),
-        expires_at: iso(new Date(now.getTime() + ctx.policy.resetCodeSeconds * 1000)),
-        used_at: null,
-      })
+      .values({ id: randomUUID(), user_id: userId, code_hash: hashToken(code), created_at: iso(now), expires_at: expiresAt, used_at: null })
       .execute();
   });
-  return code;
+  return { code, expires_at: expiresAt };
 }
 
 /** When the user was last sent a code (to refuse mail bombing). */

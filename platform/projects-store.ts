@@ -165,12 +165,12 @@ export async function createProject(ctx: PlatformContext, user: AuthenticatedUse
   };
   try {
     await ctx.db.transaction().execute(async (trx) => {
+      await recordChange(trx, ctx, { resource: 'project', key: input.name, project_id: id, op: 'upsert' });
       await trx
         .insertInto('projects')
         .values({ ...row, deploy_key_encrypted: encryptSecret(ctx.masterKey, key.privatePem, `project:${id}`) })
         .execute();
       await trx.insertInto('members').values({ project_id: id, user_id: user.id, role: 'owner', created_at: now }).execute();
-      await recordChange(trx, ctx, { resource: 'project', key: input.name, project_id: id, op: 'upsert' });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicate(input.name);
@@ -212,9 +212,9 @@ export async function updateProject(
   const now = iso(ctx.now());
   if (changes.length > 0) {
     await ctx.db.transaction().execute(async (trx) => {
+      await recordChange(trx, ctx, { resource: 'project', key: row.name, project_id: row.id, op: 'upsert' });
       await trx.updateTable('projects').set({ ...set, updated_at: now }).where('id', '=', row.id).execute();
       await trx.insertInto('project_history').values({ project_id: row.id, changed_at: now, changed_by: user.id, changes: JSON.stringify(changes) }).execute();
-      await recordChange(trx, ctx, { resource: 'project', key: row.name, project_id: row.id, op: 'upsert' });
     });
   }
   const { deploy_key_encrypted: _secret, ...updated } = { ...row, ...set, updated_at: changes.length > 0 ? now : row.updated_at } as ProjectRow & { deploy_key_encrypted?: string };

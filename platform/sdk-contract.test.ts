@@ -270,7 +270,7 @@ describe.each(DIALECTS)('the published craft-ai-sdk against the platform on $lab
   it.skipIf(skip)("errors are JSON objects with the SDK's message, name and request_id: a bad token is a 401 the SDK raises cleanly", async () => {
     const answer = await p.inject({ method: 'GET', url: `${api}/executions/${executionId}`, headers: { ...SDK_CLIENT, ...bearer('eyJhbGciOiJIUzI1NiJ9.e30.x') } });
     expect(answer.statusCode).toBe(401);
-    expect(answer.json()).toEqual({ error: 'unauthorized', name: 'Unauthorized', message: expect.any(String), request_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(answer.json()).toEqual({ error: 'unauthorized', name: 'Unauthorized', message: expect.any(String), request_id: expect.stringMatching(/^[A-Za-z0-9._:-]{8,128}$/) });
     const noRoute = await p.inject({ method: 'GET', url: `${api}/no-such-call`, headers: access });
     expect(noRoute.statusCode).toBe(404);
     expect(noRoute.json()).toMatchObject({ name: 'NotFound', request_id: expect.any(String) });
@@ -362,7 +362,7 @@ describe.each(DIALECTS)('the published craft-ai-sdk against the platform on $lab
     expect(result('get_pipeline_execution_logs')).toEqual(logTimes.map((timestamp, i) => ({ timestamp, message: `line ${i + 1}` })));
     expect(result('get_pipeline_execution_logs_window')).toEqual([{ timestamp: logTimes[0], message: 'line 1' }, { timestamp: logTimes[1], message: 'line 2' }]);
     expect(r.get_pipeline_execution_unknown).toMatchObject({ ok: false, type: 'SdkException', status_code: 404, name: 'NotFound' });
-    expect(r.get_pipeline_execution_unknown!.error).toMatch(/^\[NotFound\] execution no-such-execution does not exist in this environment\nRequest id: [0-9a-f]{16}$/);
+    expect(r.get_pipeline_execution_unknown!.error).toMatch(/^\[NotFound\] execution no-such-execution does not exist in this environment\nRequest id: [A-Za-z0-9._:-]{8,128}$/);
     expect(result('list_deployments').map((d: { name: string }) => d.name)).toEqual(['nightly', 'paused', 'score']);
     expect(result('get_deployment score')).toMatchObject({ name: 'score', pipeline: { name: 'scoring' }, execution_rule: 'endpoint', last_execution_id: executionId });
     expect(result('get_deployment nightly')).toMatchObject({ name: 'nightly', status: 'up', last_execution_id: null, human_readable_schedule: 'At 03:00, every day' });
@@ -395,7 +395,7 @@ describe.each(DIALECTS)('the published craft-ai-sdk against the platform on $lab
     expect(calls.length).toBeGreaterThanOrEqual(16);
     for (const [name, call] of calls) {
       expect(call, name).toMatchObject({ ok: false, type: 'SdkException', status_code: 404, name: 'NotProvided' });
-      expect(call.error, name).toMatch(/^\[NotProvided\] This platform does not provide .+\nRequest id: [0-9a-f]{16}$/);
+      expect(call.error, name).toMatch(/^\[NotProvided\] This platform does not provide .+\nRequest id: [A-Za-z0-9._:-]{8,128}$/);
     }
     expect(r.run_pipeline!.error).toContain('pipelines or their runs (GET /pipelines/train)');
     expect(r.get_vector_database_credentials!.error).toContain('a vector database');

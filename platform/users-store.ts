@@ -1,22 +1,33 @@
 // User rows and the rules around them.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { AppError } from '../domain/errors.js';
-import type { User } from '../domain/user.js';
+import type { Invitation, User } from '../domain/user.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import type { UsersTable } from './db/schema.js';
 import { isUniqueViolation } from './db/errors.js';
-import { issueResetCode } from './password-reset.js';
+import { issueCode } from './password-reset.js';
 import type { Mail } from './mail.js';
 import { changesList, recordChange } from './changes.js';
 import { hashPassword, hashToken, newToken, SDK_TOKEN_PREFIX } from './secrets.js';
 import { endpointPath, platformContract } from '../domain/platform-contract.js';
 
-export const USER_COLUMNS = ['id', 'name', 'email', 'role', 'created_at', 'deleted_at'] as const;
-export type UserRow = Pick<UsersTable, (typeof USER_COLUMNS)[number]>;
+/** A live user who can sign in neither with a password nor with an SDK token: their invitation is what they wait for. */
+const invitationPending = sql<number>`CASE WHEN password_hash IS NULL AND sdk_token_hash IS NULL AND deleted_at IS NULL THEN 1 ELSE 0 END`.as('invitation_pending');
+export const USER_COLUMNS = ['id', 'name', 'email', 'role', 'created_at', 'deleted_at', invitationPending] as const;
+export type UserRow = Pick<UsersTable, 'id' | 'name' | 'email' | 'role' | 'created_at' | 'deleted_at'> & { invitation_pending?: number };
 
 export function userOut(row: UserRow): User {
-  return { id: row.id, name: row.name, email: row.email, role: row.role, created_at: row.created_at, deleted_at: row.deleted_at };
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    created_at: row.created_at,
+    deleted_at: row.deleted_at,
+    ...(row.invitation_pending === undefined ? {} : { invitation_pending: row.invitation_pending === 1 }),
+  };
 }
 
 export function emailTaken(email: string): AppError {
@@ -48,13 +59,13 @@ export async function requireAnotherAdmin(ctx: PlatformContext, exceptId: string
 
 export async function createUser(ctx: PlatformContext, input: { name: string; email: string; role: 'admin' | 'member' }): Promise<UserRow> {
   const now = iso(ctx.now());
-  const row = { id: randomUUID(), name: input.name, email: input.email, role: input.role, created_at: now, deleted_at: null };
+  const row = { id: randomUUID(), name: input.name, email: input.email, role: input.role, created_at: now, deleted_at: null, invitation_pending: 1 };
   const exists = await ctx.db.selectFrom('users').select('id').where('email', '=', input.email).where('deleted_at', 'is', null).executeTakeFirst();
   if (exists) throw emailTaken(input.email);
   try {
     await ctx.db
       .insertInto('users')
-      .values({ ...row, password_hash: null, sdk_token_hash: null, updated_at: now })
+      .values({ id: row.id, name: row.name, email: row.email, role: row.role, created_at: now, deleted_at: null, password_hash: null, sdk_token_hash: null, updated_at: now })
       .execute();
   } catch (error) {
     if (isUniqueViolation(error)) throw emailTaken(input.email);
@@ -63,18 +74,32 @@ export async function createUser(ctx: PlatformContext, input: { name: string; em
   return row;
 }
 
-/** Mails a new user a code to choose their password (when mail is configured). */
-export async function inviteUser(ctx: PlatformContext, userId: string, email: string, invitedBy: string): Promise<boolean> {
-  const code = await issueResetCode(ctx, userId);
-  return sendQuietly(ctx, {
+/**
+ * Gives a new user a code to choose their password: mailed when the platform has a mail server;
+ * otherwise, or when the mail fails, returned for the admin to hand over (the user could never sign in).
+ */
+export async function inviteUser(ctx: PlatformContext, userId: string, email: string, invitedBy: string): Promise<Invitation | undefined> {
+  const { code, expires_at } = await issueCode(ctx, userId, ctx.policy.invitationCodeSeconds);
+  if (!ctx.mailer.configured) return { code, expires_at, reason: 'no_mail_server' };
+  const hours = Math.round(ctx.policy.invitationCodeSeconds / 3600);
+  const mailed = await sendQuietly(ctx, {
     to: email,
     subject: 'Your Craft MLOps account is ready',
     text:
       `${invitedBy} gave you access to the Craft MLOps platform at ${ctx.publicUrl()}.\n\n` +
-      `Choose your password with this code (valid ${Math.round(ctx.policy.resetCodeSeconds / 60)} minutes, once):\n\n    ${code}\n\n` +
+      `Choose your password with this code (valid ${hours} hours, once):\n\n    ${code}\n\n` +
       `In the app: "Forgot your password" → "I have a code". Or: POST ${ctx.publicUrl()}${endpointPath(platformContract.resetPassword)} {"code": "…", "new_password": "…"}\n` +
-      `When the code has expired, ask for a new one with "Forgot your password".\n`,
+      `When the code has expired, ask an administrator to send the invitation again.\n`,
   });
+  return mailed ? undefined : { code, expires_at, reason: 'mail_failed' };
+}
+
+/** A new invitation for a user who has not signed in yet (the previous code stops working). */
+export async function reinviteUser(ctx: PlatformContext, userId: string, invitedBy: string): Promise<{ user: UserRow; invitation: Invitation | undefined }> {
+  const user = await liveUser(ctx, userId);
+  if (user.invitation_pending !== 1)
+    throw new AppError('conflict', `id: ${user.email} has already signed in: they choose a new password with "Forgot your password"`, 'id');
+  return { user, invitation: await inviteUser(ctx, user.id, user.email, invitedBy) };
 }
 
 /** Mail failures never fail the request that caused them (the user can ask for a new code). */
@@ -124,12 +149,12 @@ export async function deleteUser(ctx: PlatformContext, row: UserRow): Promise<Us
   if (row.role === 'admin') await requireAnotherAdmin(ctx, row.id);
   const now = iso(ctx.now());
   await ctx.db.transaction().execute(async (trx) => {
+    await recordChange(trx, ctx, { resource: 'user', key: row.id, op: 'delete' });
     await trx.updateTable('users').set({ deleted_at: now, updated_at: now, password_hash: null, sdk_token_hash: null }).where('id', '=', row.id).execute();
     await trx.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', row.id).where('revoked_at', 'is', null).execute();
     await trx.deleteFrom('members').where('user_id', '=', row.id).execute();
-    await recordChange(trx, ctx, { resource: 'user', key: row.id, op: 'delete' });
   });
-  return { ...row, deleted_at: now };
+  return { ...row, deleted_at: now, invitation_pending: 0 };
 }
 
 /** Issues a new SDK token: the old one stops working at once, with every session minted from it. */

@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
-import { migrationProvider } from './migrations.js';
+import { migrationProvider, migrations } from './migrations.js';
 import { privateFolder, privateSqliteFile } from '../../common/private-files.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -14,6 +14,14 @@ export interface OpenDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** PostgreSQL: the connection pool's state (for metrics). */
+  poolStats?: () => PoolStats;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -23,6 +31,7 @@ export function isPostgresUrl(url: string | undefined): url is string {
 export async function openDatabase(options: { dataDir: string; databaseUrl?: string | undefined; sqliteNativeBinding?: string | undefined }): Promise<OpenDatabase> {
   let db: Kysely<Database>;
   let dialect: Dialect;
+  let poolStats: (() => PoolStats) | undefined;
   if (isPostgresUrl(options.databaseUrl)) {
     dialect = 'postgres';
     const pool = new pg.Pool({
@@ -34,6 +43,7 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
           oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
+    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';
@@ -48,12 +58,12 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   }
   try {
-    await migrate(db, dialect);
+    await withStartupLock(db, dialect, () => migrate(db, dialect));
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, close: () => db.destroy(), ...(poolStats ? { poolStats } : {}) };
 }
 
 /**
@@ -75,6 +85,35 @@ function withStatementCache(file: SQLite.Database, max = 500) {
       return statement;
     },
   };
+}
+
+/** The key of the start-up advisory lock on PostgreSQL (any constant; the text says whose it is). */
+const STARTUP_LOCK = sql`hashtext('craft-platform:startup')`;
+
+/**
+ * Runs `task` holding the platform's start-up lock: on PostgreSQL a session advisory lock on one
+ * connection, so processes started at once on one database migrate it (and create the first admin)
+ * one after the other; the lock goes with the connection if the process dies. SQLite needs none:
+ * the embedded platform is one process, and SQLite has one writer at a time.
+ */
+export async function withStartupLock<T>(db: Kysely<Database>, dialect: Dialect, task: () => Promise<T>): Promise<T> {
+  if (dialect !== 'postgres') return task();
+  return db.connection().execute(async (connection) => {
+    await sql`SELECT pg_advisory_lock(${STARTUP_LOCK})`.execute(connection);
+    try {
+      return await task();
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${STARTUP_LOCK})`.execute(connection);
+    }
+  });
+}
+
+/** How many of this version's migrations the database has applied (readiness: all of them). */
+export async function migrationStatus(db: Kysely<Database>, dialect: Dialect): Promise<{ applied: number; expected: number }> {
+  const expected = Object.keys(migrations(dialect));
+  const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db);
+  const applied = new Set(rows.map((row) => row.name));
+  return { applied: expected.filter((name) => applied.has(name)).length, expected: expected.length };
 }
 
 export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {

@@ -26,8 +26,8 @@ export function accessRequestRoutes(app: FastifyInstance, ctx: PlatformContext):
     const user = await createUser(ctx, { name: request.body.name ?? pending.name, email: pending.email, role: request.body.role });
     await recordChange(ctx.db, ctx, { resource: 'user', key: user.id, op: 'upsert' });
     const decided = await decideAccessRequest(ctx, request.params.id, admin.id, 'approved');
-    await inviteUser(ctx, user.id, user.email, admin.name);
-    return { request: decided, user: userOut(user) };
+    const invitation = await inviteUser(ctx, user.id, user.email, admin.name);
+    return { request: decided, user: userOut(user), ...(invitation ? { invitation } : {}) };
   });
 
   route('declineAccessRequest', async (request, _reply, { user: admin }) => ({ request: await decideAccessRequest(ctx, request.params.id, admin.id, 'declined') }));

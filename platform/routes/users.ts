@@ -13,6 +13,7 @@ import {
   liveUser,
   passwordHashOf,
   regenerateSdkToken,
+  reinviteUser,
   revokeSdkToken,
   setPassword,
   updateUser,
@@ -62,8 +63,13 @@ export function userRoutes(app: FastifyInstance, ctx: PlatformContext): void {
   route('createUser', async (request, _reply, { user: admin }) => {
     const user = await createUser(ctx, request.body);
     await recordChange(ctx.db, ctx, { resource: 'user', key: user.id, op: 'upsert' });
-    await inviteUser(ctx, user.id, user.email, admin.name);
-    return userOut(user);
+    const invitation = await inviteUser(ctx, user.id, user.email, admin.name);
+    return { ...userOut(user), ...(invitation ? { invitation } : {}) };
+  });
+
+  route('resendInvitation', async (request, _reply, { user: admin }) => {
+    const { user, invitation } = await reinviteUser(ctx, request.params.id, admin.name);
+    return { user: userOut(user), ...(invitation ? { invitation } : {}) };
   });
 
   route('updateUser', async (request) => userOut(await updateUser(ctx, await liveUser(ctx, request.params.id), request.body)));
