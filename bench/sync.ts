@@ -2,10 +2,9 @@
 // against a bare better-sqlite3 bulk insert of the same rows (same tables, values read
 // back from the synced cache beforehand, one transaction, one statement call per row).
 // Target: the sync reaches ≥ 50% of the bare insert's rows per second (ratio ≥ 0.5).
-// The platform runs in its own process: the real one seeded by platform/seed.ts
-// (default), or `--stand-in` the feed server of electron/services/testing.
+// The platform runs in its own process: the real one, seeded by platform/seed.ts.
 // Medians of --reps rounds after one warm-up round.
-// Usage: npx tsx bench/sync.ts [--executions 100000] [--page 1000] [--reps 3] [--stand-in]
+// Usage: npx tsx bench/sync.ts [--executions 100000] [--page 1000] [--reps 3]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -22,9 +21,7 @@ function arg(name: string, fallback: number): number {
 }
 
 export interface SyncBenchResult {
-  source: 'platform' | 'stand-in';
   executions: number;
-  step_rows: number;
   /** Medians. */
   sync_ms: number;
   bare_insert_ms: number;
@@ -32,9 +29,9 @@ export interface SyncBenchResult {
   ratio: number;
 }
 
-export async function benchSync(executions = 100_000, pageSize = 1000, standIn = false, reps = 3): Promise<SyncBenchResult> {
+export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3): Promise<SyncBenchResult> {
   const root = resolve(import.meta.dirname, '..');
-  const script = standIn ? 'electron/services/testing/feed-server-main.ts' : 'electron/services/testing/seeded-platform-main.ts';
+  const script = 'electron/services/testing/seeded-platform-main.ts';
   const child = spawn(resolve(root, 'node_modules/.bin/tsx'), [resolve(root, script), String(executions)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const dir = mkdtempSync(join(tmpdir(), 'craft-bench-sync-'));
   try {
@@ -48,7 +45,6 @@ export async function benchSync(executions = 100_000, pageSize = 1000, standIn =
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
     const syncTimes: number[] = [];
     const bareTimes: number[] = [];
-    let stepCount = 0;
     // Round 0 warms both sides up (a running platform is a warm one) and is not counted.
     for (let round = 0; round <= reps; round++) {
       // The sync, into an empty cache.
@@ -61,19 +57,15 @@ export async function benchSync(executions = 100_000, pageSize = 1000, standIn =
       // The same rows, read back (not timed), then a bare bulk insert into the same tables.
       const db = cache.database;
       const executionRows = db.prepare('SELECT * FROM executions').raw().all() as unknown[][];
-      const stepRows = db.prepare('SELECT * FROM execution_steps').raw().all() as unknown[][];
       cache.close();
-      stepCount = stepRows.length;
       const bare = new Database(join(dir, `bare-${round}.sqlite`));
       bare.pragma('journal_mode = WAL');
       bare.pragma('synchronous = NORMAL');
       for (const migration of MIGRATIONS) bare.exec(migration);
-      const insertExecution = bare.prepare('INSERT INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-      const insertStep = bare.prepare('INSERT INTO execution_steps VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const insertExecution = bare.prepare(`INSERT INTO executions VALUES (${executionRows[0]!.map(() => '?').join(', ')})`);
       const t1 = performance.now();
       bare.transaction(() => {
         for (const row of executionRows) insertExecution.run(row);
-        for (const row of stepRows) insertStep.run(row);
       })();
       const bareMs = performance.now() - t1;
       bare.close();
@@ -86,9 +78,7 @@ export async function benchSync(executions = 100_000, pageSize = 1000, standIn =
     const syncMs = median(syncTimes);
     const bareMs = median(bareTimes);
     return {
-      source: standIn ? 'stand-in' : 'platform',
       executions,
-      step_rows: stepCount,
       sync_ms: Math.round(syncMs),
       bare_insert_ms: Math.round(bareMs),
       ratio: Number((bareMs / syncMs).toFixed(2)),
@@ -100,9 +90,9 @@ export async function benchSync(executions = 100_000, pageSize = 1000, standIn =
 }
 
 if (process.argv[1]?.endsWith('sync.ts')) {
-  const result = await benchSync(arg('executions', 100_000), arg('page', 1000), process.argv.includes('--stand-in'), arg('reps', 3));
+  const result = await benchSync(arg('executions', 100_000), arg('page', 1000), arg('reps', 3));
   console.log(
-    `cache sync of ${result.executions} executions (${result.step_rows} steps) from the ${result.source}: ${result.sync_ms} ms vs bare better-sqlite3 bulk insert of the same rows ${result.bare_insert_ms} ms — ratio ${result.ratio} of the bare throughput (target ≥ 0.5)`,
+    `cache sync of ${result.executions} executions from the platform: ${result.sync_ms} ms vs bare better-sqlite3 bulk insert of the same rows ${result.bare_insert_ms} ms — ratio ${result.ratio} of the bare throughput (target ≥ 0.5)`,
   );
   console.log(JSON.stringify(result));
 }

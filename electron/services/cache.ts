@@ -3,11 +3,19 @@
 // cannot be opened or fails its integrity check is moved aside and rebuilt (the platform
 // fills it again): the cache never crashes the app.
 // It never stores a secret: projects carry only their public deploy key.
+// Readers return domain objects parsed with the domain schemas. A row the current schema cannot
+// read (written by an older app) is skipped and forgotten, and the feed that brought it starts
+// again from its first pass at the next sync: one unreadable row never costs the whole cache.
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Project } from '../../domain/project.js';
-import type { User } from '../../domain/user.js';
+import type { z } from 'zod';
+import { executionRowSchema, type ExecutionRow } from '../../domain/app-api-contract.js';
+import { deploymentSchema, environmentSchema, type Deployment, type Environment } from '../../domain/environment.js';
+import { executionSchema, type Execution } from '../../domain/execution.js';
+import { userCardSchema } from '../../domain/platform-contract.js';
+import { projectSchema, type Project } from '../../domain/project.js';
+import { userSchema, type User } from '../../domain/user.js';
 
 type DB = Database.Database;
 
@@ -88,6 +96,16 @@ export const MIGRATIONS: string[] = [
      synced_at TEXT NOT NULL,
      PRIMARY KEY (connection_id, scope)
    ) WITHOUT ROWID;`,
+  // 3: an execution's row keeps its whole JSON, steps included (a step's fields are the platform's,
+  // whatever they become), and its creator as a column (the executions table reads columns only).
+  `ALTER TABLE executions ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+   UPDATE executions SET
+     created_by = COALESCE(json_extract(data, '$.created_by'), ''),
+     data = json_set(data, '$.steps', json((
+       SELECT json_group_array(json_object('name', s.name, 'status', s.status, 'start_date', s.start_date, 'end_date', s.end_date))
+       FROM (SELECT name, status, start_date, end_date FROM execution_steps
+             WHERE connection_id = executions.connection_id AND execution_id = executions.execution_id ORDER BY position) AS s)));
+   DROP TABLE execution_steps;`,
 ];
 
 /** A cached record and when the platform last gave it. */
@@ -96,13 +114,36 @@ export interface Cached<T> {
   synced_at: string;
 }
 
+/** A user as the platform lists them: a card {id, name, email}; administrators also get role and dates. */
+export type UserCard = z.output<typeof userCardSchema>;
+
 export interface ExecutionFilter {
   project?: string;
   environment?: string;
   status?: string;
   pipeline_name?: string;
+  deployment_name?: string;
   limit?: number;
   offset?: number;
+}
+
+/** The lists the platform's "changed since" feeds keep in the cache, what each holds and what names its parent. */
+export interface ListItem {
+  projects: Project;
+  environments: Environment;
+  deployments: Deployment;
+}
+export type ListKind = keyof ListItem;
+export interface ListParent {
+  projects: Record<string, never>;
+  environments: { project: string };
+  deployments: { project: string; environment: string };
+}
+/** One page of a feed: the items changed, the names deleted; `full`: the page is the whole list (whatever is not in it goes). */
+export interface ChangesPage<K extends ListKind> {
+  items: ListItem[K][];
+  deleted: string[];
+  full: boolean;
 }
 
 export interface CacheOpenReport {
@@ -138,10 +179,25 @@ function migrate(db: DB): void {
   }
 }
 
+interface Row {
+  data: string;
+  synced_at: string;
+}
+
+/** The stored JSON of a row, or undefined when it is not JSON at all. */
+function json(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export class Cache {
   readonly file: string;
   readonly report: CacheOpenReport;
   protected readonly db: DB;
+  private readonly statements = new Map<string, Database.Statement>();
 
   protected constructor(file: string, db: DB, report: CacheOpenReport) {
     this.file = file;
@@ -188,152 +244,7 @@ export class Cache {
     return this.db;
   }
 
-  private markList(connectionId: string, kind: string, syncedAt: string): void {
-    this.db
-      .prepare('INSERT INTO lists (connection_id, kind, synced_at) VALUES (?, ?, ?) ON CONFLICT (connection_id, kind) DO UPDATE SET synced_at = excluded.synced_at')
-      .run(connectionId, kind, syncedAt);
-  }
-
-  /** Replaces the connection's project list with the platform's answer (deletions included). */
-  putProjects(connectionId: string, projects: Project[], syncedAt: string): void {
-    const insert = this.db.prepare('INSERT INTO projects (connection_id, name, data, synced_at) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM projects WHERE connection_id = ?').run(connectionId);
-      for (const project of projects) insert.run(connectionId, project.name, JSON.stringify(cleanProject(project)), syncedAt);
-      this.markList(connectionId, 'projects', syncedAt);
-    })();
-  }
-
-  putProject(connectionId: string, project: Project, syncedAt: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO projects (connection_id, name, data, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
-      )
-      .run(connectionId, project.name, JSON.stringify(cleanProject(project)), syncedAt);
-  }
-
-  deleteProject(connectionId: string, name: string): void {
-    this.db.prepare('DELETE FROM projects WHERE connection_id = ? AND name = ?').run(connectionId, name);
-  }
-
-  listProjects(connectionId: string): { items: Project[]; synced_at: string | null } {
-    const rows = this.db.prepare('SELECT data FROM projects WHERE connection_id = ? ORDER BY name').all(connectionId) as { data: string }[];
-    const list = this.db.prepare("SELECT synced_at FROM lists WHERE connection_id = ? AND kind = 'projects'").get(connectionId) as { synced_at: string } | undefined;
-    return { items: rows.map((r) => JSON.parse(r.data) as Project), synced_at: list?.synced_at ?? null };
-  }
-
-  getProject(connectionId: string, name: string): { item: Project; synced_at: string } | null {
-    const row = this.db.prepare('SELECT data, synced_at FROM projects WHERE connection_id = ? AND name = ?').get(connectionId, name) as
-      | { data: string; synced_at: string }
-      | undefined;
-    return row ? { item: JSON.parse(row.data) as Project, synced_at: row.synced_at } : null;
-  }
-
-  putUser(connectionId: string, user: User, syncedAt: string): void {
-    this.db
-      .prepare('INSERT INTO users_me (connection_id, data, synced_at) VALUES (?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at')
-      .run(connectionId, JSON.stringify(user), syncedAt);
-  }
-
-  getUser(connectionId: string): { item: User; synced_at: string } | null {
-    const row = this.db.prepare('SELECT data, synced_at FROM users_me WHERE connection_id = ?').get(connectionId) as { data: string; synced_at: string } | undefined;
-    return row ? { item: JSON.parse(row.data) as User, synced_at: row.synced_at } : null;
-  }
-
-
-  // ---- Sync engine storage (electron/services/sync.ts) -------------------------------
-  // Every apply* call is one transaction that also moves the feed's cursor: a crash
-  // (even SIGKILL) leaves either the page and its cursor, or neither.
-
-  syncCursor(connectionId: string, scope: string): string | null {
-    const row = this.db.prepare('SELECT cursor FROM sync_state WHERE connection_id = ? AND scope = ?').get(connectionId, scope) as { cursor: string | null } | undefined;
-    return row?.cursor ?? null;
-  }
-
-  syncStates(connectionId: string): { scope: string; cursor: string | null; synced_at: string }[] {
-    return this.db.prepare('SELECT scope, cursor, synced_at FROM sync_state WHERE connection_id = ? ORDER BY scope').all(connectionId) as {
-      scope: string;
-      cursor: string | null;
-      synced_at: string;
-    }[];
-  }
-
-  private setCursor(connectionId: string, scope: string, cursor: string | null, syncedAt: string): void {
-    this.db
-      .prepare('INSERT INTO sync_state (connection_id, scope, cursor, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, scope) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at')
-      .run(connectionId, scope, cursor, syncedAt);
-  }
-
-  /** Forgets everything under an environment (its deployments, executions, steps and cursors). */
-  private dropEnvironment(connectionId: string, project: string, environment: string): void {
-    this.db.prepare('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
-    this.db
-      .prepare('DELETE FROM execution_steps WHERE connection_id = ? AND execution_id IN (SELECT execution_id FROM executions WHERE connection_id = ? AND project = ? AND environment = ?)')
-      .run(connectionId, connectionId, project, environment);
-    this.db.prepare('DELETE FROM executions WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
-    for (const kind of ['deployments', 'executions']) this.db.prepare('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf(kind, project, environment));
-  }
-
-  private dropProject(connectionId: string, project: string): void {
-    const envs = this.db.prepare('SELECT name FROM environments WHERE connection_id = ? AND project = ?').all(connectionId, project) as { name: string }[];
-    for (const env of envs) this.dropEnvironment(connectionId, project, env.name);
-    this.db.prepare('DELETE FROM environments WHERE connection_id = ? AND project = ?').run(connectionId, project);
-    this.db.prepare('DELETE FROM projects WHERE connection_id = ? AND name = ?').run(connectionId, project);
-    this.db.prepare('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf('environments', project));
-  }
-
-  /**
-   * Applies one page of a "changed since" feed of projects, environments or deployments.
-   * `full`: the page is the whole list (first sync): whatever is not in it is deleted.
-   */
-  applyChanges(
-    connectionId: string,
-    kind: 'projects' | 'environments' | 'deployments',
-    parent: { project?: string; environment?: string },
-    page: { items: { name: string }[]; deleted: string[]; full: boolean },
-    cursor: string | null,
-    syncedAt: string,
-  ): void {
-    const scope = scopeOf(kind, parent.project, parent.environment);
-    this.db.transaction(() => {
-      const present = new Set(page.items.map((i) => i.name));
-      if (kind === 'projects') {
-        const gone = page.full
-          ? (this.db.prepare('SELECT name FROM projects WHERE connection_id = ?').all(connectionId) as { name: string }[]).map((r) => r.name).filter((n) => !present.has(n))
-          : page.deleted;
-        for (const name of gone) this.dropProject(connectionId, name);
-        for (const item of page.items) this.putProject(connectionId, item as Project, syncedAt);
-        if (page.full) this.markList(connectionId, 'projects', syncedAt);
-      } else if (kind === 'environments') {
-        const project = parent.project!;
-        const gone = page.full
-          ? (this.db.prepare('SELECT name FROM environments WHERE connection_id = ? AND project = ?').all(connectionId, project) as { name: string }[])
-              .map((r) => r.name)
-              .filter((n) => !present.has(n))
-          : page.deleted;
-        for (const name of gone) {
-          this.dropEnvironment(connectionId, project, name);
-          this.db.prepare('DELETE FROM environments WHERE connection_id = ? AND project = ? AND name = ?').run(connectionId, project, name);
-        }
-        const upsert = this.db.prepare(
-          'INSERT INTO environments (connection_id, project, name, data, synced_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
-        );
-        for (const item of page.items) upsert.run(connectionId, project, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
-      } else {
-        const { project, environment } = parent as { project: string; environment: string };
-        if (page.full) this.db.prepare('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
-        else for (const name of page.deleted) this.db.prepare('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ? AND name = ?').run(connectionId, project, environment, name);
-        const upsert = this.db.prepare(
-          'INSERT INTO deployments (connection_id, project, environment, name, data, synced_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, environment, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
-        );
-        for (const item of page.items) upsert.run(connectionId, project, environment, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
-      }
-      this.setCursor(connectionId, scope, cursor, syncedAt);
-    })();
-  }
-
-  /** Applies one page of an environment's execution feed (upserts with their steps) and its cursor. */
-  private readonly statements = new Map<string, Database.Statement>();
+  /** A statement prepared once per connection (better-sqlite3 statements are reusable). */
   private statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -343,106 +254,165 @@ export class Cache {
     return statement;
   }
 
-  applyExecutions(connectionId: string, project: string, environment: string, items: ExecutionRecord[], cursor: string | null, syncedAt: string): void {
-    const upsert = this.statement(
-      `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (connection_id, execution_id) DO UPDATE SET project = excluded.project, environment = excluded.environment, status = excluded.status,
-         pipeline_name = excluded.pipeline_name, deployment_name = excluded.deployment_name, created_at = excluded.created_at, end_date = excluded.end_date,
-         data = excluded.data, synced_at = excluded.synced_at`,
-    );
-    const dropSteps = this.statement('DELETE FROM execution_steps WHERE connection_id = ? AND execution_id = ?');
-    const step = this.statement('INSERT INTO execution_steps (connection_id, execution_id, position, name, status, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const existing = this.statement('SELECT execution_id FROM executions WHERE connection_id = ? AND execution_id IN (SELECT value FROM json_each(?))');
-    this.db.transaction(() => {
-      // One query per page tells which executions are already cached (their old steps go);
-      // a first sync then inserts without a delete per row.
-      const known = new Set((existing.all(connectionId, JSON.stringify(items.map((e) => e.execution_id))) as { execution_id: string }[]).map((r) => r.execution_id));
-      for (const execution of items) {
-        // The steps go to their own table; the row's JSON is the rest (no copy of the object).
-        const steps = execution.steps;
-        (execution as { steps?: unknown }).steps = undefined;
-        const data = JSON.stringify(execution);
-        execution.steps = steps;
-        upsert.run(
-          connectionId,
-          execution.execution_id,
-          project,
-          environment,
-          execution.status,
-          execution.pipeline_name,
-          execution.deployment_name ?? null,
-          execution.created_at,
-          execution.end_date ?? null,
-          data,
-          syncedAt,
-        );
-        if (known.has(execution.execution_id)) dropSteps.run(connectionId, execution.execution_id);
-        else known.add(execution.execution_id); // the same execution twice in one page
-        if (steps) for (let i = 0; i < steps.length; i++) {
-          const s = steps[i]!;
-          step.run(connectionId, execution.execution_id, i, s.name, s.status, s.start_date ?? null, s.end_date ?? null);
-        }
+  /**
+   * The rows that `schema` reads. One it cannot (written by an older app) is skipped, and the feed
+   * that brought it (`scope`) starts again from its first pass at the next sync, which rewrites the
+   * row or, gone from the platform, deletes it with what hangs under it.
+   */
+  private readable<T extends z.ZodType, R>(connectionId: string, schema: T, rows: R[], input: (row: R) => unknown, scope: (row: R) => string | null): { row: R; item: z.output<T> }[] {
+    const out: { row: R; item: z.output<T> }[] = [];
+    for (const row of rows) {
+      const parsed = schema.safeParse(input(row));
+      if (parsed.success) out.push({ row, item: parsed.data });
+      else {
+        const feed = scope(row);
+        if (feed !== null) this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, feed);
       }
-      this.setCursor(connectionId, scopeOf('executions', project, environment), cursor, syncedAt);
-    })();
+    }
+    return out;
+  }
+
+  private markList(connectionId: string, kind: string, syncedAt: string): void {
+    this.statement('INSERT INTO lists (connection_id, kind, synced_at) VALUES (?, ?, ?) ON CONFLICT (connection_id, kind) DO UPDATE SET synced_at = excluded.synced_at').run(connectionId, kind, syncedAt);
+  }
+
+  // ---- Projects, environments, deployments: written by feed pages or by the platform's plain answers ----
+
+  /** Replaces the connection's project list with the platform's answer: a project gone takes its environments, deployments and executions along. */
+  putProjects(connectionId: string, projects: Project[], syncedAt: string): void {
+    this.db.transaction(() => this.write(connectionId, 'projects', {}, { items: projects, deleted: [], full: true }, syncedAt))();
+  }
+
+  putProject(connectionId: string, project: Project, syncedAt: string): void {
+    this.putItem(connectionId, 'projects', {}, project, syncedAt);
+  }
+
+  /** Forgets a project and everything under it. */
+  deleteProject(connectionId: string, name: string): void {
+    this.removeItem(connectionId, 'projects', {}, name);
+  }
+
+  /** Replaces one list (the platform's whole answer) without moving its feed's cursor: what a later sync asks from stays right. */
+  putList<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], items: ListItem[K][], syncedAt: string): void {
+    this.db.transaction(() => this.write(connectionId, kind, parent, { items, deleted: [], full: true }, syncedAt))();
+  }
+
+  putItem<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], item: ListItem[K], syncedAt: string): void {
+    this.db.transaction(() => this.write(connectionId, kind, parent, { items: [item], deleted: [], full: false }, syncedAt))();
+  }
+
+  removeItem<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], name: string): void {
+    this.db.transaction(() => this.write(connectionId, kind, parent, { items: [], deleted: [name], full: false }, new Date().toISOString()))();
+  }
+
+  listProjects(connectionId: string): { items: Project[]; synced_at: string | null } {
+    const rows = this.statement('SELECT name, data FROM projects WHERE connection_id = ? ORDER BY name').all(connectionId) as { name: string; data: string }[];
+    const list = this.statement("SELECT synced_at FROM lists WHERE connection_id = ? AND kind = 'projects'").get(connectionId) as { synced_at: string } | undefined;
+    const items = this.readable(connectionId, projectSchema, rows, (r) => json(r.data), () => 'projects');
+    return { items: items.map((r) => r.item), synced_at: list?.synced_at ?? null };
+  }
+
+  getProject(connectionId: string, name: string): Cached<Project> | null {
+    const row = this.statement('SELECT data, synced_at FROM projects WHERE connection_id = ? AND name = ?').get(connectionId, name) as Row | undefined;
+    if (!row) return null;
+    const [read] = this.readable(connectionId, projectSchema, [row], (r) => json(r.data), () => 'projects');
+    return read ? { item: read.item, synced_at: row.synced_at } : null;
+  }
+
+  listEnvironments(connectionId: string, project: string): Cached<Environment>[] {
+    const rows = this.statement('SELECT name, data, synced_at FROM environments WHERE connection_id = ? AND project = ? ORDER BY name').all(connectionId, project) as (Row & { name: string })[];
+    return this.readable(connectionId, environmentSchema, rows, (r) => json(r.data), () => scopeOf('environments', project)).map(
+      ({ row, item }) => ({ item, synced_at: row.synced_at }),
+    );
+  }
+
+  getEnvironment(connectionId: string, project: string, name: string): Cached<Environment> | null {
+    const row = this.statement('SELECT data, synced_at FROM environments WHERE connection_id = ? AND project = ? AND name = ?').get(connectionId, project, name) as Row | undefined;
+    if (!row) return null;
+    const [read] = this.readable(connectionId, environmentSchema, [row], (r) => json(r.data), () => scopeOf('environments', project));
+    return read ? { item: read.item, synced_at: row.synced_at } : null;
+  }
+
+  listDeployments(connectionId: string, project: string, environment: string): Cached<Deployment>[] {
+    const rows = this.statement('SELECT name, data, synced_at FROM deployments WHERE connection_id = ? AND project = ? AND environment = ? ORDER BY name').all(connectionId, project, environment) as (Row & {
+      name: string;
+    })[];
+    return this.readable(connectionId, deploymentSchema, rows, (r) => json(r.data), () => scopeOf('deployments', project, environment)).map(({ row, item }) => ({ item, synced_at: row.synced_at }));
+  }
+
+  // ---- The signed-in user, and the users list ----
+
+  putUser(connectionId: string, user: User, syncedAt: string): void {
+    this.statement('INSERT INTO users_me (connection_id, data, synced_at) VALUES (?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at').run(
+      connectionId,
+      JSON.stringify(stripSecrets(user)),
+      syncedAt,
+    );
+  }
+
+  getUser(connectionId: string): Cached<User> | null {
+    const row = this.statement('SELECT data, synced_at FROM users_me WHERE connection_id = ?').get(connectionId) as Row | undefined;
+    if (!row) return null;
+    // No feed to restart: the next session check (getSession) writes it again.
+    const [read] = this.readable(connectionId, userSchema, [row], (r) => json(r.data), () => null);
+    return read ? { item: read.item, synced_at: row.synced_at } : null;
   }
 
   /** Replaces the connection's user list (a small list, fetched whole). */
-  replaceUsers(connectionId: string, users: { id: string }[], syncedAt: string): void {
-    const insert = this.db.prepare('INSERT INTO users (connection_id, id, data, synced_at) VALUES (?, ?, ?, ?)');
+  replaceUsers(connectionId: string, users: UserCard[], syncedAt: string): void {
+    const insert = this.statement('INSERT INTO users (connection_id, id, data, synced_at) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM users WHERE connection_id = ?').run(connectionId);
+      this.statement('DELETE FROM users WHERE connection_id = ?').run(connectionId);
       for (const user of users) insert.run(connectionId, user.id, JSON.stringify(stripSecrets(user)), syncedAt);
       this.setCursor(connectionId, 'users', null, syncedAt);
     })();
   }
 
-  listEnvironments(connectionId: string, project: string): Cached<Record<string, unknown>>[] {
-    return (this.db.prepare('SELECT data, synced_at FROM environments WHERE connection_id = ? AND project = ? ORDER BY name').all(connectionId, project) as Row[]).map(parseRow);
+  listUsers(connectionId: string): Cached<UserCard>[] {
+    const rows = this.statement('SELECT id, data, synced_at FROM users WHERE connection_id = ? ORDER BY id').all(connectionId) as (Row & { id: string })[];
+    return this.readable(connectionId, userCardSchema, rows, (r) => json(r.data), () => 'users').map(({ row, item }) => ({ item, synced_at: row.synced_at }));
   }
 
-  listDeployments(connectionId: string, project: string, environment: string): Cached<Record<string, unknown>>[] {
-    return (
-      this.db.prepare('SELECT data, synced_at FROM deployments WHERE connection_id = ? AND project = ? AND environment = ? ORDER BY name').all(connectionId, project, environment) as Row[]
-    ).map(parseRow);
-  }
+  // ---- Executions ----
 
-  listUsers(connectionId: string): Cached<Record<string, unknown>>[] {
-    return (this.db.prepare('SELECT data, synced_at FROM users WHERE connection_id = ? ORDER BY id').all(connectionId) as Row[]).map(parseRow);
-  }
-
-  /** Executions, newest first, without steps (getExecution has them). */
-  listExecutions(connectionId: string, filter: ExecutionFilter = {}): { items: ExecutionRecord[]; total: number } {
+  /** Executions, newest first, as rows of the executions table (read from columns: no JSON to decode). */
+  listExecutions(connectionId: string, filter: ExecutionFilter = {}): { items: ExecutionRow[]; total: number } {
     const where = ['connection_id = ?'];
     const args: unknown[] = [connectionId];
-    for (const key of ['project', 'environment', 'status', 'pipeline_name'] as const) {
+    for (const key of ['project', 'environment', 'status', 'pipeline_name', 'deployment_name'] as const) {
       if (filter[key] !== undefined) {
         where.push(`${key} = ?`);
         args.push(filter[key]);
       }
     }
     const clause = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM executions WHERE ${clause}`).get(...args) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT data FROM executions WHERE ${clause} ORDER BY created_at DESC, execution_id LIMIT ? OFFSET ?`)
-      .all(...args, filter.limit ?? 100, filter.offset ?? 0) as { data: string }[];
-    return { items: rows.map((r) => ({ ...(JSON.parse(r.data) as ExecutionRecord), steps: [] })), total };
+    const total = (this.statement(`SELECT count(*) AS n FROM executions WHERE ${clause}`).get(...args) as { n: number }).n;
+    const rows = this.statement(
+      `SELECT execution_id, status, created_at, created_by, end_date, pipeline_name, deployment_name, project, environment FROM executions WHERE ${clause} ORDER BY created_at DESC, execution_id LIMIT ? OFFSET ?`,
+    ).all(...args, filter.limit ?? 100, filter.offset ?? 0) as (ExecutionRow & { project: string; environment: string })[];
+    const read = this.readable(connectionId, executionRowSchema, rows, (r) => r, (r) => scopeOf('executions', r.project, r.environment));
+    // Skipped rows are not counted (they return with the next sync).
+    return { items: read.map((r) => r.item), total: total - (rows.length - read.length) };
   }
 
-  getExecution(connectionId: string, executionId: string): Cached<ExecutionRecord> | null {
-    const row = this.db.prepare('SELECT data, synced_at FROM executions WHERE connection_id = ? AND execution_id = ?').get(connectionId, executionId) as Row | undefined;
+  getExecution(connectionId: string, executionId: string): Cached<Execution> | null {
+    const row = this.statement('SELECT project, environment, data, synced_at FROM executions WHERE connection_id = ? AND execution_id = ?').get(connectionId, executionId) as
+      | (Row & { project: string; environment: string })
+      | undefined;
     if (!row) return null;
-    const steps = this.db
-      .prepare('SELECT name, status, start_date, end_date FROM execution_steps WHERE connection_id = ? AND execution_id = ? ORDER BY position')
-      .all(connectionId, executionId) as ExecutionRecord['steps'];
-    return { item: { ...(JSON.parse(row.data) as ExecutionRecord), steps }, synced_at: row.synced_at };
+    const [read] = this.readable(connectionId, executionSchema, [row], (r) => json(r.data), (r) => scopeOf('executions', r.project, r.environment));
+    return read ? { item: read.item, synced_at: row.synced_at } : null;
+  }
+
+  /** Writes one execution the platform answered (a detail page), without moving the environment's feed cursor. */
+  putExecution(connectionId: string, project: string, environment: string, execution: Execution, syncedAt: string): void {
+    this.upsertExecution(connectionId, project, environment, execution, syncedAt);
   }
 
   /** Forgets everything cached for a connection (when it is removed). */
   clearConnection(connectionId: string): void {
     this.db.transaction(() => {
-      for (const table of ['projects', 'users_me', 'lists', 'environments', 'deployments', 'executions', 'execution_steps', 'users', 'sync_state']) this.db.prepare(`DELETE FROM ${table} WHERE connection_id = ?`).run(connectionId);
+      for (const table of ['projects', 'users_me', 'lists', 'environments', 'deployments', 'executions', 'users', 'sync_state']) this.statement(`DELETE FROM ${table} WHERE connection_id = ?`).run(connectionId);
     })();
   }
 
@@ -453,6 +423,127 @@ export class Cache {
   close(): void {
     if (this.db.open) this.db.close();
   }
+
+  // ---- Sync engine storage (electron/services/sync.ts) -------------------------------
+  // Every apply* call is one transaction that also moves the feed's cursor: a crash
+  // (even SIGKILL) leaves either the page and its cursor, or neither.
+
+  syncCursor(connectionId: string, scope: string): string | null {
+    const row = this.statement('SELECT cursor FROM sync_state WHERE connection_id = ? AND scope = ?').get(connectionId, scope) as { cursor: string | null } | undefined;
+    return row?.cursor ?? null;
+  }
+
+  syncStates(connectionId: string): { scope: string; cursor: string | null; synced_at: string }[] {
+    return this.statement('SELECT scope, cursor, synced_at FROM sync_state WHERE connection_id = ? ORDER BY scope').all(connectionId) as {
+      scope: string;
+      cursor: string | null;
+      synced_at: string;
+    }[];
+  }
+
+  /** Applies one page of a "changed since" feed of projects, environments or deployments, and moves the feed's cursor. */
+  applyChanges<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], page: ChangesPage<K>, cursor: string | null, syncedAt: string): void {
+    const { project, environment } = parent as { project?: string; environment?: string };
+    this.db.transaction(() => {
+      this.write(connectionId, kind, parent, page, syncedAt);
+      this.setCursor(connectionId, scopeOf(kind, project, environment), cursor, syncedAt);
+    })();
+  }
+
+  /** Applies one page of an environment's execution feed (upserts) and its cursor. */
+  applyExecutions(connectionId: string, project: string, environment: string, items: Execution[], cursor: string | null, syncedAt: string): void {
+    this.db.transaction(() => {
+      for (const execution of items) this.upsertExecution(connectionId, project, environment, execution, syncedAt);
+      this.setCursor(connectionId, scopeOf('executions', project, environment), cursor, syncedAt);
+    })();
+  }
+
+  private upsertExecution(connectionId: string, project: string, environment: string, execution: Execution, syncedAt: string): void {
+    this.statement(
+      `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (connection_id, execution_id) DO UPDATE SET project = excluded.project, environment = excluded.environment, status = excluded.status,
+         pipeline_name = excluded.pipeline_name, deployment_name = excluded.deployment_name, created_at = excluded.created_at, end_date = excluded.end_date,
+         data = excluded.data, synced_at = excluded.synced_at, created_by = excluded.created_by`,
+    ).run(
+      connectionId,
+      execution.execution_id,
+      project,
+      environment,
+      execution.status,
+      execution.pipeline_name,
+      execution.deployment_name,
+      execution.created_at,
+      execution.end_date,
+      // The whole execution as the platform gave it: fields this app does not read yet stay too.
+      JSON.stringify(execution),
+      syncedAt,
+      execution.created_by,
+    );
+  }
+
+  private setCursor(connectionId: string, scope: string, cursor: string | null, syncedAt: string): void {
+    this.statement(
+      'INSERT INTO sync_state (connection_id, scope, cursor, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, scope) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at',
+    ).run(connectionId, scope, cursor, syncedAt);
+  }
+
+  /** Writes a page of a list (inside the caller's transaction): deletions cascade to what hangs under them. */
+  private write<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], page: ChangesPage<K>, syncedAt: string): void {
+    const present = new Set(page.items.map((i) => i.name));
+    if (kind === 'projects') {
+      const gone = page.full
+        ? (this.statement('SELECT name FROM projects WHERE connection_id = ?').all(connectionId) as { name: string }[]).map((r) => r.name).filter((n) => !present.has(n))
+        : page.deleted;
+      for (const name of gone) this.dropProject(connectionId, name);
+      const upsert = this.statement(
+        'INSERT INTO projects (connection_id, name, data, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
+      );
+      for (const item of page.items) upsert.run(connectionId, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
+      if (page.full) this.markList(connectionId, 'projects', syncedAt);
+    } else if (kind === 'environments') {
+      const { project } = parent as ListParent['environments'];
+      const gone = page.full
+        ? (this.statement('SELECT name FROM environments WHERE connection_id = ? AND project = ?').all(connectionId, project) as { name: string }[])
+            .map((r) => r.name)
+            .filter((n) => !present.has(n))
+        : page.deleted;
+      for (const name of gone) this.dropEnvironment(connectionId, project, name);
+      const upsert = this.statement(
+        'INSERT INTO environments (connection_id, project, name, data, synced_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
+      );
+      for (const item of page.items) upsert.run(connectionId, project, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
+    } else {
+      const { project, environment } = parent as ListParent['deployments'];
+      if (page.full) this.statement('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
+      else for (const name of page.deleted) this.forgetRow('deployments', connectionId, { project, environment, name });
+      const upsert = this.statement(
+        'INSERT INTO deployments (connection_id, project, environment, name, data, synced_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, environment, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
+      );
+      for (const item of page.items) upsert.run(connectionId, project, environment, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
+    }
+  }
+
+  /** Deletes one row by its key columns (the table and columns are this file's own words, never input). */
+  private forgetRow(table: 'projects' | 'environments' | 'deployments' | 'users', connectionId: string, key: Record<string, string>): void {
+    const columns = Object.keys(key);
+    this.statement(`DELETE FROM ${table} WHERE connection_id = ? AND ${columns.map((c) => `${c} = ?`).join(' AND ')}`).run(connectionId, ...columns.map((c) => key[c]));
+  }
+
+  /** Forgets an environment and everything under it (its deployments, executions and cursors). */
+  private dropEnvironment(connectionId: string, project: string, environment: string): void {
+    this.statement('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
+    this.statement('DELETE FROM executions WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
+    for (const kind of ['deployments', 'executions']) this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf(kind, project, environment));
+    this.forgetRow('environments', connectionId, { project, name: environment });
+  }
+
+  private dropProject(connectionId: string, project: string): void {
+    const envs = this.statement('SELECT name FROM environments WHERE connection_id = ? AND project = ?').all(connectionId, project) as { name: string }[];
+    for (const env of envs) this.dropEnvironment(connectionId, project, env.name);
+    this.forgetRow('projects', connectionId, { name: project });
+    this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf('environments', project));
+  }
 }
 
 /** Belt and braces: whatever the platform sends, no secret-looking field reaches the cache. */
@@ -462,35 +553,7 @@ function stripSecrets<T extends object>(record: T): T {
   return copy as T;
 }
 
-function cleanProject(project: Project): Project {
-  return stripSecrets(project);
-}
-
 /** The sync_state key of a feed: "projects", "environments/<p>", "executions/<p>/<e>"… */
 export function scopeOf(kind: string, project?: string, environment?: string): string {
   return [kind, project, environment].filter((x) => x !== undefined).join('/');
-}
-
-interface Row {
-  data: string;
-  synced_at: string;
-}
-
-function parseRow(row: Row): Cached<Record<string, unknown>> {
-  return { item: JSON.parse(row.data) as Record<string, unknown>, synced_at: row.synced_at };
-}
-
-/** An execution as the platform returns it (domain/execution.ts), loosely typed for storage. */
-export interface ExecutionRecord {
-  execution_id: string;
-  status: string;
-  created_at: string;
-  created_by?: string;
-  end_date: string | null;
-  pipeline_name: string;
-  deployment_name: string | null;
-  steps: { name: string; status: string; start_date: string | null; end_date: string | null }[];
-  inputs?: unknown[];
-  outputs?: unknown[];
-  [key: string]: unknown;
 }

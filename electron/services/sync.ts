@@ -16,8 +16,7 @@
 // resumes from the last applied page. Deleting a project or environment drops what hangs
 // under it (environments, deployments, executions, steps, cursors).
 import { AppError, type ApiError } from '../../domain/errors.js';
-import type { Environment } from '../../domain/environment.js';
-import type { Cache } from './cache.js';
+import type { Cache, ListItem, ListKind, ListParent } from './cache.js';
 import { scopeOf } from './cache.js';
 import type { PlatformClient } from './platform-client.js';
 
@@ -84,11 +83,15 @@ export async function syncConnection(
     options.onProgress?.({ scope, received: Object.values(report.received).reduce((a, b) => a + b, 0), pages });
   };
 
-  type ChangesFeed = (since: string | null) => Promise<{ items: { name: string }[]; deleted: string[]; cursor: string }>;
   const sinceQuery = (since: string | null) => (since === null ? {} : { since });
 
-  async function changesFeed(kind: 'projects' | 'environments' | 'deployments', parent: { project?: string; environment?: string }, page: ChangesFeed): Promise<void> {
-    const scope = scopeOf(kind, parent.project, parent.environment);
+  async function changesFeed<K extends ListKind>(
+    kind: K,
+    parent: ListParent[K],
+    page: (since: string | null) => Promise<{ items: ListItem[K][]; deleted: string[]; cursor: string }>,
+  ): Promise<void> {
+    const { project, environment } = parent as { project?: string; environment?: string };
+    const scope = scopeOf(kind, project, environment);
     let cursor = cache.syncCursor(connectionId, scope);
     for (;;) {
       checkAbort();
@@ -155,7 +158,7 @@ export async function syncConnection(
           continue;
         }
         for (const { item: env } of cache.listEnvironments(connectionId, project.name)) {
-          const name = String(env.name);
+          const name = env.name;
           if (options.scope?.environment !== undefined && name !== options.scope.environment) continue;
           if (feeds.deployments) {
             try {
@@ -169,7 +172,7 @@ export async function syncConnection(
           }
           if (feeds.executions) {
             try {
-              await executionsFeed(project.name, name, (env as Environment).slug);
+              await executionsFeed(project.name, name, env.slug);
             } catch (error) {
               if (!isSkippable(error)) throw error;
               report.skipped.push(scopeOf('executions', project.name, name));
