@@ -18,6 +18,7 @@
 import { AppError, type ApiError } from '../../domain/errors.js';
 import type { Cache, ListItem, ListKind, ListParent } from './cache.js';
 import { scopeOf } from './cache.js';
+import { ExecutionPageWriter } from './cache-writer.js';
 import type { PlatformClient } from './platform-client.js';
 
 /** What the sync needs of the platform: the typed client's calls. */
@@ -36,6 +37,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
   now?: () => string;
+  /** Receives the writer of execution pages (the benchmark reads how long it wrote). */
+  onWriter?: (writer: ExecutionPageWriter) => void;
   /** Which feeds to walk (default all). */
   feeds?: { environments?: boolean; deployments?: boolean; executions?: boolean; users?: boolean };
   /** Walk only this project (and environment) below the projects feed: what one screen shows. */
@@ -74,6 +77,8 @@ export async function syncConnection(
   const feeds = { environments: true, deployments: true, executions: true, users: true, ...options.feeds };
   const report: SyncReport = { ok: true, synced_at: syncedAt, received: { projects: 0, environments: 0, deployments: 0, executions: 0, users: 0 }, skipped: [] };
   let pages = 0;
+  const writer = new ExecutionPageWriter(cache);
+  options.onWriter?.(writer);
 
   const checkAbort = () => {
     if (options.signal?.aborted) throw new AppError('cancelled', 'The sync was stopped; it resumes from here next time');
@@ -126,6 +131,8 @@ export async function syncConnection(
     };
     checkAbort();
     let pending: Promise<Page> = fetchPage(state);
+    // The page before, being written (by the writer's thread) while this one arrives and is decoded.
+    let writing: Promise<void> = Promise.resolve();
     for (;;) {
       const data = await pending;
       const { next, more } = advance(state, data);
@@ -134,13 +141,18 @@ export async function syncConnection(
         checkAbort();
         pending = fetchPage(next);
         pending.catch(() => undefined);
-        // Let the request leave before the (synchronous) write of this page starts.
+        // Let the request leave before this page's rows are built.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      cache.applyExecutions(connectionId, project, environment, data.items, JSON.stringify(next), syncedAt);
+      await writing;
+      if (!more && !writer.started) cache.applyExecutions(connectionId, project, environment, data.items, JSON.stringify(next), syncedAt);
+      else {
+        writing = writer.write({ connectionId, project, environment, items: data.items, cursor: JSON.stringify(next), syncedAt });
+        writing.catch(() => undefined);
+      }
       report.received.executions += data.items.length;
       progress(scope);
-      if (!more) return;
+      if (!more) return writing;
       state = next;
     }
   }
@@ -196,6 +208,9 @@ export async function syncConnection(
   } catch (error) {
     report.ok = false;
     report.error = error instanceof AppError ? error.toJSON() : { error: 'internal', message: `The sync failed: ${(error as Error).message?.slice(0, 200)}` };
+  } finally {
+    // Pages already handed to the writer are committed before the sync answers.
+    await writer.close();
   }
   return report;
 }
