@@ -3,7 +3,8 @@
 // contract's schema) on its own thread, instead of one after the other. Each page is still ONE
 // transaction with its feed's cursor (a crash leaves the page and its cursor, or neither). The
 // rows are built on the sync's thread (cache.ts executionRow), so the worker only runs SQL.
-// A cache that lives in memory has no second connection: there, pages are written in place.
+// A cache that lives in memory has no second connection, and a writer thread that cannot start or
+// stops (a native module it cannot load): there, pages are written in place, none lost.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Execution } from '../../domain/execution.js';
@@ -53,10 +54,13 @@ export class ExecutionPageWriter {
   /** Time spent writing (inside the transactions), for the benchmark. */
   writeMs = 0;
   private worker: Worker | null = null;
+  private inPlace: boolean;
   private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<number, { page: ExecutionPage; resolve: () => void; reject: (error: Error) => void }>();
 
-  constructor(private readonly cache: Cache) {}
+  constructor(private readonly cache: Cache) {
+    this.inPlace = cache.file === ':memory:';
+  }
 
   /** Whether a worker runs (a feed of one page is written in place: starting a thread would cost more). */
   get started(): boolean {
@@ -65,16 +69,18 @@ export class ExecutionPageWriter {
 
   /** Resolves once the page and its cursor are committed. */
   write(page: ExecutionPage): Promise<void> {
-    if (this.cache.file === ':memory:') {
-      const started = performance.now();
-      this.cache.applyExecutions(page.connectionId, page.project, page.environment, page.items, page.cursor, page.syncedAt);
-      this.writeMs += performance.now() - started;
-      return Promise.resolve();
+    if (this.inPlace) {
+      try {
+        this.writeInPlace(page);
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     const worker = this.start();
     const id = this.nextId++;
     const rows = page.items.map((execution) => executionRow(page.connectionId, page.project, page.environment, execution, page.syncedAt));
-    const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { page, resolve, reject }));
     worker.postMessage({ id, connectionId: page.connectionId, scope: scopeOf('executions', page.project, page.environment), rows, cursor: page.cursor, syncedAt: page.syncedAt });
     return done;
   }
@@ -83,11 +89,16 @@ export class ExecutionPageWriter {
   async close(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
-    this.worker = null;
     await new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
       worker.postMessage('close');
     });
+  }
+
+  private writeInPlace(page: ExecutionPage): void {
+    const started = performance.now();
+    this.cache.applyExecutions(page.connectionId, page.project, page.environment, page.items, page.cursor, page.syncedAt);
+    this.writeMs += performance.now() - started;
   }
 
   private start(): Worker {
@@ -105,13 +116,25 @@ export class ExecutionPageWriter {
         waiting?.resolve();
       }
     });
-    const fail = (error: Error) => {
-      for (const { reject } of this.waiting.values()) reject(error);
-      this.waiting.clear();
+    // The thread failed: what it had not confirmed is written here, in order (a page written twice
+    // is the same upserts and cursor), and so is every page after.
+    const takeOver = () => {
+      if (this.worker !== worker) return;
       this.worker = null;
+      this.inPlace = true;
+      const pages = [...this.waiting.values()];
+      this.waiting.clear();
+      for (const { page, resolve, reject } of pages) {
+        try {
+          this.writeInPlace(page);
+          resolve();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
     };
-    worker.on('error', fail);
-    worker.on('exit', () => fail(new Error('the cache writer stopped')));
+    worker.on('error', takeOver);
+    worker.on('exit', takeOver);
     this.worker = worker;
     return worker;
   }

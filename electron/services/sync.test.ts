@@ -178,6 +178,14 @@ describe('syncConnection', () => {
     cache.close();
   });
 
+  it('syncs into a cache that lives in memory too (no second connection: pages are written in place)', async () => {
+    const p = await platformWith([{ name: 'alpha', environments: [{ name: 'prod', executions: 230 }] }]);
+    const cache = Cache.open(':memory:');
+    expect((await syncConnection(cache, p.client, 'c1', { pageSize: 50 })).ok).toBe(true);
+    await expectSameAsPlatform(cache, 'c1', p);
+    cache.close();
+  });
+
   it('mirrors projects, environments, deployments, executions with steps and users, then follows changes', async () => {
     const p = await platformWith([]);
     const client = p.client;

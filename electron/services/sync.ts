@@ -14,7 +14,8 @@
 // Every page is applied in ONE SQLite transaction together with the feed's new cursor, so a
 // crash or a lost connection at any moment leaves a consistent cache that the next sync
 // resumes from the last applied page. Deleting a project or environment drops what hangs
-// under it (environments, deployments, executions, steps, cursors).
+// under it (environments, deployments, executions, cursors). Execution pages are written by the
+// cache writer's thread (cache-writer.ts) while the next page arrives and is decoded here.
 import { AppError, type ApiError } from '../../domain/errors.js';
 import type { Cache, ListItem, ListKind, ListParent } from './cache.js';
 import { scopeOf } from './cache.js';
@@ -131,8 +132,9 @@ export async function syncConnection(
     };
     checkAbort();
     let pending: Promise<Page> = fetchPage(state);
-    // The page before, being written (by the writer's thread) while this one arrives and is decoded.
-    let writing: Promise<void> = Promise.resolve();
+    // Pages handed to the writer's thread, written in order while the next ones arrive and are
+    // decoded here; at most two wait there (memory stays bounded when the disk is the slower side).
+    const writing: Promise<void>[] = [];
     for (;;) {
       const data = await pending;
       const { next, more } = advance(state, data);
@@ -144,15 +146,19 @@ export async function syncConnection(
         // Let the request leave before this page's rows are built.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      await writing;
       if (!more && !writer.started) cache.applyExecutions(connectionId, project, environment, data.items, JSON.stringify(next), syncedAt);
       else {
-        writing = writer.write({ connectionId, project, environment, items: data.items, cursor: JSON.stringify(next), syncedAt });
-        writing.catch(() => undefined);
+        const written = writer.write({ connectionId, project, environment, items: data.items, cursor: JSON.stringify(next), syncedAt });
+        written.catch(() => undefined);
+        writing.push(written);
+        if (writing.length > 2) await writing.shift();
       }
       report.received.executions += data.items.length;
       progress(scope);
-      if (!more) return writing;
+      if (!more) {
+        await Promise.all(writing);
+        return;
+      }
       state = next;
     }
   }
