@@ -456,9 +456,15 @@ export class Cache {
 
   /** Applies one page of an environment's execution feed (upserts) and its cursor. */
   applyExecutions(connectionId: string, project: string, environment: string, items: Execution[], cursor: string | null, syncedAt: string): void {
+    this.applyExecutionRows(connectionId, scopeOf('executions', project, environment), items.map((e) => executionRow(connectionId, project, environment, e, syncedAt)), cursor, syncedAt);
+  }
+
+  /** The same, from rows already built by executionRow (the cache writer's fallback). */
+  applyExecutionRows(connectionId: string, scope: string, rows: unknown[][], cursor: string | null, syncedAt: string): void {
+    const upsert = this.statement(UPSERT_EXECUTION);
     this.db.transaction(() => {
-      for (const execution of items) this.upsertExecution(connectionId, project, environment, execution, syncedAt);
-      this.setCursor(connectionId, scopeOf('executions', project, environment), cursor, syncedAt);
+      for (const row of rows) upsert.run(row);
+      this.setCursor(connectionId, scope, cursor, syncedAt);
     })();
   }
 
