@@ -15,7 +15,7 @@ import {
   type Freshness,
   type Session,
 } from '../domain/index.js';
-import type { Deployment, Environment, Execution, User, UserPublic } from '../domain/index.js';
+import type { User, UserPublic } from '../domain/index.js';
 import type { DesktopServices } from './desktop.js';
 import { sdkExportLines, writeDotEnv } from './services/accounts.js';
 import { testRepositoryAccess } from './services/repo-access.js';
@@ -47,7 +47,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
 
   /** The slug that names an environment's own API ({environment_url}/api/v1): from the cache, else the platform. */
   async function environmentSlug(project: string, environment: string): Promise<string> {
-    const cached = cache.listEnvironments(connectionId(), project).find((e) => e.item.name === environment)?.item as Environment | undefined;
+    const cached = cache.getEnvironment(connectionId(), project, environment)?.item;
     return (cached ?? (await platform().call('getEnvironment', { params: { name: project, env: environment } }))).slug;
   }
 
@@ -251,27 +251,27 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       const id = connectionId();
       const { value, freshness } = await fresh(
         async () => (await platform().call('listEnvironments', { params: { name: project } })).items,
-        (items, at) => cache.applyChanges(id, 'environments', { project }, { items, deleted: [], full: true }, null, at),
+        (items, at) => cache.putList(id, 'environments', { project }, items, at),
         () => {
           const cached = cache.listEnvironments(id, project);
-          return { value: cached.map((c) => c.item as Environment), synced_at: cached[0]?.synced_at ?? null };
+          return { value: cached.map((c) => c.item), synced_at: cached[0]?.synced_at ?? null };
         },
       );
       return { items: value, freshness };
     },
     async createEnvironment({ project, environment }) {
       const created = await platform().call('createEnvironment', { params: { name: project }, body: environment });
-      cache.applyChanges(connectionId(), 'environments', { project }, { items: [created], deleted: [], full: false }, null, now());
+      cache.putItem(connectionId(), 'environments', { project }, created, now());
       return created;
     },
     async getEnvironment({ project, environment }) {
       const id = connectionId();
       const { value, freshness } = await fresh(
         () => platform().call('getEnvironment', { params: { name: project, env: environment } }),
-        (item, at) => cache.applyChanges(id, 'environments', { project }, { items: [item], deleted: [], full: false }, null, at),
+        (item, at) => cache.putItem(id, 'environments', { project }, item, at),
         () => {
-          const cached = cache.listEnvironments(id, project).find((c) => c.item.name === environment);
-          return cached ? { value: cached.item as Environment, synced_at: cached.synced_at } : null;
+          const cached = cache.getEnvironment(id, project, environment);
+          return cached && { value: cached.item, synced_at: cached.synced_at };
         },
       );
       return { item: value, freshness };
@@ -279,17 +279,17 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async deleteEnvironment({ project, environment, confirm_name }) {
       if (confirm_name !== environment) throw new AppError('validation', `confirm_name: type "${environment}" to delete this environment`, 'confirm_name');
       await platform().call('deleteEnvironment', { params: { name: project, env: environment } });
-      cache.applyChanges(connectionId(), 'environments', { project }, { items: [], deleted: [environment], full: false }, null, now());
+      cache.removeItem(connectionId(), 'environments', { project }, environment);
       return { deleted: true };
     },
     async listDeployments({ project, environment }) {
       const id = connectionId();
       const { value, freshness } = await fresh(
         async () => (await platform().call('listDeployments', { params: { name: project, env: environment } })).items,
-        (items, at) => cache.applyChanges(id, 'deployments', { project, environment }, { items, deleted: [], full: true }, null, at),
+        (items, at) => cache.putList(id, 'deployments', { project, environment }, items, at),
         () => {
           const cached = cache.listDeployments(id, project, environment);
-          return { value: cached.map((c) => c.item as Deployment), synced_at: cached[0]?.synced_at ?? null };
+          return { value: cached.map((c) => c.item), synced_at: cached[0]?.synced_at ?? null };
         },
       );
       return { items: value, freshness };
@@ -316,26 +316,17 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
         const state = cache.syncStates(id).find((s) => s.scope === `executions/${project}/${environment}`);
         freshness = { source: 'cache', offline: report !== null, synced_at: state?.synced_at ?? null };
       }
-      const { items } = cache.listExecutions(id, { project, environment, limit: 1_000_000 });
-      const rows = (deployment ? items.filter((e) => e.deployment_name === deployment) : items).map((e) => ({
-        execution_id: e.execution_id,
-        status: e.status as Execution['status'],
-        created_at: e.created_at,
-        created_by: e.created_by ?? '',
-        end_date: e.end_date,
-        pipeline_name: e.pipeline_name,
-        deployment_name: e.deployment_name,
-      }));
-      return { items: rows, total: rows.length, freshness };
+      const { items } = cache.listExecutions(id, { project, environment, ...(deployment ? { deployment_name: deployment } : {}), limit: 1_000_000 });
+      return { items, total: items.length, freshness };
     },
     async getExecution({ project, environment, execution_id }) {
       const id = connectionId();
       const { value, freshness } = await fresh(
         async () => platform().call('getExecution', { params: { slug: await environmentSlug(project, environment), id: execution_id } }),
-        (item, at) => cache.applyExecutions(id, project, environment, [item], null, at),
+        (item, at) => cache.putExecution(id, project, environment, item, at),
         () => {
           const cached = cache.getExecution(id, execution_id);
-          return cached ? { value: cached.item as unknown as Execution, synced_at: cached.synced_at } : null;
+          return cached && { value: cached.item, synced_at: cached.synced_at };
         },
       );
       return { item: value, freshness };
@@ -348,10 +339,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async resolveUsers({ ids }) {
       const id = connectionId();
       const known = new Map<string, UserPublic>();
-      for (const { item } of cache.listUsers(id)) {
-        const user = item as unknown as UserPublic;
-        known.set(user.id, { id: user.id, name: user.name, email: user.email });
-      }
+      for (const { item: user } of cache.listUsers(id)) known.set(user.id, { id: user.id, name: user.name, email: user.email });
       const missing = [...new Set(ids)].filter((userId) => !known.has(userId));
       // As the SDK's get_user does: one GET /users/{id} each, a few at a time.
       for (let i = 0; i < missing.length; i += 16) {

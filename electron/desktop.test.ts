@@ -8,7 +8,7 @@ import { createAppApi, createHandlers } from './app-api.js';
 import { startDesktop } from './desktop.js';
 import { Cache } from './services/cache.js';
 import { Connections } from './services/connections.js';
-import { startFeedServer } from './services/testing/feed-server.js';
+import { startTestPlatform } from './services/testing/test-platform.js';
 import { memoryStore, openVault } from './services/vault.js';
 import { modesUnder } from '../platform/test-helpers.js';
 
@@ -17,7 +17,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('closing the desktop', () => {
   it('cancels a key being generated and stops a running sync at a page boundary before the cache closes', async () => {
-    const feed = await startFeedServer({ projects: [{ name: 'alpha', environments: [{ name: 'prod', executions: 20_000 }] }] });
+    const feed = await startTestPlatform();
+    await feed.addProject('alpha', [{ name: 'prod', executions: 20_000 }]);
     try {
       const dataDir = mkdtempSync(join(root, 'data-'));
       const connections = Connections.load(dataDir);

@@ -120,19 +120,48 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
 
   // Executions, spread over the environments, oldest first, in batches.
   const total = environments.length === 0 ? 0 : options.executions;
+  await insertExecutions(ctx, environments, total, users, { start: now - total * 60_000, log });
+
+  // Logs for the newest executions of each environment.
+  for (const env of environments) {
+    const recent = await db.selectFrom('executions').select(['id', 'created_at', 'pipeline_name']).where('environment_id', '=', env.id).orderBy('id', 'desc').limit(5).execute();
+    for (const execution of recent) {
+      const t = Date.parse(execution.created_at);
+      const lines = ['Pulling image', 'Installing requirements', `Running pipeline ${execution.pipeline_name}`, 'Loaded 120,000 rows', 'Epoch 1/3 loss=0.41', 'Epoch 2/3 loss=0.33', 'Epoch 3/3 loss=0.29', 'Done'];
+      await db.insertInto('execution_logs').values(lines.map((message, i) => ({ execution_seq: Number(execution.id), timestamp: new Date(t + i * 1000).toISOString(), message }))).execute();
+    }
+  }
+  return { users, projects, environments, executions: total };
+}
+
+/**
+ * Inserts `total` executions spread over `environments` (in turn), one a minute from `start`, each
+ * with its change, in batches: the fast way to fill a platform (seed, tests, benchmarks).
+ */
+export async function insertExecutions(
+  ctx: PlatformContext,
+  environments: readonly { id: string; project: string }[],
+  total: number,
+  creators: readonly { id: string }[],
+  /** first: the number of the first execution, so that later calls make other ids. */
+  options: { start?: number; first?: number; log?: (line: string) => void } = {},
+): Promise<void> {
+  const db = ctx.db;
+  const log = options.log ?? (() => {});
   const BATCH = 2000; // 2,000 × 12 parameters: within SQLite's and PostgreSQL's limits
-  const start = now - total * 60_000; // one a minute
+  const start = options.start ?? Date.now() - total * 60_000; // one a minute
+  const first = options.first ?? 0;
   for (let done = 0; done < total; ) {
     const n = Math.min(BATCH, total - done);
     await db.transaction().execute(async (trx) => {
       const rows = [];
       const changes = [];
       for (let i = 0; i < n; i++) {
-        const k = done + i;
+        const k = first + done + i;
         const env = environments[k % environments.length]!;
         const pipeline = pick(PIPELINES, k * 7 + (k >> 3));
         const status = pick(STATUSES, k * 13 + (k >> 5));
-        const created = new Date(start + k * 60_000);
+        const created = new Date(start + (done + i) * 60_000);
         const final = status === 'succeeded' || status === 'failed' || status === 'cancelled';
         const ended = final ? new Date(created.getTime() + 30_000 + (k % 600) * 1000).toISOString() : null;
         const executionId = `${pipeline}-${k.toString(36).padStart(6, '0')}${randomBytes(2).toString('hex')}`;
@@ -142,7 +171,7 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
           { name: pipeline, status, start_date: status === 'pending' ? null : new Date(created.getTime() + 5000).toISOString(), end_date: ended, ...source },
         ];
         const row = {
-          execution_id: executionId, environment_id: env.id, status, created_at: created.toISOString(), created_by: pick(users, k).id, end_date: ended,
+          execution_id: executionId, environment_id: env.id, status, created_at: created.toISOString(), created_by: pick(creators, k).id, end_date: ended,
           pipeline_name: pipeline, deployment_name: pipeline === 'predict' ? 'predict-endpoint' : pipeline === 'train' ? 'nightly-train' : null,
           updated_at: ended ?? created.toISOString(),
         };
@@ -157,17 +186,6 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
     done += n;
     if (done % 100_000 === 0 || done === total) log(`executions: ${done}/${total}`);
   }
-
-  // Logs for the newest executions of each environment.
-  for (const env of environments) {
-    const recent = await db.selectFrom('executions').select(['id', 'created_at', 'pipeline_name']).where('environment_id', '=', env.id).orderBy('id', 'desc').limit(5).execute();
-    for (const execution of recent) {
-      const t = Date.parse(execution.created_at);
-      const lines = ['Pulling image', 'Installing requirements', `Running pipeline ${execution.pipeline_name}`, 'Loaded 120,000 rows', 'Epoch 1/3 loss=0.41', 'Epoch 2/3 loss=0.33', 'Epoch 3/3 loss=0.29', 'Done'];
-      await db.insertInto('execution_logs').values(lines.map((message, i) => ({ execution_seq: Number(execution.id), timestamp: new Date(t + i * 1000).toISOString(), message }))).execute();
-    }
-  }
-  return { users, projects, environments, executions: total };
 }
 
 function count(value: string): number {

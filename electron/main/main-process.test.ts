@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { RENDERER_CSP } from '../content-security-policy.js';
 import { Cache } from '../services/cache.js';
 import { Connections } from '../services/connections.js';
-import { startFeedServer } from '../services/testing/feed-server.js';
+import { startTestPlatform } from '../services/testing/test-platform.js';
 import { memoryStore, openVault, type SecretStore } from '../services/vault.js';
 import { WINDOW_STATE_FILE } from '../shell/window-state.js';
 import { startMainProcess } from './main-process.js';
@@ -255,7 +255,8 @@ describe("the window's size and position", () => {
 
 describe('closing the window', () => {
   it('while a key is generated and a sync runs: the app waits for the sync to stop between pages, the cache stays whole and the next launch resumes', async () => {
-    const feed = await startFeedServer({ projects: [{ name: 'alpha', environments: [{ name: 'prod', executions: 30_000 }] }] });
+    const feed = await startTestPlatform();
+    await feed.addProject('alpha', [{ name: 'prod', executions: 30_000 }]);
     try {
       const dataDir = mkdtempSync(join(root, 'data-'));
       const connections = Connections.load(dataDir);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Cache, MIGRATIONS } from './cache.js';
 import type { Project } from '../../domain/project.js';
+import type { Environment } from '../../domain/environment.js';
+import type { Execution } from '../../domain/execution.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -30,6 +32,44 @@ function project(name: string, extra: Partial<Project> = {}): Project {
     created_at: '2026-01-01T00:00:00.000Z',
     created_by: 'u1',
     updated_at: '2026-01-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+function environment(project: string, name: string): Environment {
+  return {
+    name,
+    project_name: project,
+    slug: `${project}-${name}`,
+    url: `http://127.0.0.1:1/environments/${project}-${name}`,
+    status: 'ready',
+    default_branch: null,
+    folders: null,
+    requirements_path: null,
+    system_dependencies: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    created_by: 'u1',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+const noSource = { commit_id: null, repository_url: null, repository_branch: null, requirements_path: null, origin: null };
+
+function execution(id: string, extra: Partial<Execution> = {}): Execution {
+  return {
+    execution_id: id,
+    status: 'succeeded',
+    created_at: `2026-01-01T00:00:0${id.slice(-1)}.000Z`,
+    created_by: 'u1',
+    end_date: null,
+    pipeline_name: 'train',
+    deployment_name: null,
+    steps: [
+      { name: 'load', status: 'succeeded', start_date: null, end_date: null, ...noSource },
+      { name: 'fit', status: 'succeeded', start_date: null, end_date: null, ...noSource },
+    ],
+    inputs: [{ pipeline_input_name: 'epochs', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: 3 }],
+    outputs: [],
     ...extra,
   };
 }
@@ -117,6 +157,94 @@ describe('Cache', () => {
     expect(cache.database.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(cache.getProject('a', 'kept')?.item.name).toBe('kept');
     expect(cache.listExecutions('a')).toEqual({ items: [], total: 0 });
+    cache.close();
+  });
+
+  it('forgets the environments and executions of a project gone from the project list', () => {
+    const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
+    const at = '2026-01-02T00:00:00.000Z';
+    cache.putProjects('a', [project('one'), project('two')], at);
+    for (const name of ['one', 'two']) {
+      cache.putItem('a', 'environments', { project: name }, environment(name, 'prod'), at);
+      cache.applyExecutions('a', name, 'prod', [execution(`${name}-1`), execution(`${name}-2`)], '{"since":"5"}', at);
+    }
+    cache.putProjects('a', [project('two')], at);
+    expect(cache.listEnvironments('a', 'one')).toEqual([]);
+    expect(cache.listExecutions('a', { project: 'one' }).total).toBe(0);
+    expect(cache.syncStates('a').map((s) => s.scope)).toEqual(['executions/two/prod']);
+    expect(cache.listExecutions('a', { project: 'two' }).total).toBe(2);
+    cache.deleteProject('a', 'two');
+    expect(cache.listExecutions('a').total).toBe(0);
+    cache.close();
+  });
+
+  it("lists a deployment's executions, newest first, as table rows; one execution whole, with its steps", () => {
+    const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
+    const at = '2026-01-02T00:00:00.000Z';
+    const nightly = { deployment_name: 'nightly', pipeline_name: 'train' };
+    cache.applyExecutions('a', 'p', 'prod', [execution('e1', nightly), execution('e2'), execution('e3', nightly)], null, at);
+    const rows = cache.listExecutions('a', { project: 'p', environment: 'prod', deployment_name: 'nightly' });
+    expect(rows.total).toBe(2);
+    expect(rows.items).toEqual([
+      { execution_id: 'e3', status: 'succeeded', created_at: '2026-01-01T00:00:03.000Z', created_by: 'u1', end_date: null, pipeline_name: 'train', deployment_name: 'nightly' },
+      { execution_id: 'e1', status: 'succeeded', created_at: '2026-01-01T00:00:01.000Z', created_by: 'u1', end_date: null, pipeline_name: 'train', deployment_name: 'nightly' },
+    ]);
+    expect(cache.getExecution('a', 'e1')).toEqual({ item: execution('e1', nightly), synced_at: at });
+    // Seeing one execution (a detail page) does not restart the environment's feed.
+    cache.applyExecutions('a', 'p', 'prod', [], '{"since":"9"}', at);
+    cache.putExecution('a', 'p', 'prod', execution('e2', { status: 'failed' }), at);
+    expect(cache.syncCursor('a', 'executions/p/prod')).toBe('{"since":"9"}');
+    expect(cache.getExecution('a', 'e2')?.item.status).toBe('failed');
+    cache.close();
+  });
+
+  it('skips a row this version cannot read instead of failing, and restarts the feed that brought it', () => {
+    const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
+    const at = '2026-01-02T00:00:00.000Z';
+    cache.applyChanges('a', 'projects', {}, { items: [project('one'), project('two')], deleted: [], full: true }, '7', at);
+    cache.applyChanges('a', 'environments', { project: 'one' }, { items: [environment('one', 'prod'), environment('one', 'dev')], deleted: [], full: true }, '7', at);
+    cache.applyExecutions('a', 'one', 'prod', [execution('e1'), execution('e2')], '{"since":"7"}', at);
+    // As an older app might have written them.
+    cache.database.prepare("UPDATE projects SET data = json_remove(data, '$.repository_url') WHERE name = 'two'").run();
+    cache.database.prepare("UPDATE environments SET data = '[]' WHERE name = 'dev'").run();
+    cache.database.prepare("UPDATE executions SET data = json_set(data, '$.steps', 'none'), status = 'queued' WHERE execution_id = 'e2'").run();
+
+    expect(cache.listProjects('a').items.map((p) => p.name)).toEqual(['one']);
+    expect(cache.getProject('a', 'two')).toBeNull();
+    expect(cache.listEnvironments('a', 'one').map((e) => e.item.name)).toEqual(['prod']);
+    expect(cache.getEnvironment('a', 'one', 'dev')).toBeNull();
+    expect(cache.listExecutions('a', { environment: 'prod' })).toMatchObject({ total: 1, items: [{ execution_id: 'e1' }] });
+    expect(cache.getExecution('a', 'e2')).toBeNull();
+    // The next sync walks those feeds from their first pass: it rewrites the rows, or drops what is gone.
+    expect(cache.syncStates('a')).toEqual([]);
+    cache.close();
+  });
+
+  it('migrates a cache of schema 2 to 3: the steps of each execution move into its JSON', () => {
+    const file = join(tempDir(), 'cache.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[1]!);
+    old.pragma('user_version = 2');
+    const { steps, ...rest } = execution('e1');
+    old.prepare('INSERT INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run('a', 'e1', 'p', 'prod', 'succeeded', 'train', null, rest.created_at, null, JSON.stringify(rest), '2026-01-02T00:00:00.000Z');
+    for (const [i, s] of steps.entries()) old.prepare('INSERT INTO execution_steps VALUES (?, ?, ?, ?, ?, ?, ?)').run('a', 'e1', i, s.name, s.status, s.start_date, s.end_date);
+    old.close();
+    const cache = Cache.open(file);
+    expect(cache.report.rebuilt_from).toBeNull();
+    expect(cache.getExecution('a', 'e1')?.item).toEqual(execution('e1'));
+    expect(cache.listExecutions('a').items[0]?.created_by).toBe('u1');
+    cache.close();
+  });
+
+  it('reads an execution cached before the SDK shapes (inputs as {name, value}, steps without their source) in today\'s shape, offline', () => {
+    const file = join(tempDir(), 'cache.sqlite');
+    const cache = Cache.open(file);
+    cache.putExecution('a', 'p', 'prod', execution('e2'), '2026-01-02T00:00:00.000Z');
+    const { inputs: _inputs, steps, ...rest } = execution('e2');
+    const older = { ...rest, steps: steps.map(({ name, status, start_date, end_date }) => ({ name, status, start_date, end_date })), inputs: [{ name: 'epochs', value: 3 }] };
+    cache.database.prepare('UPDATE executions SET data = ? WHERE execution_id = ?').run(JSON.stringify(older), 'e2');
+    expect(cache.getExecution('a', 'e2')?.item).toEqual({ ...execution('e2'), inputs: [{ pipeline_input_name: 'epochs', data_type: 'json', mapping_type: 'run', mapping_value: {}, value: 3 }] });
     cache.close();
   });
 

@@ -3,11 +3,19 @@
 // cannot be opened or fails its integrity check is moved aside and rebuilt (the platform
 // fills it again): the cache never crashes the app.
 // It never stores a secret: projects carry only their public deploy key.
+// Readers return domain objects parsed with the domain schemas. A row the current schema cannot
+// read (written by an older app) is skipped and forgotten, and the feed that brought it starts
+// again from its first pass at the next sync: one unreadable row never costs the whole cache.
 import Database from 'better-sqlite3';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Project } from '../../domain/project.js';
-import type { User } from '../../domain/user.js';
+import { z } from 'zod';
+import { executionRowSchema, type ExecutionRow } from '../../domain/app-api-contract.js';
+import { deploymentSchema, environmentSchema, type Deployment, type Environment } from '../../domain/environment.js';
+import { executionSchema, type Execution } from '../../domain/execution.js';
+import { userCardSchema } from '../../domain/platform-contract.js';
+import { projectSchema, type Project } from '../../domain/project.js';
+import { userSchema, type User } from '../../domain/user.js';
 import { narrowExisting, privateFolder, privateSqliteFile } from '../../common/private-files.js';
 
 type DB = Database.Database;
@@ -89,7 +97,44 @@ export const MIGRATIONS: string[] = [
      synced_at TEXT NOT NULL,
      PRIMARY KEY (connection_id, scope)
    ) WITHOUT ROWID;`,
+  // 3: an execution's row keeps its whole JSON, steps included (a step's fields are the platform's,
+  // whatever they become), and its creator as a column (the executions table reads columns only).
+  `ALTER TABLE executions ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+   UPDATE executions SET
+     created_by = COALESCE(json_extract(data, '$.created_by'), ''),
+     data = json_set(data, '$.steps', json((
+       SELECT json_group_array(json_object('name', s.name, 'status', s.status, 'start_date', s.start_date, 'end_date', s.end_date))
+       FROM (SELECT name, status, start_date, end_date FROM execution_steps
+             WHERE connection_id = executions.connection_id AND execution_id = executions.execution_id ORDER BY position) AS s)));
+   DROP TABLE execution_steps;`,
 ];
+
+/**
+ * An execution cached by an app from before the SDK's shapes: steps without where their code came
+ * from, inputs and outputs as {name, data_type?, value?}. Read in today's shape, so what was seen stays
+ * readable offline (a row that still does not parse is skipped and re-synced).
+ */
+function upgradeCachedExecution(data: unknown): unknown {
+  if (!data || typeof data !== 'object') return data;
+  const execution = data as Record<string, unknown>;
+  const asList = (value: unknown) => (Array.isArray(value) ? (value as Record<string, unknown>[]) : value);
+  const io = (items: unknown, nameKey: 'pipeline_input_name' | 'pipeline_output_name') =>
+    Array.isArray(items)
+      ? items.map((item: Record<string, unknown>) =>
+          typeof item?.[nameKey] === 'string' || typeof item?.name !== 'string'
+            ? item
+            : { [nameKey]: item.name, data_type: item.data_type ?? 'json', mapping_type: 'run', mapping_value: {}, ...('value' in item ? { value: item.value } : {}) },
+        )
+      : items;
+  const steps = asList(execution.steps);
+  return {
+    ...execution,
+    steps: Array.isArray(steps) ? steps.map((step) => ({ commit_id: null, repository_url: null, repository_branch: null, requirements_path: null, origin: null, ...step })) : steps,
+    inputs: io(execution.inputs, 'pipeline_input_name'),
+    outputs: io(execution.outputs, 'pipeline_output_name'),
+  };
+}
+const cachedExecutionSchema = z.preprocess(upgradeCachedExecution, executionSchema);
 
 /** A cached record and when the platform last gave it. */
 export interface Cached<T> {
@@ -97,13 +142,36 @@ export interface Cached<T> {
   synced_at: string;
 }
 
+/** A user as the platform lists them: a card {id, name, email}; administrators also get role and dates. */
+export type UserCard = z.output<typeof userCardSchema>;
+
 export interface ExecutionFilter {
   project?: string;
   environment?: string;
   status?: string;
   pipeline_name?: string;
+  deployment_name?: string;
   limit?: number;
   offset?: number;
+}
+
+/** The lists the platform's "changed since" feeds keep in the cache, what each holds and what names its parent. */
+export interface ListItem {
+  projects: Project;
+  environments: Environment;
+  deployments: Deployment;
+}
+export type ListKind = keyof ListItem;
+export interface ListParent {
+  projects: Record<string, never>;
+  environments: { project: string };
+  deployments: { project: string; environment: string };
+}
+/** One page of a feed: the items changed, the names deleted; `full`: the page is the whole list (whatever is not in it goes). */
+export interface ChangesPage<K extends ListKind> {
+  items: ListItem[K][];
+  deleted: string[];
+  full: boolean;
 }
 
 export interface CacheOpenReport {
@@ -118,6 +186,10 @@ function openDatabase(file: string): DB {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // A sync commits a page at a time: checkpoint (the only step that waits for the disk) every
+    // 64 MB of WAL rather than every 4 MB, and give the file back down to 16 MB afterwards.
+    db.pragma('wal_autocheckpoint = 16384');
+    db.pragma('journal_size_limit = 16777216');
     db.pragma('foreign_keys = ON');
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(`integrity check failed: ${String(check).slice(0, 200)}`);
@@ -140,10 +212,25 @@ function migrate(db: DB): void {
   }
 }
 
+interface Row {
+  data: string;
+  synced_at: string;
+}
+
+/** The stored JSON of a row, or undefined when it is not JSON at all. */
+function json(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export class Cache {
   readonly file: string;
   readonly report: CacheOpenReport;
   protected readonly db: DB;
+  private readonly statements = new Map<string, Database.Statement>();
 
   protected constructor(file: string, db: DB, report: CacheOpenReport) {
     this.file = file;
@@ -191,152 +278,7 @@ export class Cache {
     return this.db;
   }
 
-  private markList(connectionId: string, kind: string, syncedAt: string): void {
-    this.db
-      .prepare('INSERT INTO lists (connection_id, kind, synced_at) VALUES (?, ?, ?) ON CONFLICT (connection_id, kind) DO UPDATE SET synced_at = excluded.synced_at')
-      .run(connectionId, kind, syncedAt);
-  }
-
-  /** Replaces the connection's project list with the platform's answer (deletions included). */
-  putProjects(connectionId: string, projects: Project[], syncedAt: string): void {
-    const insert = this.db.prepare('INSERT INTO projects (connection_id, name, data, synced_at) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM projects WHERE connection_id = ?').run(connectionId);
-      for (const project of projects) insert.run(connectionId, project.name, JSON.stringify(cleanProject(project)), syncedAt);
-      this.markList(connectionId, 'projects', syncedAt);
-    })();
-  }
-
-  putProject(connectionId: string, project: Project, syncedAt: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO projects (connection_id, name, data, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
-      )
-      .run(connectionId, project.name, JSON.stringify(cleanProject(project)), syncedAt);
-  }
-
-  deleteProject(connectionId: string, name: string): void {
-    this.db.prepare('DELETE FROM projects WHERE connection_id = ? AND name = ?').run(connectionId, name);
-  }
-
-  listProjects(connectionId: string): { items: Project[]; synced_at: string | null } {
-    const rows = this.db.prepare('SELECT data FROM projects WHERE connection_id = ? ORDER BY name').all(connectionId) as { data: string }[];
-    const list = this.db.prepare("SELECT synced_at FROM lists WHERE connection_id = ? AND kind = 'projects'").get(connectionId) as { synced_at: string } | undefined;
-    return { items: rows.map((r) => JSON.parse(r.data) as Project), synced_at: list?.synced_at ?? null };
-  }
-
-  getProject(connectionId: string, name: string): { item: Project; synced_at: string } | null {
-    const row = this.db.prepare('SELECT data, synced_at FROM projects WHERE connection_id = ? AND name = ?').get(connectionId, name) as
-      | { data: string; synced_at: string }
-      | undefined;
-    return row ? { item: JSON.parse(row.data) as Project, synced_at: row.synced_at } : null;
-  }
-
-  putUser(connectionId: string, user: User, syncedAt: string): void {
-    this.db
-      .prepare('INSERT INTO users_me (connection_id, data, synced_at) VALUES (?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at')
-      .run(connectionId, JSON.stringify(user), syncedAt);
-  }
-
-  getUser(connectionId: string): { item: User; synced_at: string } | null {
-    const row = this.db.prepare('SELECT data, synced_at FROM users_me WHERE connection_id = ?').get(connectionId) as { data: string; synced_at: string } | undefined;
-    return row ? { item: JSON.parse(row.data) as User, synced_at: row.synced_at } : null;
-  }
-
-
-  // ---- Sync engine storage (electron/services/sync.ts) -------------------------------
-  // Every apply* call is one transaction that also moves the feed's cursor: a crash
-  // (even SIGKILL) leaves either the page and its cursor, or neither.
-
-  syncCursor(connectionId: string, scope: string): string | null {
-    const row = this.db.prepare('SELECT cursor FROM sync_state WHERE connection_id = ? AND scope = ?').get(connectionId, scope) as { cursor: string | null } | undefined;
-    return row?.cursor ?? null;
-  }
-
-  syncStates(connectionId: string): { scope: string; cursor: string | null; synced_at: string }[] {
-    return this.db.prepare('SELECT scope, cursor, synced_at FROM sync_state WHERE connection_id = ? ORDER BY scope').all(connectionId) as {
-      scope: string;
-      cursor: string | null;
-      synced_at: string;
-    }[];
-  }
-
-  private setCursor(connectionId: string, scope: string, cursor: string | null, syncedAt: string): void {
-    this.db
-      .prepare('INSERT INTO sync_state (connection_id, scope, cursor, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, scope) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at')
-      .run(connectionId, scope, cursor, syncedAt);
-  }
-
-  /** Forgets everything under an environment (its deployments, executions, steps and cursors). */
-  private dropEnvironment(connectionId: string, project: string, environment: string): void {
-    this.db.prepare('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
-    this.db
-      .prepare('DELETE FROM execution_steps WHERE connection_id = ? AND execution_id IN (SELECT execution_id FROM executions WHERE connection_id = ? AND project = ? AND environment = ?)')
-      .run(connectionId, connectionId, project, environment);
-    this.db.prepare('DELETE FROM executions WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
-    for (const kind of ['deployments', 'executions']) this.db.prepare('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf(kind, project, environment));
-  }
-
-  private dropProject(connectionId: string, project: string): void {
-    const envs = this.db.prepare('SELECT name FROM environments WHERE connection_id = ? AND project = ?').all(connectionId, project) as { name: string }[];
-    for (const env of envs) this.dropEnvironment(connectionId, project, env.name);
-    this.db.prepare('DELETE FROM environments WHERE connection_id = ? AND project = ?').run(connectionId, project);
-    this.db.prepare('DELETE FROM projects WHERE connection_id = ? AND name = ?').run(connectionId, project);
-    this.db.prepare('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf('environments', project));
-  }
-
-  /**
-   * Applies one page of a "changed since" feed of projects, environments or deployments.
-   * `full`: the page is the whole list (first sync): whatever is not in it is deleted.
-   */
-  applyChanges(
-    connectionId: string,
-    kind: 'projects' | 'environments' | 'deployments',
-    parent: { project?: string; environment?: string },
-    page: { items: { name: string }[]; deleted: string[]; full: boolean },
-    cursor: string | null,
-    syncedAt: string,
-  ): void {
-    const scope = scopeOf(kind, parent.project, parent.environment);
-    this.db.transaction(() => {
-      const present = new Set(page.items.map((i) => i.name));
-      if (kind === 'projects') {
-        const gone = page.full
-          ? (this.db.prepare('SELECT name FROM projects WHERE connection_id = ?').all(connectionId) as { name: string }[]).map((r) => r.name).filter((n) => !present.has(n))
-          : page.deleted;
-        for (const name of gone) this.dropProject(connectionId, name);
-        for (const item of page.items) this.putProject(connectionId, item as Project, syncedAt);
-        if (page.full) this.markList(connectionId, 'projects', syncedAt);
-      } else if (kind === 'environments') {
-        const project = parent.project!;
-        const gone = page.full
-          ? (this.db.prepare('SELECT name FROM environments WHERE connection_id = ? AND project = ?').all(connectionId, project) as { name: string }[])
-              .map((r) => r.name)
-              .filter((n) => !present.has(n))
-          : page.deleted;
-        for (const name of gone) {
-          this.dropEnvironment(connectionId, project, name);
-          this.db.prepare('DELETE FROM environments WHERE connection_id = ? AND project = ? AND name = ?').run(connectionId, project, name);
-        }
-        const upsert = this.db.prepare(
-          'INSERT INTO environments (connection_id, project, name, data, synced_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
-        );
-        for (const item of page.items) upsert.run(connectionId, project, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
-      } else {
-        const { project, environment } = parent as { project: string; environment: string };
-        if (page.full) this.db.prepare('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
-        else for (const name of page.deleted) this.db.prepare('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ? AND name = ?').run(connectionId, project, environment, name);
-        const upsert = this.db.prepare(
-          'INSERT INTO deployments (connection_id, project, environment, name, data, synced_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, environment, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
-        );
-        for (const item of page.items) upsert.run(connectionId, project, environment, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
-      }
-      this.setCursor(connectionId, scope, cursor, syncedAt);
-    })();
-  }
-
-  /** Applies one page of an environment's execution feed (upserts with their steps) and its cursor. */
-  private readonly statements = new Map<string, Database.Statement>();
+  /** A statement prepared once per connection (better-sqlite3 statements are reusable). */
   private statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -346,108 +288,165 @@ export class Cache {
     return statement;
   }
 
-  applyExecutions(connectionId: string, project: string, environment: string, items: ExecutionRecord[], cursor: string | null, syncedAt: string): void {
-    const upsert = this.statement(
-      `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (connection_id, execution_id) DO UPDATE SET project = excluded.project, environment = excluded.environment, status = excluded.status,
-         pipeline_name = excluded.pipeline_name, deployment_name = excluded.deployment_name, created_at = excluded.created_at, end_date = excluded.end_date,
-         data = excluded.data, synced_at = excluded.synced_at`,
-    );
-    const dropSteps = this.statement('DELETE FROM execution_steps WHERE connection_id = ? AND execution_id = ?');
-    const step = this.statement('INSERT INTO execution_steps (connection_id, execution_id, position, name, status, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const existing = this.statement('SELECT execution_id FROM executions WHERE connection_id = ? AND execution_id IN (SELECT value FROM json_each(?))');
-    this.db.transaction(() => {
-      // One query per page tells which executions are already cached (their old steps go);
-      // a first sync then inserts without a delete per row.
-      const known = new Set((existing.all(connectionId, JSON.stringify(items.map((e) => e.execution_id))) as { execution_id: string }[]).map((r) => r.execution_id));
-      for (const execution of items) {
-        // The row's JSON is the whole execution (a step's fields are the platform's: where its code came
-        // from…); the steps' own table keeps what the timeline reads.
-        const steps = execution.steps;
-        const data = JSON.stringify(execution);
-        upsert.run(
-          connectionId,
-          execution.execution_id,
-          project,
-          environment,
-          execution.status,
-          execution.pipeline_name,
-          execution.deployment_name ?? null,
-          execution.created_at,
-          execution.end_date ?? null,
-          data,
-          syncedAt,
-        );
-        if (known.has(execution.execution_id)) dropSteps.run(connectionId, execution.execution_id);
-        else known.add(execution.execution_id); // the same execution twice in one page
-        if (steps) for (let i = 0; i < steps.length; i++) {
-          const s = steps[i]!;
-          step.run(connectionId, execution.execution_id, i, s.name, s.status, s.start_date ?? null, s.end_date ?? null);
-        }
+  /**
+   * The rows that `schema` reads. One it cannot (written by an older app) is skipped, and the feed
+   * that brought it (`scope`) starts again from its first pass at the next sync, which rewrites the
+   * row or, gone from the platform, deletes it with what hangs under it.
+   */
+  private readable<T extends z.ZodType, R>(connectionId: string, schema: T, rows: R[], input: (row: R) => unknown, scope: (row: R) => string | null): { row: R; item: z.output<T> }[] {
+    const out: { row: R; item: z.output<T> }[] = [];
+    for (const row of rows) {
+      const parsed = schema.safeParse(input(row));
+      if (parsed.success) out.push({ row, item: parsed.data });
+      else {
+        const feed = scope(row);
+        if (feed !== null) this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, feed);
       }
-      this.setCursor(connectionId, scopeOf('executions', project, environment), cursor, syncedAt);
-    })();
+    }
+    return out;
+  }
+
+  private markList(connectionId: string, kind: string, syncedAt: string): void {
+    this.statement('INSERT INTO lists (connection_id, kind, synced_at) VALUES (?, ?, ?) ON CONFLICT (connection_id, kind) DO UPDATE SET synced_at = excluded.synced_at').run(connectionId, kind, syncedAt);
+  }
+
+  // ---- Projects, environments, deployments: written by feed pages or by the platform's plain answers ----
+
+  /** Replaces the connection's project list with the platform's answer: a project gone takes its environments, deployments and executions along. */
+  putProjects(connectionId: string, projects: Project[], syncedAt: string): void {
+    this.db.transaction(() => this.write(connectionId, 'projects', {}, { items: projects, deleted: [], full: true }, syncedAt))();
+  }
+
+  putProject(connectionId: string, project: Project, syncedAt: string): void {
+    this.putItem(connectionId, 'projects', {}, project, syncedAt);
+  }
+
+  /** Forgets a project and everything under it. */
+  deleteProject(connectionId: string, name: string): void {
+    this.removeItem(connectionId, 'projects', {}, name);
+  }
+
+  /** Replaces one list (the platform's whole answer) without moving its feed's cursor: what a later sync asks from stays right. */
+  putList<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], items: ListItem[K][], syncedAt: string): void {
+    this.db.transaction(() => this.write(connectionId, kind, parent, { items, deleted: [], full: true }, syncedAt))();
+  }
+
+  putItem<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], item: ListItem[K], syncedAt: string): void {
+    this.db.transaction(() => this.write(connectionId, kind, parent, { items: [item], deleted: [], full: false }, syncedAt))();
+  }
+
+  removeItem<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], name: string): void {
+    this.db.transaction(() => this.write(connectionId, kind, parent, { items: [], deleted: [name], full: false }, new Date().toISOString()))();
+  }
+
+  listProjects(connectionId: string): { items: Project[]; synced_at: string | null } {
+    const rows = this.statement('SELECT name, data FROM projects WHERE connection_id = ? ORDER BY name').all(connectionId) as { name: string; data: string }[];
+    const list = this.statement("SELECT synced_at FROM lists WHERE connection_id = ? AND kind = 'projects'").get(connectionId) as { synced_at: string } | undefined;
+    const items = this.readable(connectionId, projectSchema, rows, (r) => json(r.data), () => 'projects');
+    return { items: items.map((r) => r.item), synced_at: list?.synced_at ?? null };
+  }
+
+  getProject(connectionId: string, name: string): Cached<Project> | null {
+    const row = this.statement('SELECT data, synced_at FROM projects WHERE connection_id = ? AND name = ?').get(connectionId, name) as Row | undefined;
+    if (!row) return null;
+    const [read] = this.readable(connectionId, projectSchema, [row], (r) => json(r.data), () => 'projects');
+    return read ? { item: read.item, synced_at: row.synced_at } : null;
+  }
+
+  listEnvironments(connectionId: string, project: string): Cached<Environment>[] {
+    const rows = this.statement('SELECT name, data, synced_at FROM environments WHERE connection_id = ? AND project = ? ORDER BY name').all(connectionId, project) as (Row & { name: string })[];
+    return this.readable(connectionId, environmentSchema, rows, (r) => json(r.data), () => scopeOf('environments', project)).map(
+      ({ row, item }) => ({ item, synced_at: row.synced_at }),
+    );
+  }
+
+  getEnvironment(connectionId: string, project: string, name: string): Cached<Environment> | null {
+    const row = this.statement('SELECT data, synced_at FROM environments WHERE connection_id = ? AND project = ? AND name = ?').get(connectionId, project, name) as Row | undefined;
+    if (!row) return null;
+    const [read] = this.readable(connectionId, environmentSchema, [row], (r) => json(r.data), () => scopeOf('environments', project));
+    return read ? { item: read.item, synced_at: row.synced_at } : null;
+  }
+
+  listDeployments(connectionId: string, project: string, environment: string): Cached<Deployment>[] {
+    const rows = this.statement('SELECT name, data, synced_at FROM deployments WHERE connection_id = ? AND project = ? AND environment = ? ORDER BY name').all(connectionId, project, environment) as (Row & {
+      name: string;
+    })[];
+    return this.readable(connectionId, deploymentSchema, rows, (r) => json(r.data), () => scopeOf('deployments', project, environment)).map(({ row, item }) => ({ item, synced_at: row.synced_at }));
+  }
+
+  // ---- The signed-in user, and the users list ----
+
+  putUser(connectionId: string, user: User, syncedAt: string): void {
+    this.statement('INSERT INTO users_me (connection_id, data, synced_at) VALUES (?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at').run(
+      connectionId,
+      JSON.stringify(stripSecrets(user)),
+      syncedAt,
+    );
+  }
+
+  getUser(connectionId: string): Cached<User> | null {
+    const row = this.statement('SELECT data, synced_at FROM users_me WHERE connection_id = ?').get(connectionId) as Row | undefined;
+    if (!row) return null;
+    // No feed to restart: the next session check (getSession) writes it again.
+    const [read] = this.readable(connectionId, userSchema, [row], (r) => json(r.data), () => null);
+    return read ? { item: read.item, synced_at: row.synced_at } : null;
   }
 
   /** Replaces the connection's user list (a small list, fetched whole). */
-  replaceUsers(connectionId: string, users: { id: string }[], syncedAt: string): void {
-    const insert = this.db.prepare('INSERT INTO users (connection_id, id, data, synced_at) VALUES (?, ?, ?, ?)');
+  replaceUsers(connectionId: string, users: UserCard[], syncedAt: string): void {
+    const insert = this.statement('INSERT INTO users (connection_id, id, data, synced_at) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM users WHERE connection_id = ?').run(connectionId);
+      this.statement('DELETE FROM users WHERE connection_id = ?').run(connectionId);
       for (const user of users) insert.run(connectionId, user.id, JSON.stringify(stripSecrets(user)), syncedAt);
       this.setCursor(connectionId, 'users', null, syncedAt);
     })();
   }
 
-  listEnvironments(connectionId: string, project: string): Cached<Record<string, unknown>>[] {
-    return (this.db.prepare('SELECT data, synced_at FROM environments WHERE connection_id = ? AND project = ? ORDER BY name').all(connectionId, project) as Row[]).map(parseRow);
+  listUsers(connectionId: string): Cached<UserCard>[] {
+    const rows = this.statement('SELECT id, data, synced_at FROM users WHERE connection_id = ? ORDER BY id').all(connectionId) as (Row & { id: string })[];
+    return this.readable(connectionId, userCardSchema, rows, (r) => json(r.data), () => 'users').map(({ row, item }) => ({ item, synced_at: row.synced_at }));
   }
 
-  listDeployments(connectionId: string, project: string, environment: string): Cached<Record<string, unknown>>[] {
-    return (
-      this.db.prepare('SELECT data, synced_at FROM deployments WHERE connection_id = ? AND project = ? AND environment = ? ORDER BY name').all(connectionId, project, environment) as Row[]
-    ).map(parseRow);
-  }
+  // ---- Executions ----
 
-  listUsers(connectionId: string): Cached<Record<string, unknown>>[] {
-    return (this.db.prepare('SELECT data, synced_at FROM users WHERE connection_id = ? ORDER BY id').all(connectionId) as Row[]).map(parseRow);
-  }
-
-  /** Executions, newest first, without steps (getExecution has them). */
-  listExecutions(connectionId: string, filter: ExecutionFilter = {}): { items: ExecutionRecord[]; total: number } {
+  /** Executions, newest first, as rows of the executions table (read from columns: no JSON to decode). */
+  listExecutions(connectionId: string, filter: ExecutionFilter = {}): { items: ExecutionRow[]; total: number } {
     const where = ['connection_id = ?'];
     const args: unknown[] = [connectionId];
-    for (const key of ['project', 'environment', 'status', 'pipeline_name'] as const) {
+    for (const key of ['project', 'environment', 'status', 'pipeline_name', 'deployment_name'] as const) {
       if (filter[key] !== undefined) {
         where.push(`${key} = ?`);
         args.push(filter[key]);
       }
     }
     const clause = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM executions WHERE ${clause}`).get(...args) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT data FROM executions WHERE ${clause} ORDER BY created_at DESC, execution_id LIMIT ? OFFSET ?`)
-      .all(...args, filter.limit ?? 100, filter.offset ?? 0) as { data: string }[];
-    return { items: rows.map((r) => ({ ...(JSON.parse(r.data) as ExecutionRecord), steps: [] })), total };
+    const total = (this.statement(`SELECT count(*) AS n FROM executions WHERE ${clause}`).get(...args) as { n: number }).n;
+    const rows = this.statement(
+      `SELECT execution_id, status, created_at, created_by, end_date, pipeline_name, deployment_name, project, environment FROM executions WHERE ${clause} ORDER BY created_at DESC, execution_id LIMIT ? OFFSET ?`,
+    ).all(...args, filter.limit ?? 100, filter.offset ?? 0) as (ExecutionRow & { project: string; environment: string })[];
+    const read = this.readable(connectionId, executionRowSchema, rows, (r) => r, (r) => scopeOf('executions', r.project, r.environment));
+    // Skipped rows are not counted (they return with the next sync).
+    return { items: read.map((r) => r.item), total: total - (rows.length - read.length) };
   }
 
-  getExecution(connectionId: string, executionId: string): Cached<ExecutionRecord> | null {
-    const row = this.db.prepare('SELECT data, synced_at FROM executions WHERE connection_id = ? AND execution_id = ?').get(connectionId, executionId) as Row | undefined;
+  getExecution(connectionId: string, executionId: string): Cached<Execution> | null {
+    const row = this.statement('SELECT project, environment, data, synced_at FROM executions WHERE connection_id = ? AND execution_id = ?').get(connectionId, executionId) as
+      | (Row & { project: string; environment: string })
+      | undefined;
     if (!row) return null;
-    const item = JSON.parse(row.data) as ExecutionRecord;
-    if (Array.isArray(item.steps)) return { item, synced_at: row.synced_at };
-    // Written by an older app: the steps are only in their table.
-    const steps = this.db
-      .prepare('SELECT name, status, start_date, end_date FROM execution_steps WHERE connection_id = ? AND execution_id = ? ORDER BY position')
-      .all(connectionId, executionId) as ExecutionRecord['steps'];
-    return { item: { ...item, steps }, synced_at: row.synced_at };
+    const [read] = this.readable(connectionId, cachedExecutionSchema, [row], (r) => json(r.data), (r) => scopeOf('executions', r.project, r.environment));
+    return read ? { item: read.item, synced_at: row.synced_at } : null;
+  }
+
+  /** Writes one execution the platform answered (a detail page), without moving the environment's feed cursor. */
+  putExecution(connectionId: string, project: string, environment: string, execution: Execution, syncedAt: string): void {
+    this.upsertExecution(connectionId, project, environment, execution, syncedAt);
   }
 
   /** Forgets everything cached for a connection (when it is removed). */
   clearConnection(connectionId: string): void {
     this.db.transaction(() => {
-      for (const table of ['projects', 'users_me', 'lists', 'environments', 'deployments', 'executions', 'execution_steps', 'users', 'sync_state']) this.db.prepare(`DELETE FROM ${table} WHERE connection_id = ?`).run(connectionId);
+      for (const table of ['projects', 'users_me', 'lists', 'environments', 'deployments', 'executions', 'users', 'sync_state']) this.statement(`DELETE FROM ${table} WHERE connection_id = ?`).run(connectionId);
     })();
   }
 
@@ -458,6 +457,141 @@ export class Cache {
   close(): void {
     if (this.db.open) this.db.close();
   }
+
+  // ---- Sync engine storage (electron/services/sync.ts) -------------------------------
+  // Every apply* call is one transaction that also moves the feed's cursor: a crash
+  // (even SIGKILL) leaves either the page and its cursor, or neither.
+
+  syncCursor(connectionId: string, scope: string): string | null {
+    const row = this.statement('SELECT cursor FROM sync_state WHERE connection_id = ? AND scope = ?').get(connectionId, scope) as { cursor: string | null } | undefined;
+    return row?.cursor ?? null;
+  }
+
+  syncStates(connectionId: string): { scope: string; cursor: string | null; synced_at: string }[] {
+    return this.statement('SELECT scope, cursor, synced_at FROM sync_state WHERE connection_id = ? ORDER BY scope').all(connectionId) as {
+      scope: string;
+      cursor: string | null;
+      synced_at: string;
+    }[];
+  }
+
+  /** Applies one page of a "changed since" feed of projects, environments or deployments, and moves the feed's cursor. */
+  applyChanges<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], page: ChangesPage<K>, cursor: string | null, syncedAt: string): void {
+    const { project, environment } = parent as { project?: string; environment?: string };
+    this.db.transaction(() => {
+      this.write(connectionId, kind, parent, page, syncedAt);
+      this.setCursor(connectionId, scopeOf(kind, project, environment), cursor, syncedAt);
+    })();
+  }
+
+  /** Applies one page of an environment's execution feed (upserts) and its cursor. */
+  applyExecutions(connectionId: string, project: string, environment: string, items: Execution[], cursor: string | null, syncedAt: string): void {
+    this.applyExecutionRows(connectionId, scopeOf('executions', project, environment), items.map((e) => executionRow(connectionId, project, environment, e, syncedAt)), cursor, syncedAt);
+  }
+
+  /** The same, from rows already built by executionRow (the cache writer's fallback). */
+  applyExecutionRows(connectionId: string, scope: string, rows: unknown[][], cursor: string | null, syncedAt: string): void {
+    const upsert = this.statement(UPSERT_EXECUTION);
+    this.db.transaction(() => {
+      for (const row of rows) upsert.run(row);
+      this.setCursor(connectionId, scope, cursor, syncedAt);
+    })();
+  }
+
+  private upsertExecution(connectionId: string, project: string, environment: string, execution: Execution, syncedAt: string): void {
+    this.statement(UPSERT_EXECUTION).run(executionRow(connectionId, project, environment, execution, syncedAt));
+  }
+
+  private setCursor(connectionId: string, scope: string, cursor: string | null, syncedAt: string): void {
+    this.statement(SET_CURSOR).run(connectionId, scope, cursor, syncedAt);
+  }
+
+  /** Writes a page of a list (inside the caller's transaction): deletions cascade to what hangs under them. */
+  private write<K extends ListKind>(connectionId: string, kind: K, parent: ListParent[K], page: ChangesPage<K>, syncedAt: string): void {
+    const present = new Set(page.items.map((i) => i.name));
+    if (kind === 'projects') {
+      const gone = page.full
+        ? (this.statement('SELECT name FROM projects WHERE connection_id = ?').all(connectionId) as { name: string }[]).map((r) => r.name).filter((n) => !present.has(n))
+        : page.deleted;
+      for (const name of gone) this.dropProject(connectionId, name);
+      const upsert = this.statement(
+        'INSERT INTO projects (connection_id, name, data, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
+      );
+      for (const item of page.items) upsert.run(connectionId, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
+      if (page.full) this.markList(connectionId, 'projects', syncedAt);
+    } else if (kind === 'environments') {
+      const { project } = parent as ListParent['environments'];
+      const gone = page.full
+        ? (this.statement('SELECT name FROM environments WHERE connection_id = ? AND project = ?').all(connectionId, project) as { name: string }[])
+            .map((r) => r.name)
+            .filter((n) => !present.has(n))
+        : page.deleted;
+      for (const name of gone) this.dropEnvironment(connectionId, project, name);
+      const upsert = this.statement(
+        'INSERT INTO environments (connection_id, project, name, data, synced_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
+      );
+      for (const item of page.items) upsert.run(connectionId, project, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
+    } else {
+      const { project, environment } = parent as ListParent['deployments'];
+      if (page.full) this.statement('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
+      else for (const name of page.deleted) this.forgetRow('deployments', connectionId, { project, environment, name });
+      const upsert = this.statement(
+        'INSERT INTO deployments (connection_id, project, environment, name, data, synced_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, environment, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
+      );
+      for (const item of page.items) upsert.run(connectionId, project, environment, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
+    }
+  }
+
+  /** Deletes one row by its key columns (the table and columns are this file's own words, never input). */
+  private forgetRow(table: 'projects' | 'environments' | 'deployments' | 'users', connectionId: string, key: Record<string, string>): void {
+    const columns = Object.keys(key);
+    this.statement(`DELETE FROM ${table} WHERE connection_id = ? AND ${columns.map((c) => `${c} = ?`).join(' AND ')}`).run(connectionId, ...columns.map((c) => key[c]));
+  }
+
+  /** Forgets an environment and everything under it (its deployments, executions and cursors). */
+  private dropEnvironment(connectionId: string, project: string, environment: string): void {
+    this.statement('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
+    this.statement('DELETE FROM executions WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
+    for (const kind of ['deployments', 'executions']) this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf(kind, project, environment));
+    this.forgetRow('environments', connectionId, { project, name: environment });
+  }
+
+  private dropProject(connectionId: string, project: string): void {
+    const envs = this.statement('SELECT name FROM environments WHERE connection_id = ? AND project = ?').all(connectionId, project) as { name: string }[];
+    for (const env of envs) this.dropEnvironment(connectionId, project, env.name);
+    this.forgetRow('projects', connectionId, { name: project });
+    this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf('environments', project));
+  }
+}
+
+/** Writes an execution row, the values in the order of executionRow. Shared with the cache writer (cache-writer.ts). */
+export const UPSERT_EXECUTION = `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at, created_by)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (connection_id, execution_id) DO UPDATE SET project = excluded.project, environment = excluded.environment, status = excluded.status,
+    pipeline_name = excluded.pipeline_name, deployment_name = excluded.deployment_name, created_at = excluded.created_at, end_date = excluded.end_date,
+    data = excluded.data, synced_at = excluded.synced_at, created_by = excluded.created_by`;
+
+/** Moves a feed's cursor: (connection_id, scope, cursor, synced_at). */
+export const SET_CURSOR =
+  'INSERT INTO sync_state (connection_id, scope, cursor, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, scope) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at';
+
+/** The values of an execution's row, for UPSERT_EXECUTION. */
+export function executionRow(connectionId: string, project: string, environment: string, execution: Execution, syncedAt: string): unknown[] {
+  return [
+    connectionId,
+    execution.execution_id,
+    project,
+    environment,
+    execution.status,
+    execution.pipeline_name,
+    execution.deployment_name,
+    execution.created_at,
+    execution.end_date,
+    // The whole execution as the platform gave it: fields this app does not read yet stay too.
+    JSON.stringify(execution),
+    syncedAt,
+    execution.created_by,
+  ];
 }
 
 /** Belt and braces: whatever the platform sends, no secret-looking field reaches the cache. */
@@ -467,35 +601,7 @@ function stripSecrets<T extends object>(record: T): T {
   return copy as T;
 }
 
-function cleanProject(project: Project): Project {
-  return stripSecrets(project);
-}
-
 /** The sync_state key of a feed: "projects", "environments/<p>", "executions/<p>/<e>"… */
 export function scopeOf(kind: string, project?: string, environment?: string): string {
   return [kind, project, environment].filter((x) => x !== undefined).join('/');
-}
-
-interface Row {
-  data: string;
-  synced_at: string;
-}
-
-function parseRow(row: Row): Cached<Record<string, unknown>> {
-  return { item: JSON.parse(row.data) as Record<string, unknown>, synced_at: row.synced_at };
-}
-
-/** An execution as the platform returns it (domain/execution.ts), loosely typed for storage. */
-export interface ExecutionRecord {
-  execution_id: string;
-  status: string;
-  created_at: string;
-  created_by?: string;
-  end_date: string | null;
-  pipeline_name: string;
-  deployment_name: string | null;
-  steps: { name: string; status: string; start_date: string | null; end_date: string | null }[];
-  inputs?: unknown[];
-  outputs?: unknown[];
-  [key: string]: unknown;
 }

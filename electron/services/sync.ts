@@ -14,11 +14,12 @@
 // Every page is applied in ONE SQLite transaction together with the feed's new cursor, so a
 // crash or a lost connection at any moment leaves a consistent cache that the next sync
 // resumes from the last applied page. Deleting a project or environment drops what hangs
-// under it (environments, deployments, executions, steps, cursors).
+// under it (environments, deployments, executions, cursors). Execution pages are written by the
+// cache writer's thread (cache-writer.ts) while the next page arrives and is decoded here.
 import { AppError, type ApiError } from '../../domain/errors.js';
-import type { Environment } from '../../domain/environment.js';
-import type { Cache } from './cache.js';
+import type { Cache, ListItem, ListKind, ListParent } from './cache.js';
 import { scopeOf } from './cache.js';
+import { ExecutionPageWriter } from './cache-writer.js';
 import type { PlatformClient } from './platform-client.js';
 
 /** What the sync needs of the platform: the typed client's calls. */
@@ -37,6 +38,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
   now?: () => string;
+  /** Receives the writer of execution pages (the benchmark reads how long it wrote). */
+  onWriter?: (writer: ExecutionPageWriter) => void;
   /** Which feeds to walk (default all). */
   feeds?: { environments?: boolean; deployments?: boolean; executions?: boolean; users?: boolean };
   /** Walk only this project (and environment) below the projects feed: what one screen shows. */
@@ -75,6 +78,8 @@ export async function syncConnection(
   const feeds = { environments: true, deployments: true, executions: true, users: true, ...options.feeds };
   const report: SyncReport = { ok: true, synced_at: syncedAt, received: { projects: 0, environments: 0, deployments: 0, executions: 0, users: 0 }, skipped: [] };
   let pages = 0;
+  const writer = new ExecutionPageWriter(cache);
+  options.onWriter?.(writer);
 
   const checkAbort = () => {
     if (options.signal?.aborted) throw new AppError('cancelled', 'The sync was stopped; it resumes from here next time');
@@ -84,11 +89,15 @@ export async function syncConnection(
     options.onProgress?.({ scope, received: Object.values(report.received).reduce((a, b) => a + b, 0), pages });
   };
 
-  type ChangesFeed = (since: string | null) => Promise<{ items: { name: string }[]; deleted: string[]; cursor: string }>;
   const sinceQuery = (since: string | null) => (since === null ? {} : { since });
 
-  async function changesFeed(kind: 'projects' | 'environments' | 'deployments', parent: { project?: string; environment?: string }, page: ChangesFeed): Promise<void> {
-    const scope = scopeOf(kind, parent.project, parent.environment);
+  async function changesFeed<K extends ListKind>(
+    kind: K,
+    parent: ListParent[K],
+    page: (since: string | null) => Promise<{ items: ListItem[K][]; deleted: string[]; cursor: string }>,
+  ): Promise<void> {
+    const { project, environment } = parent as { project?: string; environment?: string };
+    const scope = scopeOf(kind, project, environment);
     let cursor = cache.syncCursor(connectionId, scope);
     for (;;) {
       checkAbort();
@@ -123,6 +132,9 @@ export async function syncConnection(
     };
     checkAbort();
     let pending: Promise<Page> = fetchPage(state);
+    // Pages handed to the writer's thread, written in order while the next ones arrive and are
+    // decoded here; at most two wait there (memory stays bounded when the disk is the slower side).
+    const writing: Promise<void>[] = [];
     for (;;) {
       const data = await pending;
       const { next, more } = advance(state, data);
@@ -131,13 +143,22 @@ export async function syncConnection(
         checkAbort();
         pending = fetchPage(next);
         pending.catch(() => undefined);
-        // Let the request leave before the (synchronous) write of this page starts.
+        // Let the request leave before this page's rows are built.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      cache.applyExecutions(connectionId, project, environment, data.items, JSON.stringify(next), syncedAt);
+      if (!more && !writer.started) cache.applyExecutions(connectionId, project, environment, data.items, JSON.stringify(next), syncedAt);
+      else {
+        const written = writer.write({ connectionId, project, environment, items: data.items, cursor: JSON.stringify(next), syncedAt });
+        written.catch(() => undefined);
+        writing.push(written);
+        if (writing.length > 2) await writing.shift();
+      }
       report.received.executions += data.items.length;
       progress(scope);
-      if (!more) return;
+      if (!more) {
+        await Promise.all(writing);
+        return;
+      }
       state = next;
     }
   }
@@ -155,7 +176,7 @@ export async function syncConnection(
           continue;
         }
         for (const { item: env } of cache.listEnvironments(connectionId, project.name)) {
-          const name = String(env.name);
+          const name = env.name;
           if (options.scope?.environment !== undefined && name !== options.scope.environment) continue;
           if (feeds.deployments) {
             try {
@@ -169,7 +190,7 @@ export async function syncConnection(
           }
           if (feeds.executions) {
             try {
-              await executionsFeed(project.name, name, (env as Environment).slug);
+              await executionsFeed(project.name, name, env.slug);
             } catch (error) {
               if (!isSkippable(error)) throw error;
               report.skipped.push(scopeOf('executions', project.name, name));
@@ -193,6 +214,9 @@ export async function syncConnection(
   } catch (error) {
     report.ok = false;
     report.error = error instanceof AppError ? error.toJSON() : { error: 'internal', message: `The sync failed: ${(error as Error).message?.slice(0, 200)}` };
+  } finally {
+    // Pages already handed to the writer are committed before the sync answers.
+    await writer.close();
   }
   return report;
 }

@@ -1,0 +1,157 @@
+// Writes the pages of an execution feed on a second connection to the cache file, in a worker
+// thread: while page N is written there, the sync receives and decodes page N+1 (HTTP, JSON, the
+// contract's schema) on its own thread, instead of one after the other. Each page is still ONE
+// transaction with its feed's cursor (a crash leaves the page and its cursor, or neither). The
+// rows are built on the sync's thread (cache.ts executionRow), so the worker only runs SQL.
+// A cache that lives in memory has no second connection, and a writer thread that cannot start or
+// stops (a native module it cannot load): there, pages are written in place, none lost.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Execution } from '../../domain/execution.js';
+import { executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
+
+/** Kept as a string (run with `eval: true`) so it works the same under tsx, Vitest and a bundled Electron main. */
+const WRITER_SOURCE = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.sqlite);
+const db = new Database(workerData.file, { timeout: 5000 });
+for (const pragma of workerData.pragmas) db.pragma(pragma);
+const upsert = db.prepare(workerData.upsert);
+const setCursor = db.prepare(workerData.setCursor);
+const apply = db.transaction((page) => {
+  for (const row of page.rows) upsert.run(row);
+  setCursor.run(page.connectionId, page.scope, page.cursor, page.syncedAt);
+});
+parentPort.on('message', (page) => {
+  if (page === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  const started = performance.now();
+  try {
+    apply(page);
+    parentPort.postMessage({ id: page.id, ms: performance.now() - started });
+  } catch (error) {
+    parentPort.postMessage({ id: page.id, error: String((error && error.message) || error) });
+  }
+});
+`;
+
+/** Per connection (not stored in the file): the same as the cache's own connection. */
+const PRAGMAS = ['synchronous = NORMAL', 'wal_autocheckpoint = 16384', 'journal_size_limit = 16777216'];
+
+export interface ExecutionPage {
+  connectionId: string;
+  project: string;
+  environment: string;
+  items: Execution[];
+  cursor: string | null;
+  syncedAt: string;
+}
+
+/** A page as rows of the executions table (cache.ts executionRow) and the feed's cursor. */
+interface RowsPage {
+  connectionId: string;
+  scope: string;
+  rows: unknown[][];
+  cursor: string | null;
+  syncedAt: string;
+}
+
+export class ExecutionPageWriter {
+  /** Time spent writing (inside the transactions), for the benchmark. */
+  writeMs = 0;
+  private worker: Worker | null = null;
+  private inPlace: boolean;
+  private nextId = 0;
+  /** What the thread has not confirmed yet: rows only, so that the page's parsed objects die young. */
+  private readonly waiting = new Map<number, { page: RowsPage; resolve: () => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly cache: Cache) {
+    this.inPlace = cache.file === ':memory:';
+  }
+
+  /** Whether a worker runs (a feed of one page is written in place: starting a thread would cost more). */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Resolves once the page and its cursor are committed. */
+  write(page: ExecutionPage): Promise<void> {
+    const rows: RowsPage = {
+      connectionId: page.connectionId,
+      scope: scopeOf('executions', page.project, page.environment),
+      rows: page.items.map((execution) => executionRow(page.connectionId, page.project, page.environment, execution, page.syncedAt)),
+      cursor: page.cursor,
+      syncedAt: page.syncedAt,
+    };
+    if (this.inPlace) {
+      try {
+        this.writeInPlace(rows);
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const worker = this.start();
+    const id = this.nextId++;
+    const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { page: rows, resolve, reject }));
+    worker.postMessage({ id, ...rows });
+    return done;
+  }
+
+  /** Ends the worker once the pages sent are written. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.postMessage('close');
+    });
+  }
+
+  private writeInPlace(page: RowsPage): void {
+    const started = performance.now();
+    this.cache.applyExecutionRows(page.connectionId, page.scope, page.rows, page.cursor, page.syncedAt);
+    this.writeMs += performance.now() - started;
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WRITER_SOURCE, {
+      eval: true,
+      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.cache.file, pragmas: PRAGMAS, upsert: UPSERT_EXECUTION, setCursor: SET_CURSOR },
+    });
+    worker.on('message', (answer: { id: number; ms?: number; error?: string }) => {
+      const waiting = this.waiting.get(answer.id);
+      this.waiting.delete(answer.id);
+      if (answer.error !== undefined) waiting?.reject(new Error(`the cache could not write a page of executions: ${answer.error}`));
+      else {
+        this.writeMs += answer.ms ?? 0;
+        waiting?.resolve();
+      }
+    });
+    // The thread failed: what it had not confirmed is written here, in order (a page written twice
+    // is the same upserts and cursor), and so is every page after.
+    const takeOver = () => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      this.inPlace = true;
+      const pages = [...this.waiting.values()];
+      this.waiting.clear();
+      for (const { page, resolve, reject } of pages) {
+        try {
+          this.writeInPlace(page);
+          resolve();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    };
+    worker.on('error', takeOver);
+    worker.on('exit', takeOver);
+    this.worker = worker;
+    return worker;
+  }
+}
