@@ -111,25 +111,43 @@ function duplicate(name: string): AppError {
   return new AppError('conflict', `name: a project named ${name} already exists; choose another name`, 'name');
 }
 
-/** The projects a user can see (all for admins, or when everyone sees every project), with their role and figures. */
+/**
+ * The projects a user can see (all for admins, or when everyone sees every project), with their role and
+ * figures. With `since`, what changed for this user: projects changed or deleted, and projects they
+ * joined or left (their own membership changes), so a cache never keeps a project its user lost.
+ */
 export async function listProjects(ctx: PlatformContext, user: AuthenticatedUser, since: number | undefined) {
   const seeAll = user.role === 'admin' || (await everyoneSeesEveryProject(ctx));
-  const { rows, deleted, cursor } = await changesList(ctx.db, {
-    resource: 'project',
-    since,
-    visible: (d) => seeAll || (d.audience ?? []).includes(user.id),
-    rows: (names) => {
-      let query = ctx.db
-        .selectFrom('projects')
-        .leftJoin('members', (join) => join.onRef('members.project_id', '=', 'projects.id').on('members.user_id', '=', user.id))
-        .select(PROJECT_COLUMNS.map((c) => `projects.${c}` as const))
-        .select('members.role as member_role')
-        .orderBy('projects.name');
-      if (!seeAll) query = query.where('members.role', 'is not', null);
-      if (names) query = query.where('projects.name', 'in', names);
-      return query.execute();
-    },
-  });
+  const visibleProjects = (names: string[] | null) => {
+    let query = ctx.db
+      .selectFrom('projects')
+      .leftJoin('members', (join) => join.onRef('members.project_id', '=', 'projects.id').on('members.user_id', '=', user.id))
+      .select(PROJECT_COLUMNS.map((c) => `projects.${c}` as const))
+      .select('members.role as member_role')
+      .orderBy('projects.name');
+    if (!seeAll) query = query.where('members.role', 'is not', null);
+    if (names) query = query.where('projects.name', 'in', names);
+    return query.execute();
+  };
+  let { rows, deleted, cursor } = await changesList(ctx.db, { resource: 'project', since, visible: (d) => seeAll || (d.audience ?? []).includes(user.id), rows: visibleProjects });
+  if (since !== undefined) {
+    // This user's own memberships that changed: a project joined comes in, a project left goes.
+    const memberships = await ctx.db
+      .selectFrom('changes')
+      .innerJoin('projects', 'projects.id', 'changes.project_id')
+      .select(['changes.id', 'projects.name'])
+      .where('changes.resource', '=', 'member')
+      .where('changes.key', '=', user.id)
+      .where('changes.id', '>', since)
+      .execute();
+    if (memberships.length > 0) {
+      const touched = [...new Set(memberships.map((m) => m.name))].filter((name) => !rows.some((row) => row.name === name));
+      const seen = touched.length > 0 ? await visibleProjects(touched) : [];
+      rows = [...rows, ...seen].sort((a, b) => a.name.localeCompare(b.name));
+      deleted = [...new Set([...deleted, ...touched.filter((name) => !seen.some((row) => row.name === name))])];
+      cursor = String(Math.max(Number(cursor), ...memberships.map((m) => Number(m.id))));
+    }
+  }
   const stats = await projectStats(ctx, rows.map((r) => r.id));
   const items = rows.map(({ member_role, ...row }) => projectOut(row, { role: member_role ?? (user.role === 'admin' ? 'admin' : 'editor'), ...stats.get(row.id) }));
   return { items, deleted, cursor };

@@ -134,7 +134,7 @@ describe('syncConnection', () => {
     cache.close();
   });
 
-  it('skips a project its user may no longer read (404), and syncs the rest', async () => {
+  it('drops a project its user was removed from (with what hangs under it), brings it back when they are added again, and syncs the rest', async () => {
     const p = await platformWith([
       { name: 'alpha', environments: [{ name: 'prod', executions: 20 }] },
       { name: 'beta', environments: [{ name: 'main', executions: 10 }] },
@@ -146,12 +146,27 @@ describe('syncConnection', () => {
     const cache = Cache.open(join(root, 'member.sqlite'));
     expect(await syncConnection(cache, asMember, 'm', { pageSize: 100 })).toMatchObject({ ok: true, skipped: [], received: { projects: 2, executions: 30 } });
 
-    // Removed from beta: the platform answers 404 for beta's environments from now on.
+    // Removed from beta: the member's projects feed says beta is gone for them; the admin's still has it.
     await p.client.call('removeMember', { params: { name: 'beta', user_id: member.id } });
     await p.addExecutions('alpha', 'prod', 5);
     const next = await syncConnection(cache, asMember, 'm', { pageSize: 100 });
-    expect(next).toMatchObject({ ok: true, skipped: ['environments/beta'], received: { executions: 5 } });
+    expect(next).toMatchObject({ ok: true, skipped: [], received: { executions: 5 } });
+    expect(cache.listProjects('m').items.map((project) => project.name)).toEqual(['alpha']);
+    expect(cache.listExecutions('m', { project: 'beta' }).total).toBe(0);
     expect(cache.listExecutions('m', { project: 'alpha' }).total).toBe(25);
+    const adminCache = Cache.open(join(root, 'admin.sqlite'));
+    await syncConnection(adminCache, p.client, 'a', { pageSize: 100 });
+    const { cursor } = await p.client.call('listProjects');
+    await p.client.call('removeMember', { params: { name: 'alpha', user_id: member.id } });
+    expect((await p.client.call('listProjects', { query: { since: cursor } })).deleted).toEqual([]);
+    adminCache.close();
+
+    // Added to beta again: it comes back at the next sync, with its executions.
+    await p.client.call('setMember', { params: { name: 'beta', user_id: member.id }, body: { role: 'viewer' } });
+    const again = await syncConnection(cache, asMember, 'm', { pageSize: 100 });
+    expect(again).toMatchObject({ ok: true, skipped: [] });
+    expect(cache.listProjects('m').items.map((project) => project.name)).toEqual(['beta']);
+    expect(cache.listExecutions('m', { project: 'beta' }).total).toBe(10);
     cache.close();
   });
 
