@@ -417,6 +417,7 @@ test('Members: add a user with a role, change the role, remove; a viewer is refu
   await page.getByLabel(`Role of ${outsider.name}`).selectOption('viewer');
   await expect(page.getByText(`${outsider.name} is now viewer.`)).toBeVisible();
   await page.getByRole('button', { name: `Remove ${outsider.name}` }).click();
+  await page.getByRole('dialog', { name: `Remove ${outsider.name} from ${project}?` }).getByRole('button', { name: 'Remove member' }).click(); // members-dialogs.spec.ts
   await expect(page.getByText(`${outsider.name} is no longer a member of ${project}.`)).toBeVisible();
   await expect(table.locator('tbody tr')).toHaveCount(3);
 
