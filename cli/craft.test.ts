@@ -527,6 +527,17 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
       const yes = await craftOnTerminal(['token', 'regenerate'], own.dir, [{ waitFor: '[y/N]', type: 'y\r' }]);
       expect(yes.code, yes.screen).toBe(0);
       expect(yes.screen).toMatch(/New SDK token/);
+      // env export --out over an existing .env: the changes shown, then asked; no keeps the file as it was.
+      const file = join(own.dir, 'project.env');
+      writeFileSync(file, 'MINE=1\n');
+      const kept = await craftOnTerminal(['env', 'export', ...target(), '--out', file], own.dir, [{ waitFor: '[y/N]', type: 'n\r' }]);
+      expect(kept.code, kept.screen).toBe(1);
+      expect(kept.screen).toContain('CRAFT_AI_SDK_TOKEN: added');
+      expect(kept.screen).toContain(`Nothing written to ${file}.`);
+      expect(readFileSync(file, 'utf8')).toBe('MINE=1\n');
+      const updated = await craftOnTerminal(['env', 'export', ...target(), '--out', file], own.dir, [{ waitFor: '[y/N]', type: 'y\r' }]);
+      expect(updated.code, updated.screen).toBe(0);
+      expect(readFileSync(file, 'utf8')).toMatch(/^MINE=1\nCRAFT_AI_ENVIRONMENT_URL=/);
     } finally {
       await craft(['logout'], { dataDir: own.dir }).catch(() => undefined);
       own.remove();

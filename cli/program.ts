@@ -53,7 +53,7 @@ function checkOut(paths: string[], force: boolean, example: string): void {
 }
 
 /** `craft env export --out`: the one .env writer, the changes to an existing file shown and confirmed (or --force). */
-async function writeEnvFile(path: string, values: { url: string; token: string }, target: string, opts: { force?: boolean; gitignore?: boolean }): Promise<void> {
+async function writeEnvFile(path: string, values: { url: string; token: string }, target: string, opts: { force?: boolean; gitignore?: boolean }): Promise<boolean> {
   const plan = planDotEnv(path, values, { field: 'out' });
   let confirmed = !!opts.force;
   if (plan.exists && !dotEnvUpToDate(plan) && !confirmed) {
@@ -61,7 +61,10 @@ async function writeEnvFile(path: string, values: { url: string; token: string }
     const summary = `${plan.path} exists; writing the SDK variables of ${target} changes:\n${lines}\n  (${plan.kept_lines} other line${plan.kept_lines === 1 ? '' : 's'} kept${plan.narrows_mode ? '; the file becomes readable by you only' : ''})`;
     if (!interactive()) throw new AppError('conflict', `${summary}\nPass --force to apply these changes`, 'out');
     err(summary);
-    if (!(await confirm(`Update ${plan.path}?`, '--force'))) throw new AppError('cancelled', `Nothing written to ${plan.path}`);
+    if (!(await confirm(`Update ${plan.path}?`, '--force'))) {
+      err(`Nothing written to ${plan.path}.`);
+      return false;
+    }
     confirmed = true;
   }
   const done = writeDotEnv(path, values, { field: 'out', confirmed });
@@ -73,6 +76,7 @@ async function writeEnvFile(path: string, values: { url: string; token: string }
       out(`Added ${added.line} to ${added.gitignore}.`);
     } else err(`craft: ${done.path} holds your SDK token and git does not ignore it: add it to ${done.git.gitignore} (or run again with --gitignore)`);
   }
+  return true;
 }
 
 function hostName(url: string): string {
@@ -382,7 +386,10 @@ export function buildProgram(result: ProgramResult): Command {
       const record = ctx.connection();
       const sdkToken = await ctx.token(record);
       const env = await ctx.environment(await ctx.client(record), opts.project, opts.environment);
-      if (opts.out !== undefined) return writeEnvFile(opts.out, { url: env.url, token: sdkToken }, `${opts.project}/${opts.environment}`, opts);
+      if (opts.out !== undefined) {
+        if (!(await writeEnvFile(opts.out, { url: env.url, token: sdkToken }, `${opts.project}/${opts.environment}`, opts))) result.exitCode = EXIT.failure;
+        return;
+      }
       if (opts.format === 'shell') process.stdout.write(sdkExportLines(env.url, sdkToken, !!opts.reveal));
       else process.stdout.write(sdkDotEnvLines(env.url, sdkToken, !!opts.reveal));
       if (!opts.reveal) err('craft: the token is masked; --reveal prints it (or use `craft exec`, which needs no copy at all)');
