@@ -3,7 +3,7 @@
 // name, when no D-Bus session bus is set (run them inside dbus-run-session, see README).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer } from '../platform/test-helpers.js';
 import { craft, craftOnTerminal, EMAIL, KEYCHAIN_SKIP, keyringEnvironment, PASSWORD, startCliPlatform, startKeyring, tempDir, type CliPlatform } from './test-helpers.js';
@@ -362,22 +362,33 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
     expect(shown.stdout).toBe(`CRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\nCRAFT_AI_SDK_TOKEN=${token}\nCRAFT_AI_CONTROL_URL=${p.url}\n`);
   });
 
-  it('craft env export --out writes a private .env to an absolute path only, and replaces a file only with --force', async () => {
+  it('craft env export --out sets the SDK variables in a private .env, keeping its other lines; an existing file changes only with --force', async () => {
     const token = (await craft(['token', 'show', '--reveal'], opts())).stdout.trim();
     const relative = await craft(['env', 'export', ...target(), '--out', '.env'], opts());
     expect(relative.code).toBe(2);
     expect(relative.stderr).toMatch(/--out: must be an absolute path/);
-    const out = join(data.dir, 'project.env');
-    writeFileSync(out, 'MINE=keep me\n');
+    const repo = mkdtempSync(join(data.dir, 'repo-'));
+    mkdirSync(join(repo, '.git'));
+    const out = join(repo, '.env');
+    writeFileSync(out, '# mine\nDATABASE_URL=postgres://me@db/app\n');
     const taken = await craft(['env', 'export', ...target(), '--out', out], opts());
     expect(taken.code).toBe(1);
-    expect(taken.stderr).toContain(`${out} already exists: choose another --out, or pass --force to replace it`);
-    expect(readFileSync(out, 'utf8')).toBe('MINE=keep me\n');
+    expect(taken.stderr).toContain(`${out} exists; writing the SDK variables of ${target()[1]}/${target()[3]} changes:\n  CRAFT_AI_ENVIRONMENT_URL: added\n`);
+    expect(taken.stderr).toContain('Pass --force to apply these changes');
+    expect(readFileSync(out, 'utf8')).toBe('# mine\nDATABASE_URL=postgres://me@db/app\n');
     const forced = await craft(['env', 'export', ...target(), '--out', out, '--force'], opts());
     expect(forced.code, forced.stderr).toBe(0);
-    expect(readFileSync(out, 'utf8')).toContain(`CRAFT_AI_SDK_TOKEN=${token}\n`);
+    expect(readFileSync(out, 'utf8')).toBe(`# mine\nDATABASE_URL=postgres://me@db/app\nCRAFT_AI_ENVIRONMENT_URL=${p.environmentUrl}\nCRAFT_AI_SDK_TOKEN=${token}\nCRAFT_AI_CONTROL_URL=${p.url}\n`);
     expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(forced.stdout).toContain(`Updated ${out} (mode 0600)`);
     expect(forced.stdout).not.toContain(token);
+    expect(forced.stderr).toContain('git does not ignore it');
+    // Up to date: nothing to confirm; --gitignore keeps the token out of commits.
+    const again = await craft(['env', 'export', ...target(), '--out', out, '--gitignore'], opts());
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`${out} is already up to date`);
+    expect(again.stdout).toContain(`Added .env to ${join(repo, '.gitignore')}.`);
+    expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toBe('.env\n');
   });
 
   it('craft run of a failing script records a failed execution with its logs', async () => {
@@ -516,6 +527,17 @@ describe.skipIf(!!KEYCHAIN_SKIP)(`with the OS keychain${KEYCHAIN_SKIP ? ` — sk
       const yes = await craftOnTerminal(['token', 'regenerate'], own.dir, [{ waitFor: '[y/N]', type: 'y\r' }]);
       expect(yes.code, yes.screen).toBe(0);
       expect(yes.screen).toMatch(/New SDK token/);
+      // env export --out over an existing .env: the changes shown, then asked; no keeps the file as it was.
+      const file = join(own.dir, 'project.env');
+      writeFileSync(file, 'MINE=1\n');
+      const kept = await craftOnTerminal(['env', 'export', ...target(), '--out', file], own.dir, [{ waitFor: '[y/N]', type: 'n\r' }]);
+      expect(kept.code, kept.screen).toBe(1);
+      expect(kept.screen).toContain('CRAFT_AI_SDK_TOKEN: added');
+      expect(kept.screen).toContain(`Nothing written to ${file}.`);
+      expect(readFileSync(file, 'utf8')).toBe('MINE=1\n');
+      const updated = await craftOnTerminal(['env', 'export', ...target(), '--out', file], own.dir, [{ waitFor: '[y/N]', type: 'y\r' }]);
+      expect(updated.code, updated.screen).toBe(0);
+      expect(readFileSync(file, 'utf8')).toMatch(/^MINE=1\nCRAFT_AI_ENVIRONMENT_URL=/);
     } finally {
       await craft(['logout'], { dataDir: own.dir }).catch(() => undefined);
       own.remove();

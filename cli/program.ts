@@ -8,8 +8,10 @@ import { dataTypeOf, EXECUTION_STATUSES, IO_NAME_RULE, type ExecutionStatus } fr
 import type { EndpointInput } from '../domain/platform-contract.js';
 import { fingerprintLine } from '../domain/ssh-public-key.js';
 import { sdkVariables } from '../domain/environment.js';
-import { maskToken, sdkDotEnvLines, sdkExportLines, writeDotEnv } from '../electron/services/accounts.js';
-import { checkChosenPaths, DEPLOY_KEY_EXAMPLE, DOTENV_EXAMPLE } from '../electron/services/chosen-files.js';
+import { maskToken, sdkDotEnvLines, sdkExportLines } from '../electron/services/accounts.js';
+import { checkChosenPaths, DEPLOY_KEY_EXAMPLE } from '../electron/services/chosen-files.js';
+import { expandHome, ignoreInGit, planDotEnv, writeDotEnv } from '../electron/services/dotenv-file.js';
+import { describeDotEnvChanges, dotEnvUpToDate } from '../domain/dotenv.js';
 import { normalisePlatformUrl, signInWithPassword } from '../electron/services/sign-in.js';
 import { PlatformClient } from '../electron/services/platform-client.js';
 import type { ConnectionRecord } from '../electron/services/connections.js';
@@ -48,6 +50,33 @@ function checkOut(paths: string[], force: boolean, example: string): void {
     if (error.code === 'conflict') throw new AppError('conflict', `${paths.find((path) => existsSync(path))} already exists: choose another --out, or pass --force to replace it`, 'out');
     throw error;
   }
+}
+
+/** `craft env export --out`: the one .env writer, the changes to an existing file shown and confirmed (or --force). */
+async function writeEnvFile(path: string, values: { url: string; token: string }, target: string, opts: { force?: boolean; gitignore?: boolean }): Promise<boolean> {
+  const plan = planDotEnv(path, values, { field: 'out' });
+  let confirmed = !!opts.force;
+  if (plan.exists && !dotEnvUpToDate(plan) && !confirmed) {
+    const lines = plan.changes.map((c) => `  ${c.name}: ${c.change}`).join('\n');
+    const summary = `${plan.path} exists; writing the SDK variables of ${target} changes:\n${lines}\n  (${plan.kept_lines} other line${plan.kept_lines === 1 ? '' : 's'} kept${plan.narrows_mode ? '; the file becomes readable by you only' : ''})`;
+    if (!interactive()) throw new AppError('conflict', `${summary}\nPass --force to apply these changes`, 'out');
+    err(summary);
+    if (!(await confirm(`Update ${plan.path}?`, '--force'))) {
+      err(`Nothing written to ${plan.path}.`);
+      return false;
+    }
+    confirmed = true;
+  }
+  const done = writeDotEnv(path, values, { field: 'out', confirmed });
+  if (!done.written) out(`${done.path} is already up to date: the SDK variables of ${target}.`);
+  else out(`${done.exists ? 'Updated' : 'Wrote'} ${done.path} (mode 0600): the SDK variables of ${target} (${describeDotEnvChanges(done)}).`);
+  if (done.git && !done.git.ignored) {
+    if (opts.gitignore) {
+      const added = ignoreInGit(done.path, { field: 'out' });
+      out(`Added ${added.line} to ${added.gitignore}.`);
+    } else err(`craft: ${done.path} holds your SDK token and git does not ignore it: add it to ${done.git.gitignore} (or run again with --gitignore)`);
+  }
+  return true;
 }
 
 function hostName(url: string): string {
@@ -338,20 +367,27 @@ export function buildProgram(result: ProgramResult): Command {
     });
 
   const envCommand = program.command('env').description('The SDK variables of an environment.');
-  sdkTarget(envCommand.command('export').description('Print CRAFT_AI_ENVIRONMENT_URL, CRAFT_AI_SDK_TOKEN and CRAFT_AI_CONTROL_URL for an environment; the token is masked unless --reveal. With --out, write them to a .env file instead (mode 0600).'))
+  sdkTarget(envCommand.command('export').description('Print CRAFT_AI_ENVIRONMENT_URL, CRAFT_AI_SDK_TOKEN and CRAFT_AI_CONTROL_URL for an environment; the token is masked unless --reveal. With --out, set them in a .env file instead (mode 0600): its other lines are kept, and the changes to an existing file are shown and confirmed first.'))
     .addOption(new Option('--format <format>', 'shell (export lines) or dotenv (.env lines)').choices(['shell', 'dotenv']).default('shell'))
     .option('--reveal', 'print the token itself (it then ends up wherever you send the output)')
-    .option('-o, --out <path>', 'write a .env file there (an absolute path; readable by you only), holding the token')
-    .option('-f, --force', 'with --out: replace the file if it exists')
-    .action(async (opts: { project: string; environment: string; format: 'shell' | 'dotenv'; reveal?: boolean; out?: string; force?: boolean }, command: Command) => {
-      if (opts.out !== undefined) checkOut([opts.out], !!opts.force, DOTENV_EXAMPLE);
+    .option('-o, --out <path>', 'set them in a .env file there (an absolute or ~/ path; readable by you only), holding the token; its other lines are kept')
+    .option('-f, --force', 'with --out: change an existing file without asking')
+    .option('--gitignore', 'with --out: add the file to its git repository\'s .gitignore')
+    .action(async (opts: { project: string; environment: string; format: 'shell' | 'dotenv'; reveal?: boolean; out?: string; force?: boolean; gitignore?: boolean }, command: Command) => {
+      if (opts.out !== undefined) {
+        try {
+          expandHome(opts.out, 'out'); // before any network: a relative path is a usage error
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'validation') throw new UsageError(`--${error.message}`);
+          throw error;
+        }
+      }
       const ctx = ctxOf(command);
       const record = ctx.connection();
       const sdkToken = await ctx.token(record);
       const env = await ctx.environment(await ctx.client(record), opts.project, opts.environment);
       if (opts.out !== undefined) {
-        writeDotEnv(opts.out, { url: env.url, token: sdkToken }, { overwrite: !!opts.force, field: 'out' });
-        out(`Wrote ${opts.out} (mode 0600): the SDK variables of ${opts.project}/${opts.environment}.`);
+        if (!(await writeEnvFile(opts.out, { url: env.url, token: sdkToken }, `${opts.project}/${opts.environment}`, opts))) result.exitCode = EXIT.failure;
         return;
       }
       if (opts.format === 'shell') process.stdout.write(sdkExportLines(env.url, sdkToken, !!opts.reveal));

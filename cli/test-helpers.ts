@@ -9,6 +9,7 @@ import { ensureFirstAdmin } from '../platform/first-admin.js';
 import { createTestPlatform, validProject, type TestPlatform } from '../platform/test-helpers.js';
 import { PlatformClient } from '../electron/services/platform-client.js';
 import type { ProjectCreate } from '../domain/project.js';
+import { shellQuote } from '../domain/dotenv.js';
 
 export const CRAFT = resolve(import.meta.dirname, '..', 'bin', 'craft.js');
 export const EMAIL = 'ada@example.com';
@@ -171,7 +172,7 @@ export function tempDir(prefix = 'craft-cli-'): { dir: string; remove(): void } 
  * for its text in the output, then types its answer. Returns everything the terminal showed.
  */
 export function craftOnTerminal(args: string[], dataDir: string, steps: { waitFor: string; type: string }[], timeoutMs = 45_000): Promise<{ code: number | null; screen: string }> {
-  const line = [process.execPath, CRAFT, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const line = [process.execPath, CRAFT, ...args].map((a) => shellQuote(a, { always: true })).join(' ');
   return new Promise((resolvePromise, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...keyringEnv, CRAFT_DATA_DIR: dataDir };
     const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });

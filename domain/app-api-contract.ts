@@ -8,7 +8,8 @@ import { invitationSchema, passwordChangeSchema, userCreateSchema, userPublicSch
 import { accessRequestSchema, memberRole, memberSchema, platformSettingsSchema, platformSettingsUpdateSchema, projectHistoryEntrySchema } from './access.js';
 import { deploymentSchema, environmentCreateSchema, environmentSchema } from './environment.js';
 import { executionSchema, logLineSchema } from './execution.js';
-import { absoluteFilePath, email } from './rules.js';
+import { absoluteFilePath, email, homeOrAbsoluteFilePath } from './rules.js';
+import { dotEnvPlanSchema } from './dotenv.js';
 import { platformUrl } from './platform-url.js';
 import { deployKeyPublicSchema } from './deploy-key.js';
 import { apiErrorSchema } from './errors.js';
@@ -197,8 +198,21 @@ export const appApiContract = {
     z.object({ ...environmentRef, reveal: z.boolean().default(false) }).strict(),
     z.object({ environment_url: z.string(), export_lines: z.string(), token_masked: z.string(), token: z.string().optional(), storage: tokenStorageSchema }),
   ),
-  /** Writes a .env (absolute path, mode 0600); an existing file is replaced only with overwrite (after the user confirmed), else 'conflict'. */
-  writeDotEnv: method(z.object({ ...environmentRef, path: absoluteFilePath('/home/you/project/.env'), overwrite: z.boolean().default(false) }).strict(), z.object({ path: z.string() })),
+  /** What "Write .env" would change in the file (the SDK's variables only; no value in the answer), for the user to confirm. */
+  previewDotEnv: method(z.object({ ...environmentRef, path: homeOrAbsoluteFilePath('/home/you/project/.env') }).strict(), dotEnvPlanSchema),
+  /**
+   * Sets the SDK's variables in a .env (absolute or ~/ path, mode 0600), keeping its other lines; an existing
+   * file is changed only with confirmed (the user saw previewDotEnv), else 'conflict'.
+   */
+  writeDotEnv: method(
+    z.object({ ...environmentRef, path: homeOrAbsoluteFilePath('/home/you/project/.env'), confirmed: z.boolean().default(false) }).strict(),
+    dotEnvPlanSchema.extend({ written: z.boolean() }),
+  ),
+  /** Adds a .env to its git repository's .gitignore, so that the token is never committed. */
+  ignoreDotEnvInGit: method(
+    z.object({ path: homeOrAbsoluteFilePath('/home/you/project/.env') }).strict(),
+    z.object({ gitignore: z.string(), line: z.string(), added: z.boolean() }),
+  ),
 
   // Executions (synced into the cache; the table works offline on what was seen).
   listExecutions: method(

@@ -112,6 +112,14 @@ export function isAbsolutePath(path: string): boolean {
 
 export const absolutePathRule = (example: string) => `must be an absolute path, such as ${example}`;
 
+/** An absolute path, or one in the user's home folder (~/…), which the host expands. */
+export const homeOrAbsoluteFilePath = (example: string) =>
+  z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, `is required: the full path of the file, such as ${example}`)
+    .refine((path) => isAbsolutePath(path) || path === '~' || path.startsWith('~/'), `${absolutePathRule(example)} or ~/${example.split('/').slice(3).join('/')}`);
+
 export const absoluteFilePath = (example: string) =>
   z
     .string({ error: 'is required' })

@@ -151,17 +151,25 @@ describe('the desktop API', () => {
     await ok('switchConnection', { id: (await ok('listConnections')).items.find((c: { kind: string }) => c.kind === 'embedded').id });
   });
 
-  it('writes a .env and a key pair only to an absolute path, and replaces an existing file only once the user confirmed', async () => {
+  it('writes a .env and a key pair only to an absolute path; a .env keeps its other lines and changes only once the user saw what changes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'craft-chosen-files-'));
     const relative = await refused('writeDotEnv', { project: 'fraud', environment: 'production', path: 'churn/.env' });
-    expect(relative).toEqual({ error: 'validation', field: 'path', message: 'path: must be an absolute path, such as /home/you/project/.env' });
+    expect(relative).toEqual({ error: 'validation', field: 'path', message: 'path: must be an absolute path, such as /home/you/project/.env or ~/project/.env' });
     const envPath = join(dir, '.env');
     writeFileSync(envPath, 'MINE=keep me\n');
+    const preview = await ok('previewDotEnv', { project: 'fraud', environment: 'production', path: envPath });
+    expect(preview).toMatchObject({ path: envPath, exists: true, kept_lines: 1, git: null });
+    expect(preview.changes.map((c: { change: string }) => c.change)).toEqual(['added', 'added', 'added']);
     const taken = await refused('writeDotEnv', { project: 'fraud', environment: 'production', path: envPath });
-    expect(taken).toEqual({ error: 'conflict', field: 'path', message: `path: ${envPath} already exists: confirm to replace it` });
+    expect(taken).toEqual({ error: 'conflict', field: 'path', message: `path: ${envPath} already exists: confirm the changes to its SDK variables (its other lines are kept)` });
     expect(readFileSync(envPath, 'utf8')).toBe('MINE=keep me\n');
-    await ok('writeDotEnv', { project: 'fraud', environment: 'production', path: envPath, overwrite: true });
-    expect(readFileSync(envPath, 'utf8')).toContain('CRAFT_AI_SDK_TOKEN=');
+    expect(await ok('writeDotEnv', { project: 'fraud', environment: 'production', path: envPath, confirmed: true })).toMatchObject({ written: true });
+    expect(readFileSync(envPath, 'utf8')).toMatch(/^MINE=keep me\nCRAFT_AI_ENVIRONMENT_URL=.*\nCRAFT_AI_SDK_TOKEN=.*\nCRAFT_AI_CONTROL_URL=.*\n$/);
+    expect(await refused('writeDotEnv', { project: 'fraud', environment: 'production', path: dir })).toEqual({
+      error: 'validation',
+      field: 'path',
+      message: `path: ${dir} is a folder: give the path of a file in it, such as ${dir}/.env`,
+    });
 
     const key = await ok('importDeployKey', { private_key: pemKey() });
     expect(await refused('exportDeployKey', { key_id: key.key_id, path: 'keys/deploy_key' })).toMatchObject({ error: 'validation', field: 'path', message: expect.stringMatching(/^path: must be an absolute path/) });

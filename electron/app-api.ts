@@ -17,7 +17,8 @@ import {
 } from '../domain/index.js';
 import type { User, UserPublic } from '../domain/index.js';
 import type { DesktopServices } from './desktop.js';
-import { sdkExportLines, writeDotEnv } from './services/accounts.js';
+import { sdkExportLines } from './services/accounts.js';
+import { ignoreInGit, planDotEnv, writeDotEnv } from './services/dotenv-file.js';
 import { testRepositoryAccess } from './services/repo-access.js';
 import { signInWithPassword } from './services/sign-in.js';
 import { syncConnection } from './services/sync.js';
@@ -300,10 +301,16 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       const view = await accounts.viewToken(undefined, reveal);
       return { environment_url: env.url, export_lines: sdkExportLines(env.url, token, reveal), token_masked: view.masked, storage: view.storage, ...(reveal ? { token } : {}) };
     },
-    async writeDotEnv({ project, environment, path, overwrite }) {
+    async previewDotEnv({ project, environment, path }) {
       const env = (await this.getEnvironment({ project, environment })).item;
-      writeDotEnv(path, { url: env.url, token: await services.sdkToken() }, { overwrite });
-      return { path };
+      return planDotEnv(path, { url: env.url, token: await services.sdkToken() });
+    },
+    async writeDotEnv({ project, environment, path, confirmed }) {
+      const env = (await this.getEnvironment({ project, environment })).item;
+      return writeDotEnv(path, { url: env.url, token: await services.sdkToken() }, { confirmed });
+    },
+    async ignoreDotEnvInGit({ path }) {
+      return ignoreInGit(path);
     },
 
     async listExecutions({ project, environment, deployment, refresh }) {

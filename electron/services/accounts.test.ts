@@ -1,10 +1,10 @@
 // The token manager against two real platforms (the project's own, on 127.0.0.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlatform, type BuiltPlatform } from '../../platform/index.js';
-import { Accounts, maskToken, sdkExportLines, writeDotEnv } from './accounts.js';
+import { Accounts, maskToken, sdkExportLines } from './accounts.js';
 import { Connections } from './connections.js';
 import { PlatformClient } from './platform-client.js';
 import { memoryStore, openVault } from './vault.js';
@@ -139,19 +139,5 @@ describe('SDK connection helpers', () => {
     expect(sdkExportLines('https://mlops-platform.craft.ai/environments/prod', token)).not.toContain('CRAFT_AI_CONTROL_URL');
     expect(sdkExportLines('http://x/e', token, true)).toContain(`CRAFT_AI_SDK_TOKEN=${token}\n`);
     expect(sdkExportLines('http://x/e', "it's", true)).toContain(`CRAFT_AI_SDK_TOKEN='it'\\''s'`);
-  });
-
-  it('writes a .env with mode 0600, even over a wider existing file (once told to replace it)', () => {
-    const dir = mkdtempSync(join(dataDir, 'env-'));
-    const file = join(dir, '.env');
-    writeFileSync(file, 'OLD=1\n', { mode: 0o644 });
-    writeDotEnv(file, { url: 'http://127.0.0.1:5/environments/dev', token: 'tok_abc$def' }, { overwrite: true });
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const text = readFileSync(file, 'utf8');
-    expect(text).toContain('CRAFT_AI_ENVIRONMENT_URL=http://127.0.0.1:5/environments/dev\n');
-    expect(text).toContain('CRAFT_AI_SDK_TOKEN="tok_abc\\$def"\n');
-    expect(text).toContain('CRAFT_AI_CONTROL_URL=http://127.0.0.1:5\n');
-    expect(readdirSync(dir)).toEqual(['.env']);
-    expect(() => writeDotEnv(join(dir, 'missing', '.env'), { url: 'u', token: 't' })).toThrow(expect.objectContaining({ field: 'path' }));
   });
 });

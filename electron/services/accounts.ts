@@ -6,9 +6,9 @@
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/user.js';
 import { sdkVariables } from '../../domain/environment.js';
+import { dotEnvQuote, shellQuote } from '../../domain/dotenv.js';
 import type { TokenStorage } from '../../domain/app-api-contract.js';
 import { Connections, type ConnectionRecord } from './connections.js';
-import { DOTENV_EXAMPLE, writeChosenFiles } from './chosen-files.js';
 import { PlatformClient } from './platform-client.js';
 import type { Vault } from './vault.js';
 
@@ -17,10 +17,6 @@ export function maskToken(token: string | null): string {
   if (!token) return '';
   if (token.length < 16) return '••••••••';
   return `${token.slice(0, 4)}••••••••••••${token.slice(-4)}`;
-}
-
-function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -34,11 +30,6 @@ export function sdkExportLines(environmentUrl: string, token: string, reveal = f
     .join('');
 }
 
-function dotEnvValue(value: string): string {
-  if (/[\r\n]/.test(value)) throw new AppError('validation', 'A .env value cannot contain a line break');
-  return /^[A-Za-z0-9_./:@%+=,-]*$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
-}
-
 /** The SDK variables as .env lines (the token masked unless revealed). */
 export function sdkDotEnvLines(environmentUrl: string, token: string, reveal = true): string {
   return Object.entries(sdkVariables(environmentUrl, reveal ? token : maskToken(token)))
@@ -46,15 +37,12 @@ export function sdkDotEnvLines(environmentUrl: string, token: string, reveal = t
     .join('');
 }
 
-/**
- * Writes the SDK variables (CRAFT_AI_ENVIRONMENT_URL, CRAFT_AI_SDK_TOKEN, CRAFT_AI_CONTROL_URL) to a .env
- * file the user chose, readable by its owner only (mode 0600, also when it replaces a wider file),
- * atomically. The path must be absolute; an existing file is replaced only with `overwrite` (AppError
- * 'conflict' otherwise). `field` names the input in errors (`path` for the desktop, `out` for craft).
- */
-export function writeDotEnv(path: string, values: { url: string; token: string }, options: { overwrite?: boolean; field?: string } = {}): void {
-  const content = '# Craft MLOps SDK connection — keep this file private (it holds your SDK token)\n' + sdkDotEnvLines(values.url, values.token);
-  writeChosenFiles([{ path, content, mode: 0o600 }], { overwrite: options.overwrite ?? false, field: options.field ?? 'path', example: DOTENV_EXAMPLE });
+function dotEnvValue(value: string): string {
+  try {
+    return dotEnvQuote(value);
+  } catch (error) {
+    throw new AppError('validation', (error as Error).message);
+  }
 }
 
 export interface TokenView {

@@ -4,6 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { shellQuote } from '../../domain/dotenv.js';
 
 export interface CliShimOptions {
   /** The runtime to start: the app's executable (Electron), or node. */
@@ -23,10 +24,6 @@ export interface CliShimResult {
   message: string;
 }
 
-function shQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export function defaultShimDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
   if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Programs', 'craft', 'bin');
   return join(homedir(), '.local', 'bin');
@@ -43,7 +40,7 @@ export function installCliShim(options: CliShimOptions): CliShimResult {
     writeFileSync(path, `@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\n"${options.executable}" "${options.script}" %*\r\n`);
   } else {
     path = join(dir, 'craft');
-    writeFileSync(path, `#!/bin/sh\n# The craft command of Craft MLOps Desktop (installed from the app's menu).\nELECTRON_RUN_AS_NODE=1 exec ${shQuote(options.executable)} ${shQuote(options.script)} "$@"\n`);
+    writeFileSync(path, `#!/bin/sh\n# The craft command of Craft MLOps Desktop (installed from the app's menu).\nELECTRON_RUN_AS_NODE=1 exec ${shellQuote(options.executable)} ${shellQuote(options.script)} "$@"\n`);
     chmodSync(path, 0o755);
   }
   const onPath = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : delimiter).includes(dir);

@@ -9,6 +9,7 @@
 // one in the URL (git when none); `options.user` overrides it — the tests use root
 // against a local sshd, because a test machine has no `git` account.
 import ssh2 from 'ssh2';
+import { shellQuote } from '../../domain/dotenv.js';
 import { deployKeySettingsUrl } from '../../domain/rules.js';
 import { KnownHosts, hostKeyFingerprint, hostLabel, type HostKeyVerdict } from './known-hosts.js';
 
@@ -101,10 +102,6 @@ function defaultBranch(ads: RefAdvertisement): string | null {
   return null;
 }
 
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 function socketReason(error: { code?: string; message?: string; level?: string }): string {
   switch (error.code) {
     case 'ECONNREFUSED':
@@ -161,7 +158,7 @@ export function testRepositoryAccess(options: AccessOptions): Promise<AccessResu
     );
 
     conn.on('ready', () => {
-      conn.exec(`git-upload-pack ${shellQuote(target.path)}`, (error, stream) => {
+      conn.exec(`git-upload-pack ${shellQuote(target.path, { always: true })}`, (error, stream) => {
         if (error) return fail('protocol', `${label} accepted the key but would not run git-upload-pack: ${error.message.slice(0, 160)}`);
         let out = Buffer.alloc(0);
         let errText = '';

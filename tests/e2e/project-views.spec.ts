@@ -143,7 +143,7 @@ test('Environment page: information, Connect to the SDK (token masked until reve
   const token = (await callApp<{ token: string }>(app, 'getSdkToken', { reveal: true })).token;
   await expect(sdk).toContainText('export CRAFT_AI_SDK_TOKEN=');
   await expect(sdk).not.toContainText(token);
-  await expect(sdk).toContainText(`export CRAFT_AI_CONTROL_URL="${app.platformUrl}"`);
+  await expect(sdk).toContainText(`export CRAFT_AI_CONTROL_URL=${app.platformUrl}`);
   await sdk.getByRole('button', { name: 'Reveal token' }).click();
   await expect(sdk).toContainText(token);
 
@@ -172,7 +172,7 @@ test('Environment page: information, Connect to the SDK (token masked until reve
   expect(written).toContain(`CRAFT_AI_CONTROL_URL=${app.platformUrl}\n`);
   expect(written).toContain(token);
   expect(statSync(join(dir, '.env')).mode & 0o077).toBe(0);
-  // A relative path is refused; an existing file is replaced only once the user confirms.
+  // A relative path is refused; an existing file is changed only once the user confirms, and keeps its lines (dotenv.spec.ts).
   writeFileSync(join(dir, '.env'), 'MINE=keep me\n');
   await sdk.getByRole('button', { name: 'Write .env' }).click();
   await dialog.getByLabel('Path of the file').fill('churn/.env');
@@ -180,11 +180,11 @@ test('Environment page: information, Connect to the SDK (token masked until reve
   await expect(dialog.getByText(/must be an absolute path/)).toBeVisible();
   await dialog.getByLabel('Path of the file').fill(join(dir, '.env'));
   await dialog.getByRole('button', { name: 'Write .env' }).click();
-  await expect(dialog.getByText(/already exists\. Replace it\?/)).toBeVisible();
+  await expect(dialog.getByText(/already exists\. Writing changes only the SDK’s variables/)).toBeVisible();
   expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('MINE=keep me\n');
-  await dialog.getByRole('button', { name: 'Replace the file' }).click();
+  await dialog.getByRole('button', { name: 'Update the file' }).click();
   await expect(dialog).toBeHidden();
-  expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(token);
+  expect(readFileSync(join(dir, '.env'), 'utf8')).toMatch(new RegExp(`^MINE=keep me\n[^]*CRAFT_AI_SDK_TOKEN=${token}\n`));
 
   await expect(page.getByRole('table', { name: 'Deployments of production' })).toContainText('nightly-train');
   await expect(page.getByRole('table', { name: 'Executions of production' })).toBeVisible();
@@ -417,6 +417,7 @@ test('Members: add a user with a role, change the role, remove; a viewer is refu
   await page.getByLabel(`Role of ${outsider.name}`).selectOption('viewer');
   await expect(page.getByText(`${outsider.name} is now viewer.`)).toBeVisible();
   await page.getByRole('button', { name: `Remove ${outsider.name}` }).click();
+  await page.getByRole('dialog', { name: `Remove ${outsider.name} from ${project}?` }).getByRole('button', { name: 'Remove member' }).click(); // members-dialogs.spec.ts
   await expect(page.getByText(`${outsider.name} is no longer a member of ${project}.`)).toBeVisible();
   await expect(table.locator('tbody tr')).toHaveCount(3);
 

@@ -9,14 +9,14 @@ import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { startBrowserMode, type BrowserMode } from './browser-mode.js';
 
-export async function startSeededApp(options: { projects?: number; executions?: number } = {}): Promise<BrowserMode> {
+export async function startSeededApp(options: { projects?: number; executions?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BrowserMode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'craft-e2e-views-'));
   execFileSync(
     process.execPath,
     ['--import', 'tsx', 'platform/seed.ts', '--data-dir', join(dataDir, 'platform'), '--projects', String(options.projects ?? 3), '--executions', String(options.executions ?? 300)],
     { stdio: 'pipe' },
   );
-  return startBrowserMode({ dataDir });
+  return startBrowserMode({ dataDir, ...(options.env ? { env: options.env } : {}) });
 }
 
 /** Calls the desktop API of browser mode directly, as the page does (the connection token as a bearer). */
