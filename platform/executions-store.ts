@@ -52,9 +52,12 @@ const PAGE_CACHE_BYTES = 16 * 1024 * 1024;
 /** Between aggregated documents: a control character, which JSON text never holds unescaped. */
 const SEPARATOR = '\u0001';
 
-/** A page answer as JSON text (the hot path of the desktop and the benchmark: no parse and re-encode of every row). */
-function pageJson(docs: string[], nextCursor: string | null, changesCursor: string): string {
-  return `{"items":[${docs.join(',')}],"next_cursor":${text(nextCursor)},"changes_cursor":${text(changesCursor)}}`;
+/**
+ * A page answer as JSON text (the hot path of the desktop and the benchmark: no parse and re-encode of
+ * every row), one item a line: the desktop's sync stores each line as it came (electron/services/json-items.ts).
+ */
+function pageJson(docs: string, nextCursor: string | null, changesCursor: string): string {
+  return `{"items":[${docs === '' ? '' : `\n${docs}\n`}],"next_cursor":${text(nextCursor)},"changes_cursor":${text(changesCursor)}}`;
 }
 
 /**
@@ -126,7 +129,7 @@ export async function executionsPage(ctx: PlatformContext, env: EnvironmentsTabl
     const rows = await ctx.prepared.run(`${shape.join(',')},since`, () => build().select(['id', 'change_seq', 'doc']).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)), args);
     const page = rows.slice(0, q.limit);
     const last = page.length > 0 ? String(page[page.length - 1]!.change_seq) : q.since;
-    return Buffer.from(pageJson(page.map((r) => r.doc), rows.length > q.limit ? last : null, last));
+    return Buffer.from(pageJson(page.map((r) => r.doc).join(',\n'), rows.length > q.limit ? last : null, last));
   }
   const descending = q.sort === '-created_at';
   if (q.cursor !== undefined) args.push(Number(q.cursor));
@@ -167,7 +170,7 @@ export async function executionsPage(ctx: PlatformContext, env: EnvironmentsTabl
   if (ids.length > q.limit) docs = docs.slice(0, docs.lastIndexOf(SEPARATOR));
   const nextCursor = ids.length > q.limit ? ids[q.limit - 1]! : null;
   const changesCursor = String(page?.changes_cursor ?? (await currentCursor(ctx.db)));
-  const body = Buffer.from(`{"items":[${docs.replaceAll(SEPARATOR, ',')}],"next_cursor":${text(nextCursor)},"changes_cursor":${text(changesCursor)}}`);
+  const body = Buffer.from(pageJson(docs.replaceAll(SEPARATOR, ',\n'), nextCursor, changesCursor));
   if (cache && key !== null) cache.pages.put(key, page?.changes_cursor === null || page?.changes_cursor === undefined ? null : Number(page.changes_cursor), body);
   return body;
 }

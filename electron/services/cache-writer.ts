@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Execution } from '../../domain/execution.js';
-import { executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
+import { EXECUTION_DATA_COLUMN, executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
 
 /** Kept as a string (run with `eval: true`) so it works the same under tsx, Vitest and a bundled Electron main. */
 const WRITER_SOURCE = String.raw`
@@ -19,6 +19,8 @@ for (const pragma of workerData.pragmas) db.pragma(pragma);
 const upsert = db.prepare(workerData.upsert);
 const setCursor = db.prepare(workerData.setCursor);
 const apply = db.transaction((page) => {
+  // Each execution's text, cut here from the answer as sent (one string crossed over, not one per row).
+  if (page.text !== null) for (let i = 0; i < page.rows.length; i++) page.rows[i][workerData.dataColumn] = page.text.slice(page.ranges[2 * i], page.ranges[2 * i + 1]);
   for (const row of page.rows) upsert.run(row);
   setCursor.run(page.connectionId, page.scope, page.cursor, page.syncedAt);
 });
@@ -46,15 +48,30 @@ export interface ExecutionPage {
   project: string;
   environment: string;
   items: Execution[];
+  /** The items' JSON as the platform sent it, stored as it is; else each is encoded again. */
+  sent?: SentTexts | undefined;
   cursor: string | null;
   syncedAt: string;
 }
 
-/** A page as rows of the executions table (cache.ts executionRow) and the feed's cursor. */
+/** An answer as it came, and where each of its items lies in it: [start, end) of item i at 2i, 2i + 1. */
+export interface SentTexts {
+  text: string;
+  ranges: readonly number[];
+}
+
+/** Each item's text, cut from the answer. */
+export function sentSlices(sent: SentTexts): string[] {
+  return Array.from({ length: sent.ranges.length / 2 }, (_, i) => sent.text.slice(sent.ranges[2 * i], sent.ranges[2 * i + 1]));
+}
+
+/** A page as rows of the executions table (cache.ts executionRow) and the feed's cursor; with `text`, the rows' data is cut from it. */
 interface RowsPage {
   connectionId: string;
   scope: string;
   rows: unknown[][];
+  text: string | null;
+  ranges: readonly number[];
   cursor: string | null;
   syncedAt: string;
 }
@@ -82,7 +99,10 @@ export class ExecutionPageWriter {
     const rows: RowsPage = {
       connectionId: page.connectionId,
       scope: scopeOf('executions', page.project, page.environment),
-      rows: page.items.map((execution) => executionRow(page.connectionId, page.project, page.environment, execution, page.syncedAt)),
+      // With the answer as sent, data is cut from it where the rows are written (placeholder meanwhile).
+      rows: page.items.map((execution) => executionRow(page.connectionId, page.project, page.environment, execution, page.syncedAt, page.sent ? '' : undefined)),
+      text: page.sent?.text ?? null,
+      ranges: page.sent?.ranges ?? [],
       cursor: page.cursor,
       syncedAt: page.syncedAt,
     };
@@ -113,6 +133,10 @@ export class ExecutionPageWriter {
 
   private writeInPlace(page: RowsPage): void {
     const started = performance.now();
+    if (page.text !== null) {
+      const texts = sentSlices({ text: page.text, ranges: page.ranges });
+      page.rows.forEach((row, i) => (row[EXECUTION_DATA_COLUMN] = texts[i]));
+    }
     this.cache.applyExecutionRows(page.connectionId, page.scope, page.rows, page.cursor, page.syncedAt);
     this.writeMs += performance.now() - started;
   }
@@ -121,7 +145,7 @@ export class ExecutionPageWriter {
     if (this.worker) return this.worker;
     const worker = new Worker(WRITER_SOURCE, {
       eval: true,
-      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.cache.file, pragmas: PRAGMAS, upsert: UPSERT_EXECUTION, setCursor: SET_CURSOR },
+      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.cache.file, pragmas: PRAGMAS, upsert: UPSERT_EXECUTION, setCursor: SET_CURSOR, dataColumn: EXECUTION_DATA_COLUMN },
     });
     worker.on('message', (answer: { id: number; ms?: number; error?: string }) => {
       const waiting = this.waiting.get(answer.id);

@@ -485,8 +485,8 @@ export class Cache {
   }
 
   /** Applies one page of an environment's execution feed (upserts) and its cursor. */
-  applyExecutions(connectionId: string, project: string, environment: string, items: Execution[], cursor: string | null, syncedAt: string): void {
-    this.applyExecutionRows(connectionId, scopeOf('executions', project, environment), items.map((e) => executionRow(connectionId, project, environment, e, syncedAt)), cursor, syncedAt);
+  applyExecutions(connectionId: string, project: string, environment: string, items: Execution[], cursor: string | null, syncedAt: string, texts?: readonly string[]): void {
+    this.applyExecutionRows(connectionId, scopeOf('executions', project, environment), items.map((e, i) => executionRow(connectionId, project, environment, e, syncedAt, texts?.[i])), cursor, syncedAt);
   }
 
   /** The same, from rows already built by executionRow (the cache writer's fallback). */
@@ -575,8 +575,11 @@ export const UPSERT_EXECUTION = `INSERT INTO executions (connection_id, executio
 export const SET_CURSOR =
   'INSERT INTO sync_state (connection_id, scope, cursor, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, scope) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at';
 
-/** The values of an execution's row, for UPSERT_EXECUTION. */
-export function executionRow(connectionId: string, project: string, environment: string, execution: Execution, syncedAt: string): unknown[] {
+/** Where executionRow puts the execution's JSON. */
+export const EXECUTION_DATA_COLUMN = 9;
+
+/** The values of an execution's row, for UPSERT_EXECUTION; `text`: the execution's JSON as the platform sent it (checked), kept as it is. */
+export function executionRow(connectionId: string, project: string, environment: string, execution: Execution, syncedAt: string, text?: string): unknown[] {
   return [
     connectionId,
     execution.execution_id,
@@ -588,7 +591,7 @@ export function executionRow(connectionId: string, project: string, environment:
     execution.created_at,
     execution.end_date,
     // The whole execution as the platform gave it: fields this app does not read yet stay too.
-    JSON.stringify(execution),
+    text ?? JSON.stringify(execution),
     syncedAt,
     execution.created_by,
   ];

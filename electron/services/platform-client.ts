@@ -65,6 +65,18 @@ function describeNetworkError(error: unknown): string {
   return (err?.cause?.message ?? err?.message ?? 'network error').slice(0, 120);
 }
 
+/** The JSON text each parsed answer came from (weakly held: it goes with the answer). */
+const answerTexts = new WeakMap<object, string>();
+
+/**
+ * The JSON text the platform sent for an answer `call` returned (already parsed and checked by the
+ * contract's schema), for a caller that stores what it received as it came (the cache's sync) instead
+ * of encoding the parsed objects again; undefined for an answer that did not come from `call`.
+ */
+export function answerText(answer: unknown): string | undefined {
+  return typeof answer === 'object' && answer !== null ? answerTexts.get(answer) : undefined;
+}
+
 export class PlatformClient {
   readonly baseUrl: string;
   private readonly getSdkToken: () => Promise<string | null>;
@@ -145,7 +157,10 @@ export class PlatformClient {
       if (!schema) throw new AppError('internal', `The platform's answer to ${where} is HTTP ${response.status}, which this app does not know: is the platform of another version?`);
       if (data === undefined) throw new AppError('internal', `The platform's answer to ${where} is not JSON (HTTP ${response.status})`);
       const parsed = schema.safeParse(data);
-      if (parsed.success) return parsed.data;
+      if (parsed.success) {
+        if (typeof parsed.data === 'object' && parsed.data !== null) answerTexts.set(parsed.data, text);
+        return parsed.data;
+      }
       const issue = parsed.error.issues[0]!;
       const field = issue.path.map(String).join('.') || 'answer';
       throw new AppError('internal', `The platform's answer to ${where} is not as this app expects: ${field}: ${issue.message}`);

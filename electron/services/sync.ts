@@ -19,11 +19,22 @@
 import { AppError, type ApiError } from '../../domain/errors.js';
 import type { Cache, ListItem, ListKind, ListParent } from './cache.js';
 import { scopeOf } from './cache.js';
-import { ExecutionPageWriter } from './cache-writer.js';
-import type { PlatformClient } from './platform-client.js';
+import { ExecutionPageWriter, sentSlices, type SentTexts } from './cache-writer.js';
+import { answerText, type PlatformClient } from './platform-client.js';
+import { pageItemRanges } from './json-items.js';
 
 /** What the sync needs of the platform: the typed client's calls. */
 export type SyncTransport = Pick<PlatformClient, 'call'>;
+
+/** Where each execution of a page lies in the answer as received, when the transport kept it (PlatformClient does) and the platform laid it out one a line. */
+function sentTexts(page: { items: { execution_id: string }[] }): SentTexts | undefined {
+  const text = answerText(page);
+  const ranges = text === undefined ? null : pageItemRanges(text);
+  if (text === undefined || !ranges || ranges.length !== 2 * page.items.length) return undefined;
+  // Each text is its item's (the platform writes execution_id first): else encode them again.
+  for (let i = 0; i < page.items.length; i++) if (!text.startsWith(`{"execution_id":"${page.items[i]!.execution_id}",`, ranges[2 * i])) return undefined;
+  return { text, ranges };
+}
 
 export interface SyncProgress {
   scope: string;
@@ -146,9 +157,11 @@ export async function syncConnection(
         // Let the request leave before this page's rows are built.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      if (!more && !writer.started) cache.applyExecutions(connectionId, project, environment, data.items, JSON.stringify(next), syncedAt);
+      // Each execution stored as the platform sent it (the answer is checked whole): not encoded again.
+      const sent = sentTexts(data);
+      if (!more && !writer.started) cache.applyExecutions(connectionId, project, environment, data.items, JSON.stringify(next), syncedAt, sent && sentSlices(sent));
       else {
-        const written = writer.write({ connectionId, project, environment, items: data.items, cursor: JSON.stringify(next), syncedAt });
+        const written = writer.write({ connectionId, project, environment, items: data.items, sent, cursor: JSON.stringify(next), syncedAt });
         written.catch(() => undefined);
         writing.push(written);
         if (writing.length > 2) await writing.shift();

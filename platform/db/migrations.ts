@@ -314,6 +314,28 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.updateTable('deployments').set((eb) => ({ updated_by: eb.ref('created_by') })).execute();
       },
     },
+    '0010_executions_list_indexes': {
+      async up(db: Kysely<any>) {
+        // Every filter combination of the list read through one index holding all its filters: each index
+        // leads with one equality filter then id (the page order), and carries the other filters after, so a
+        // combination it does not lead with is checked in the index, never on table rows read and thrown away.
+        // The lone (environment_id, id) index goes: a date range alone needs created_at beside id.
+        for (const name of ['executions_env', 'executions_env_status', 'executions_env_pipeline', 'executions_env_deployment', 'executions_env_creator', 'executions_env_pipeline_status', 'executions_env_change']) {
+          await db.schema.dropIndex(name).execute();
+        }
+        for (const [name, columns] of [
+          ['executions_list', ['environment_id', 'id', 'created_at']],
+          ['executions_list_status', ['environment_id', 'status', 'id', 'pipeline_name', 'deployment_name', 'created_by', 'created_at']],
+          ['executions_list_pipeline', ['environment_id', 'pipeline_name', 'id', 'status', 'deployment_name', 'created_by', 'created_at']],
+          ['executions_list_deployment', ['environment_id', 'deployment_name', 'id', 'status', 'pipeline_name', 'created_by', 'created_at']],
+          ['executions_list_creator', ['environment_id', 'created_by', 'id', 'status', 'pipeline_name', 'deployment_name', 'created_at']],
+          // The incremental feed (since), with the same filters.
+          ['executions_changes', ['environment_id', 'change_seq', 'status', 'pipeline_name', 'deployment_name', 'created_by', 'created_at']],
+        ] as const) {
+          await db.schema.createIndex(name).on('executions').columns([...columns]).execute();
+        }
+      },
+    },
   };
 }
 

@@ -1,0 +1,26 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pageItemRanges } from './json-items.js';
+
+const record = fc.dictionary(fc.string(), fc.jsonValue());
+const texts = (json: string, ranges: number[] | null) => (ranges === null ? null : Array.from({ length: ranges.length / 2 }, (_, i) => json.slice(ranges[2 * i], ranges[2 * i + 1])));
+
+describe('pageItemRanges', () => {
+  it("finds each item of a page in the platform's layout as it was sent, whatever the items hold (line breaks in strings included)", () => {
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1 }), fc.jsonValue(), (items, other) => {
+        const sent = items.map((item) => JSON.stringify(item));
+        const json = `{"items":[\n${sent.join(',\n')}\n],"next_cursor":${JSON.stringify(other)}}`;
+        expect(JSON.parse(json).items).toEqual(JSON.parse(JSON.stringify(items)));
+        expect(texts(json, pageItemRanges(json))).toEqual(sent);
+      }),
+    );
+  });
+
+  it('gives nothing for another layout, so the items are encoded again', () => {
+    const items = [{ a: 1 }, { b: 'x,\ny' }];
+    expect(pageItemRanges(JSON.stringify({ items }))).toBeNull();
+    expect(pageItemRanges(JSON.stringify({ next_cursor: null, items }, null, 2))).toBeNull();
+    expect(pageItemRanges('{"items":[]}')).toBeNull();
+  });
+});
