@@ -10,7 +10,7 @@ import { deploymentSchema, environmentCreateSchema, environmentSchema } from './
 import { executionSchema, logLineSchema } from './execution.js';
 import { absoluteFilePath, email } from './rules.js';
 import { platformUrl } from './platform-url.js';
-import { deployKeyPublicSchema } from './deploy-key.js';
+import { deployKeyPublicSchema, repoAccessResultSchema } from './deploy-key.js';
 import { apiErrorSchema } from './errors.js';
 
 export const freshnessSchema = z.object({
@@ -87,18 +87,8 @@ export const connectionViewSchema = connectionSchema.extend({
 const projectRef = { project: z.string({ error: 'is required' }).min(1, 'is required') };
 const environmentRef = { ...projectRef, environment: z.string({ error: 'is required' }).min(1, 'is required') };
 
-export const repoAccessResultSchema = z.union([
-  z.object({ ok: z.literal(true), host: z.string(), host_fingerprint: z.string(), default_branch: z.string().nullable(), branch_count: z.number() }),
-  z.object({
-    ok: z.literal(false),
-    step: z.enum(['address', 'unreachable', 'unknown_host_key', 'changed_host_key', 'key_refused', 'repository_not_found', 'protocol']),
-    message: z.string(),
-    host: z.string(),
-    host_fingerprint: z.string().optional(),
-    deploy_key_url: z.string().nullable().optional(),
-  }),
-]);
-export type RepoAccessResult = z.infer<typeof repoAccessResultSchema>;
+// Moved to deploy-key.ts (the platform answers it too); still exported here for the desktop's users.
+export { repoAccessResultSchema, type RepoAccessResult } from './deploy-key.js';
 
 /** A row of the executions table: the execution without steps, logs or values. */
 export const executionRowSchema = executionSchema.pick({

@@ -34,3 +34,37 @@ export function describeWrongKeyText(text: string): string | null {
     return 'the key is truncated: the -----END … PRIVATE KEY----- line is missing';
   return null;
 }
+
+// ——— testing a key against its repository (the desktop before saving; the platform for the key it holds) ———
+
+/** What "Test access" answers: the default branch and branch count, or the step that failed. */
+export const repoAccessResultSchema = z.union([
+  z.object({ ok: z.literal(true), host: z.string(), host_fingerprint: z.string(), default_branch: z.string().nullable(), branch_count: z.number() }),
+  z.object({
+    ok: z.literal(false),
+    step: z.enum(['address', 'unreachable', 'unknown_host_key', 'changed_host_key', 'key_refused', 'repository_not_found', 'protocol']),
+    message: z.string(),
+    host: z.string(),
+    host_fingerprint: z.string().optional(),
+    deploy_key_url: z.string().nullable().optional(),
+  }),
+]);
+export type RepoAccessResult = z.infer<typeof repoAccessResultSchema>;
+
+const hostFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a SHA256 host key fingerprint (SHA256: and 43 base64 characters)');
+
+/**
+ * The host keys the caller trusts for the repository's host (github.com and gitlab.com are built in):
+ * the platform keeps no list of its own, the desktop passes the ones its user confirmed.
+ */
+export const trustedHostKeysSchema = z.array(hostFingerprint).max(10, 'must list at most 10 fingerprints').default([]);
+
+export const deployKeyTestSchema = z.object({ trusted_host_fingerprints: trustedHostKeysSchema }).strict();
+
+/** Replace the deploy key: the new key is tested against the repository, and saved only when it reads it. */
+export const deployKeyReplaceSchema = z
+  .object({
+    deploy_key: deployKeyText,
+    trusted_host_fingerprints: trustedHostKeysSchema,
+  })
+  .strict();

@@ -18,7 +18,7 @@ import {
 import type { User, UserPublic } from '../domain/index.js';
 import type { DesktopServices } from './desktop.js';
 import { sdkExportLines, writeDotEnv } from './services/accounts.js';
-import { testRepositoryAccess } from './services/repo-access.js';
+import { testRepositoryAccess } from '../common/repo-access.js';
 import { signInWithPassword } from './services/sign-in.js';
 import { syncConnection } from './services/sync.js';
 
