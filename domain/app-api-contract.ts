@@ -170,6 +170,13 @@ export const appApiContract = {
     z.object({ ...projectRef, changes: projectUpdateSchema.omit({ deploy_key: true }).extend({ deploy_key_id: z.string().optional() }).strict() }).strict(),
     projectSchema.extend({ changed_fields: z.array(z.string()), notice: z.string() }),
   ),
+  /** Settings → "Test access": the platform tests the key it holds; an unknown host's fingerprint is confirmed first, as before saving. */
+  testProjectDeployKey: method(z.object({ ...projectRef, accept_host_fingerprint: z.string().optional() }).strict(), repoAccessResultSchema),
+  /** "Replace deploy key": the platform tests the new key against the repository and saves it only when it reads it. */
+  replaceDeployKey: method(
+    z.object({ ...projectRef, key_id: z.string({ error: 'is required: generate or paste the new key' }), accept_host_fingerprint: z.string().optional() }).strict(),
+    z.object({ replaced: z.boolean(), old_fingerprint: z.string(), access: repoAccessResultSchema, project: projectSchema.extend({ changed_fields: z.array(z.string()), notice: z.string() }) }),
+  ),
   deleteProject: method(z.object({ ...projectRef, confirm_name: z.string({ error: "is required: type the project's name" }) }).strict(), z.object({ deleted: z.boolean() })),
   getProjectHistory: method(z.object(projectRef).strict(), z.object({ items: z.array(projectHistoryEntrySchema) })),
   listMembers: method(z.object(projectRef).strict(), z.object({ items: z.array(memberSchema) })),

@@ -19,6 +19,23 @@ export const MIN_RSA_BITS = 2048;
 
 export const NOT_A_PRIVATE_KEY = 'is not a private key: paste a PEM RSA private key starting with -----BEGIN RSA PRIVATE KEY-----';
 
+/**
+ * Whether a pasted private key is protected by a passphrase, read from its text: a legacy encrypted
+ * PEM (Proc-Type: 4,ENCRYPTED), PKCS#8 ENCRYPTED PRIVATE KEY, or an OpenSSH key whose cipher is not
+ * "none" (its header names the cipher in clear, base64 inside the block).
+ */
+export function privateKeyNeedsPassphrase(text: string): boolean {
+  if (/Proc-Type:\s*4,ENCRYPTED|BEGIN ENCRYPTED PRIVATE KEY/.test(text)) return true;
+  const openssh = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)(-----END|$)/.exec(text);
+  if (!openssh) return false;
+  try {
+    const head = atob(openssh[1]!.replace(/[^A-Za-z0-9+/=]/g, '').slice(0, 64));
+    return head.startsWith('openssh-key-v1') && head.slice(19, 23) !== 'none';
+  } catch {
+    return false;
+  }
+}
+
 /** A clear reason when a pasted text is not a PEM RSA private key, or null when it looks like one. */
 export function describeWrongKeyText(text: string): string | null {
   const t = text.trim();
