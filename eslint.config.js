@@ -58,7 +58,7 @@ export default tseslint.config(
 
   // ——— the rooms' walls ———
   wall(['domain/**'], ['^(?!zod$|\\./)'], 'domain/ is pure: it imports zod and its own files only.'),
-  wall(['common/**'], ['^(?!node:|\\./)'], 'common/ holds plain Node helpers shared by the platform, the desktop and craft: Node built-ins and its own files only.'),
+  wall(['common/**'], ['^(?!node:|\\./|\\.\\./domain/|ssh2$)'], 'common/ holds plain Node helpers shared by the platform, the desktop and craft: Node built-ins, domain/, ssh2 (the repository access test) and its own files only.'),
   wall(['platform/**'], ['^electron$', '**/electron/**', '**/cli/**', '**/renderer/**'], 'The platform must not know the desktop: it imports domain/ and its own files only.'),
   wall(['electron/services/**'], ['^electron$', '**/renderer/**', '**/cli/**', '**/platform/**'], 'Services run under plain Node (never Electron) and reach the platform through the typed client only.'),
   wall(['renderer/**'], ['^node:', '^(electron|better-sqlite3|keytar|node-forge|ssh2|fastify|kysely|pg)$', '**/electron/**', '**/platform/**', '**/cli/**'], 'The renderer talks to the host through lib/runtime.ts only: it imports domain/, svelte and its own files.'),

@@ -435,7 +435,7 @@ export function buildProgram(result: ProgramResult): Command {
     .option('--user <name>', 'SSH user instead of the one in the URL')
     .option('--json', 'print JSON')
     .action(async (opts: { repo: string; key: string; acceptHostKey?: string; user?: string; json?: boolean }, command: Command) => {
-      const { testRepositoryAccess, parseRepositoryTarget } = await import('../electron/services/repo-access.js');
+      const { testRepositoryAccess, parseRepositoryTarget } = await import('../common/repo-access.js');
       const { KnownHosts } = await import('../electron/services/known-hosts.js');
       const { importPrivateKeyText } = await import('../electron/services/deploy-keys/index.js');
       if (!parseRepositoryTarget(opts.repo)) throw new UsageError('--repo: must be an SSH URL such as git@github.com:owner/repo.git or ssh://git@host:2222/owner/repo.git');

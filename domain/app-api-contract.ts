@@ -11,7 +11,7 @@ import { executionSchema, logLineSchema } from './execution.js';
 import { absoluteFilePath, email, homeOrAbsoluteFilePath } from './rules.js';
 import { dotEnvPlanSchema } from './dotenv.js';
 import { platformUrl } from './platform-url.js';
-import { deployKeyPublicSchema } from './deploy-key.js';
+import { deployKeyPublicSchema, repoAccessResultSchema } from './deploy-key.js';
 import { apiErrorSchema } from './errors.js';
 
 export const freshnessSchema = z.object({
@@ -88,18 +88,8 @@ export const connectionViewSchema = connectionSchema.extend({
 const projectRef = { project: z.string({ error: 'is required' }).min(1, 'is required') };
 const environmentRef = { ...projectRef, environment: z.string({ error: 'is required' }).min(1, 'is required') };
 
-export const repoAccessResultSchema = z.union([
-  z.object({ ok: z.literal(true), host: z.string(), host_fingerprint: z.string(), default_branch: z.string().nullable(), branch_count: z.number() }),
-  z.object({
-    ok: z.literal(false),
-    step: z.enum(['address', 'unreachable', 'unknown_host_key', 'changed_host_key', 'key_refused', 'repository_not_found', 'protocol']),
-    message: z.string(),
-    host: z.string(),
-    host_fingerprint: z.string().optional(),
-    deploy_key_url: z.string().nullable().optional(),
-  }),
-]);
-export type RepoAccessResult = z.infer<typeof repoAccessResultSchema>;
+// Moved to deploy-key.ts (the platform answers it too); still exported here for the desktop's users.
+export { repoAccessResultSchema, type RepoAccessResult } from './deploy-key.js';
 
 /** A row of the executions table: the execution without steps, logs or values. */
 export const executionRowSchema = executionSchema.pick({
@@ -180,6 +170,13 @@ export const appApiContract = {
   updateProject: method(
     z.object({ ...projectRef, changes: projectUpdateSchema.omit({ deploy_key: true }).extend({ deploy_key_id: z.string().optional() }).strict() }).strict(),
     projectSchema.extend({ changed_fields: z.array(z.string()), notice: z.string() }),
+  ),
+  /** Settings → "Test access": the platform tests the key it holds; an unknown host's fingerprint is confirmed first, as before saving. */
+  testProjectDeployKey: method(z.object({ ...projectRef, accept_host_fingerprint: z.string().optional() }).strict(), repoAccessResultSchema),
+  /** "Replace deploy key": the platform tests the new key against the repository and saves it only when it reads it. */
+  replaceDeployKey: method(
+    z.object({ ...projectRef, key_id: z.string({ error: 'is required: generate or paste the new key' }), accept_host_fingerprint: z.string().optional() }).strict(),
+    z.object({ replaced: z.boolean(), old_fingerprint: z.string(), access: repoAccessResultSchema, project: projectSchema.extend({ changed_fields: z.array(z.string()), notice: z.string() }) }),
   ),
   deleteProject: method(z.object({ ...projectRef, confirm_name: z.string({ error: "is required: type the project's name" }) }).strict(), z.object({ deleted: z.boolean() })),
   getProjectHistory: method(z.object(projectRef).strict(), z.object({ items: z.array(projectHistoryEntrySchema) })),

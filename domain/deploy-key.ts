@@ -19,6 +19,23 @@ export const MIN_RSA_BITS = 2048;
 
 export const NOT_A_PRIVATE_KEY = 'is not a private key: paste a PEM RSA private key starting with -----BEGIN RSA PRIVATE KEY-----';
 
+/**
+ * Whether a pasted private key is protected by a passphrase, read from its text: a legacy encrypted
+ * PEM (Proc-Type: 4,ENCRYPTED), PKCS#8 ENCRYPTED PRIVATE KEY, or an OpenSSH key whose cipher is not
+ * "none" (its header names the cipher in clear, base64 inside the block).
+ */
+export function privateKeyNeedsPassphrase(text: string): boolean {
+  if (/Proc-Type:\s*4,ENCRYPTED|BEGIN ENCRYPTED PRIVATE KEY/.test(text)) return true;
+  const openssh = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)(-----END|$)/.exec(text);
+  if (!openssh) return false;
+  try {
+    const head = atob(openssh[1]!.replace(/[^A-Za-z0-9+/=]/g, '').slice(0, 64));
+    return head.startsWith('openssh-key-v1') && head.slice(19, 23) !== 'none';
+  } catch {
+    return false;
+  }
+}
+
 /** A clear reason when a pasted text is not a PEM RSA private key, or null when it looks like one. */
 export function describeWrongKeyText(text: string): string | null {
   const t = text.trim();
@@ -34,3 +51,37 @@ export function describeWrongKeyText(text: string): string | null {
     return 'the key is truncated: the -----END … PRIVATE KEY----- line is missing';
   return null;
 }
+
+// ——— testing a key against its repository (the desktop before saving; the platform for the key it holds) ———
+
+/** What "Test access" answers: the default branch and branch count, or the step that failed. */
+export const repoAccessResultSchema = z.union([
+  z.object({ ok: z.literal(true), host: z.string(), host_fingerprint: z.string(), default_branch: z.string().nullable(), branch_count: z.number() }),
+  z.object({
+    ok: z.literal(false),
+    step: z.enum(['address', 'unreachable', 'unknown_host_key', 'changed_host_key', 'key_refused', 'repository_not_found', 'protocol']),
+    message: z.string(),
+    host: z.string(),
+    host_fingerprint: z.string().optional(),
+    deploy_key_url: z.string().nullable().optional(),
+  }),
+]);
+export type RepoAccessResult = z.infer<typeof repoAccessResultSchema>;
+
+const hostFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a SHA256 host key fingerprint (SHA256: and 43 base64 characters)');
+
+/**
+ * The host keys the caller trusts for the repository's host (github.com and gitlab.com are built in):
+ * the platform keeps no list of its own, the desktop passes the ones its user confirmed.
+ */
+export const trustedHostKeysSchema = z.array(hostFingerprint).max(10, 'must list at most 10 fingerprints').default([]);
+
+export const deployKeyTestSchema = z.object({ trusted_host_fingerprints: trustedHostKeysSchema }).strict();
+
+/** Replace the deploy key: the new key is tested against the repository, and saved only when it reads it. */
+export const deployKeyReplaceSchema = z
+  .object({
+    deploy_key: deployKeyText,
+    trusted_host_fingerprints: trustedHostKeysSchema,
+  })
+  .strict();

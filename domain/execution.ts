@@ -184,11 +184,35 @@ export type ExecutionOutput = z.infer<typeof executionOutputSchema>;
 
 export const STEP_ORIGINS = ['git_repository', 'local'] as const;
 
+/**
+ * A step's statuses: an execution's, and `interrupted` — a step still pending or running when its
+ * execution ended (the runner stopped reporting it), so no step of a finished execution runs forever.
+ * The SDK returns steps untouched and reads no step status.
+ */
+export const STEP_STATUSES = [...EXECUTION_STATUSES, 'interrupted'] as const;
+export const stepStatus = z.enum(STEP_STATUSES, { error: `must be one of ${STEP_STATUSES.join(', ')}` });
+export type StepStatus = z.infer<typeof stepStatus>;
+
+/**
+ * The steps as an execution with this status holds them: once it has ended, a step still pending or
+ * running is interrupted, and one that had started ends with the execution. Applied by the platform
+ * when the execution ends, and by the desktop to executions it cached before the platform did.
+ */
+export function settledSteps<S extends { status: string; start_date: string | null; end_date: string | null }>(steps: S[], status: string, endDate: string | null): S[] {
+  if (!(FINAL_STATUSES as readonly string[]).includes(status)) return steps;
+  if (!steps.some((step) => step.status === 'pending' || step.status === 'running')) return steps;
+  return steps.map((step) =>
+    step.status === 'pending' || step.status === 'running'
+      ? { ...step, status: 'interrupted', end_date: step.end_date ?? (step.start_date ? (endDate ?? step.start_date) : null) }
+      : step,
+  );
+}
+
 /** A step as a runner reports it; where its code came from defaults to the environment's settings (then the project's). */
 export const stepSchema = z
   .object({
   name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
-  status: executionStatus,
+  status: stepStatus,
   start_date: isoDate.nullable().default(null),
   end_date: isoDate.nullable().default(null),
     commit_id: z.string().regex(/^[0-9a-f]{7,64}$/i, 'must be a commit hash (7 to 64 hexadecimal digits)').nullable().optional(),

@@ -19,6 +19,7 @@ import {
   userUpdateSchema,
 } from './user.js';
 import { projectCreateSchema, projectSchema } from './project.js';
+import { deployKeyReplaceSchema, deployKeyTestSchema, repoAccessResultSchema } from './deploy-key.js';
 import {
   ACCESS_REQUEST_STATUSES,
   accessRequestCreateSchema,
@@ -417,6 +418,30 @@ export const platformContract = {
     params: projectParams,
     query: sinceQuery,
     responses: { 200: z.object({ items: z.array(projectHistoryEntrySchema) }) },
+  }),
+  testProjectDeployKey: endpoint({
+    method: 'POST',
+    path: `${CONTROL}/projects/:name/deploy-key/test`,
+    access: 'project:editor',
+    tags: ['projects'],
+    summary: "Test access with the key the platform holds: SSH to the project's repository with it and ask git for the repository (owners, editors, admins)",
+    description:
+      'The answer is the default branch and branch count, or the step that failed. github.com and gitlab.com host keys are built in; another host is trusted only through trusted_host_fingerprints (those the caller confirmed).',
+    params: projectParams,
+    body: deployKeyTestSchema,
+    responses: { 200: repoAccessResultSchema },
+  }),
+  replaceProjectDeployKey: endpoint({
+    method: 'PUT',
+    path: `${CONTROL}/projects/:name/deploy-key`,
+    access: 'project:editor',
+    tags: ['projects'],
+    summary: "Replace the deploy key: tested against the repository first, saved only when it reads it (recorded in the project's history)",
+    description:
+      'replaced is false, with the failed step in access, when the new key cannot read the repository: nothing is saved. old_fingerprint is the key to delete from the repository host.',
+    params: projectParams,
+    body: deployKeyReplaceSchema,
+    responses: { 200: z.object({ replaced: z.boolean(), old_fingerprint: z.string(), access: repoAccessResultSchema, project: projectPatchResultSchema }) },
   }),
   listMembers: endpoint({
     method: 'GET',

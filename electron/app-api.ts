@@ -19,7 +19,7 @@ import type { User, UserPublic } from '../domain/index.js';
 import type { DesktopServices } from './desktop.js';
 import { sdkExportLines } from './services/accounts.js';
 import { ignoreInGit, planDotEnv, writeDotEnv } from './services/dotenv-file.js';
-import { testRepositoryAccess } from './services/repo-access.js';
+import { parseRepositoryTarget, testRepositoryAccess } from '../common/repo-access.js';
 import { signInWithPassword } from './services/sign-in.js';
 import { syncConnection } from './services/sync.js';
 
@@ -43,6 +43,18 @@ function sessionBase(services: DesktopServices) {
 
 export function createHandlers(services: DesktopServices, host: { clipboard?: HostClipboard } = {}): Handlers {
   const { keys, cache, vault, accounts, connections } = services;
+
+  /**
+   * The host keys this desktop trusts for a project's repository host, for the platform's own test
+   * (it keeps no list): the user's confirmed ones, and the one just confirmed for an unknown host.
+   */
+  async function trustedHostKeys(project: string, accept?: string): Promise<string[]> {
+    const { repository_url } = await platform().call('getProject', { params: { name: project } });
+    const target = parseRepositoryTarget(repository_url);
+    if (!target) return [];
+    if (accept && services.knownHosts.verdict(target.host, target.port, accept) === 'unknown') services.knownHosts.trust(target.host, target.port, accept);
+    return services.knownHosts.fingerprints(target.host, target.port).fingerprints;
+  }
   const connectionId = () => services.connection().id;
   const platform = () => services.client();
 
@@ -227,6 +239,20 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       cache.putProject(connectionId(), updated, now());
       if (deploy_key_id) keys.forget(deploy_key_id);
       return updated;
+    },
+    async testProjectDeployKey({ project, accept_host_fingerprint }) {
+      const trusted = await trustedHostKeys(project, accept_host_fingerprint);
+      return platform().call('testProjectDeployKey', { params: { name: project }, body: { trusted_host_fingerprints: trusted } });
+    },
+    async replaceDeployKey({ project, key_id, accept_host_fingerprint }) {
+      const deploy_key = keys.privateKeyPem(key_id);
+      const trusted = await trustedHostKeys(project, accept_host_fingerprint);
+      const answer = await platform().call('replaceProjectDeployKey', { params: { name: project }, body: { deploy_key, trusted_host_fingerprints: trusted } });
+      if (answer.replaced) {
+        cache.putProject(connectionId(), answer.project, now());
+        keys.forget(key_id);
+      }
+      return answer;
     },
     async deleteProject({ project, confirm_name }) {
       await platform().call('deleteProject', { params: { name: project }, body: { confirm_name } });

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../domain/errors.js';
-import { EXECUTION_TRANSITIONS, FINAL_STATUSES, type Execution, type ExecutionStep, type LogLine, type StepInput } from '../domain/execution.js';
+import { EXECUTION_TRANSITIONS, FINAL_STATUSES, settledSteps, type Execution, type ExecutionStep, type LogLine, type StepInput } from '../domain/execution.js';
 import type { EndpointRequest } from '../domain/platform-contract.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
@@ -285,10 +285,12 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
   }
   if (Object.keys(set).length === 0 && steps === undefined && outputs === undefined) return executionOut(execution);
   const current = executionOut(execution);
+  const reported = steps === undefined ? current.steps : await resolveSteps(ctx, env, steps, current.steps);
   const next: Execution = {
     ...current,
     ...set,
-    steps: steps === undefined ? current.steps : await resolveSteps(ctx, env, steps, current.steps),
+    // An ended execution runs no step: those the runner left pending or running are interrupted.
+    steps: settledSteps(reported, set.status ?? current.status, set.end_date ?? current.end_date),
     outputs: outputs ?? current.outputs,
   };
   const doc = executionDoc(next);

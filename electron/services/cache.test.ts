@@ -248,6 +248,22 @@ describe('Cache', () => {
     cache.close();
   });
 
+  it('shows an ended execution cached before the platform settled its steps with no step still running (interrupted, ended with it)', () => {
+    const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
+    const steps = [
+      { name: 'load', status: 'succeeded', start_date: '2026-01-01T00:00:00.000Z', end_date: '2026-01-01T00:00:01.000Z', ...noSource },
+      { name: 'fit', status: 'running', start_date: '2026-01-01T00:00:01.000Z', end_date: null, ...noSource },
+    ];
+    cache.putExecution('a', 'p', 'prod', execution('e3', { status: 'failed', end_date: '2026-01-01T00:00:09.000Z', steps }), '2026-01-02T00:00:00.000Z');
+    expect(cache.getExecution('a', 'e3')?.item.steps.map((s) => [s.status, s.end_date])).toEqual([
+      ['succeeded', '2026-01-01T00:00:01.000Z'],
+      ['interrupted', '2026-01-01T00:00:09.000Z'],
+    ]);
+    cache.putExecution('a', 'p', 'prod', execution('e4', { status: 'running', steps }), '2026-01-02T00:00:00.000Z');
+    expect(cache.getExecution('a', 'e4')?.item.steps[1]?.status).toBe('running');
+    cache.close();
+  });
+
   it('keeps the app running on an in-memory cache when the folder cannot be written', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'not-a-folder'), 'x');

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { executionRowSchema, type ExecutionRow } from '../../domain/app-api-contract.js';
 import { deploymentSchema, environmentSchema, type Deployment, type Environment } from '../../domain/environment.js';
-import { executionSchema, type Execution } from '../../domain/execution.js';
+import { executionSchema, settledSteps, type Execution } from '../../domain/execution.js';
 import { userCardSchema } from '../../domain/platform-contract.js';
 import { projectSchema, type Project } from '../../domain/project.js';
 import { userSchema, type User } from '../../domain/user.js';
@@ -111,7 +111,7 @@ export const MIGRATIONS: string[] = [
 
 /**
  * An execution cached by an app from before the SDK's shapes: steps without where their code came
- * from, inputs and outputs as {name, data_type?, value?}. Read in today's shape, so what was seen stays
+ * from, inputs and outputs as {name, data_type?, value?}, steps left running after it ended. Read in today's shape, so what was seen stays
  * readable offline (a row that still does not parse is skipped and re-synced).
  */
 function upgradeCachedExecution(data: unknown): unknown {
@@ -127,9 +127,11 @@ function upgradeCachedExecution(data: unknown): unknown {
         )
       : items;
   const steps = asList(execution.steps);
+  const upgraded = Array.isArray(steps) ? steps.map((step) => ({ commit_id: null, repository_url: null, repository_branch: null, requirements_path: null, origin: null, ...step })) : steps;
   return {
     ...execution,
-    steps: Array.isArray(steps) ? steps.map((step) => ({ commit_id: null, repository_url: null, repository_branch: null, requirements_path: null, origin: null, ...step })) : steps,
+    // An execution that ended before the platform settled its steps shows none still running.
+    steps: Array.isArray(upgraded) && typeof execution.status === 'string' ? settledSteps(upgraded as { status: string; start_date: string | null; end_date: string | null }[], execution.status, (execution.end_date as string | null) ?? null) : upgraded,
     inputs: io(execution.inputs, 'pipeline_input_name'),
     outputs: io(execution.outputs, 'pipeline_output_name'),
   };

@@ -4,43 +4,13 @@
 // <dataDir>/known_hosts.json. A changed key afterwards is refused.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
-import { sha256FingerprintText } from '../../domain/ssh-public-key.js';
+import { BUILTIN_HOST_KEYS, hostLabel, type HostKeyTrust, type HostKeyVerdict } from '../../common/repo-access.js';
 import { writeFileAtomic } from './connections.js';
 import { narrowExisting, privateFolder } from '../../common/private-files.js';
 
-/** Published host key fingerprints (RSA, ECDSA, Ed25519). */
-export const BUILTIN_HOST_KEYS: Record<string, string[]> = {
-  // https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/githubs-ssh-key-fingerprints
-  'github.com': [
-    'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
-    'SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM',
-    'SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU',
-  ],
-  // https://docs.gitlab.com/user/gitlab_com/#ssh-host-keys-fingerprints
-  'gitlab.com': [
-    'SHA256:ROQFvPThGrW4RuWLoL9tq9I9zJ42fK4XywyRtbOz/EQ',
-    'SHA256:HbW3g8zUjNSksFbqTiUWPWg2Bq1x8xdGUrliXFzSnUw',
-    'SHA256:eUXGGm1YGsMAS7vkcx6JOJdOGHPem5gQp4taiCfCLB8',
-  ],
-};
-// The same services answer on port 443 under these names.
-BUILTIN_HOST_KEYS['ssh.github.com'] = BUILTIN_HOST_KEYS['github.com']!;
-BUILTIN_HOST_KEYS['altssh.gitlab.com'] = BUILTIN_HOST_KEYS['gitlab.com']!;
+export { BUILTIN_HOST_KEYS, hostKeyFingerprint, hostLabel, type HostKeyVerdict } from '../../common/repo-access.js';
 
-/** The SHA256 fingerprint of a raw SSH host key blob. */
-export function hostKeyFingerprint(blob: Uint8Array): string {
-  return sha256FingerprintText(new Uint8Array(createHash('sha256').update(blob).digest()));
-}
-
-/** "host" on port 22, "[host]:port" otherwise, as OpenSSH's known_hosts writes it. */
-export function hostLabel(host: string, port: number): string {
-  return port === 22 ? host.toLowerCase() : `[${host.toLowerCase()}]:${port}`;
-}
-
-export type HostKeyVerdict = 'trusted' | 'unknown' | 'changed';
-
-export class KnownHosts {
+export class KnownHosts implements HostKeyTrust {
   readonly file: string | null;
   private entries: Record<string, string[]>;
 

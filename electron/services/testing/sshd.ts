@@ -2,7 +2,7 @@
 // `craft key test`'s): its own host key and authorized_keys in a folder of the test's.
 // The SSH user is root: a test machine has no `git` account.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -66,4 +66,40 @@ export async function startTestSshd(dir: string, authorizedKeys: string): Promis
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { port, hostFingerprint, log: () => log, stop: () => void sshd.kill('SIGTERM') };
+}
+
+export interface TestGitServer extends TestSshd {
+  /** ssh://git@127.0.0.1:PORT/…/repo.git: main (the default), dev and feature/x. The SSH user is overridden to root (CRAFT_SSH_USER). */
+  repositoryUrl: string;
+  /** Makes an RSA 2048 PEM pair in the folder: its private PEM and public line. */
+  keyPair(name: string): { privatePem: string; publicKey: string };
+  /** Replaces the keys sshd accepts (authorized_keys is read at each connection). */
+  authorize(publicKeys: string[]): void;
+}
+
+/** sshd on 127.0.0.1 serving one git repository with three branches, accepting the keys given (none at first). */
+export async function startTestGitServer(dir: string): Promise<TestGitServer> {
+  const run = (cmd: string, args: string[], cwd = dir) => execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
+  run('git', ['init', '-q', '--bare', '-b', 'main', join(dir, 'repo.git')]);
+  const work = join(dir, 'work');
+  mkdirSync(work);
+  run('git', ['init', '-q', '-b', 'main'], work);
+  writeFileSync(join(work, 'README.md'), 'hello\n');
+  run('git', ['add', '.'], work);
+  run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'first'], work);
+  run('git', ['branch', 'dev'], work);
+  run('git', ['branch', 'feature/x'], work);
+  run('git', ['push', '-q', join(dir, 'repo.git'), 'main', 'dev', 'feature/x'], work);
+  const sshd = await startTestSshd(dir, '');
+  return {
+    ...sshd,
+    repositoryUrl: `ssh://git@127.0.0.1:${sshd.port}${join(dir, 'repo.git')}`,
+    keyPair(name) {
+      run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', name, '-f', join(dir, name)]);
+      return { privatePem: readFileSync(join(dir, name), 'utf8'), publicKey: readFileSync(join(dir, `${name}.pub`), 'utf8').trim() };
+    },
+    authorize(publicKeys) {
+      writeFileSync(join(dir, 'authorized_keys'), publicKeys.map((k) => `${k}\n`).join(''), { mode: 0o600 });
+    },
+  };
 }

@@ -6,12 +6,74 @@
 //
 // URLs: `git@host:owner/repo.git` (path relative to the SSH user's home, as git does) and
 // `ssh://git@host[:port]/owner/repo.git` (absolute path, as git does). The SSH user is the
-// one in the URL (git when none); `options.user` overrides it — the tests use root
-// against a local sshd, because a test machine has no `git` account.
+// one in the URL (git when none); `options.user`, or CRAFT_SSH_USER in the environment,
+// overrides it — for a git server whose account is not `git`, and for the tests, which use
+// root against a local sshd because a test machine has no `git` account.
+//
+// In common/: the desktop tests a key before saving it, and the platform tests the key it
+// holds (Settings → Test access, and a replacement key before it is saved).
+import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
-import { shellQuote } from '../../domain/dotenv.js';
-import { deployKeySettingsUrl } from '../../domain/rules.js';
-import { KnownHosts, hostKeyFingerprint, hostLabel, type HostKeyVerdict } from './known-hosts.js';
+import { shellQuote } from '../domain/dotenv.js';
+import { deployKeySettingsUrl } from '../domain/rules.js';
+import { sha256FingerprintText } from '../domain/ssh-public-key.js';
+
+/** Published host key fingerprints (RSA, ECDSA, Ed25519). */
+export const BUILTIN_HOST_KEYS: Record<string, string[]> = {
+  // https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/githubs-ssh-key-fingerprints
+  'github.com': [
+    'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
+    'SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM',
+    'SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU',
+  ],
+  // https://docs.gitlab.com/user/gitlab_com/#ssh-host-keys-fingerprints
+  'gitlab.com': [
+    'SHA256:ROQFvPThGrW4RuWLoL9tq9I9zJ42fK4XywyRtbOz/EQ',
+    'SHA256:HbW3g8zUjNSksFbqTiUWPWg2Bq1x8xdGUrliXFzSnUw',
+    'SHA256:eUXGGm1YGsMAS7vkcx6JOJdOGHPem5gQp4taiCfCLB8',
+  ],
+};
+// The same services answer on port 443 under these names.
+BUILTIN_HOST_KEYS['ssh.github.com'] = BUILTIN_HOST_KEYS['github.com']!;
+BUILTIN_HOST_KEYS['altssh.gitlab.com'] = BUILTIN_HOST_KEYS['gitlab.com']!;
+
+/** The SHA256 fingerprint of a raw SSH host key blob. */
+export function hostKeyFingerprint(blob: Uint8Array): string {
+  return sha256FingerprintText(new Uint8Array(createHash('sha256').update(blob).digest()));
+}
+
+/** "host" on port 22, "[host]:port" otherwise, as OpenSSH's known_hosts writes it. */
+export function hostLabel(host: string, port: number): string {
+  return port === 22 ? host.toLowerCase() : `[${host.toLowerCase()}]:${port}`;
+}
+
+export type HostKeyVerdict = 'trusted' | 'unknown' | 'changed';
+
+/** Which host keys a test trusts: the desktop's known_hosts.json, or what the platform was told. */
+export interface HostKeyTrust {
+  verdict(host: string, port: number, fingerprint: string): HostKeyVerdict;
+  trust(host: string, port: number, fingerprint: string): void;
+}
+
+/**
+ * The platform's trust for one test: the built-in hosts, and the fingerprints the caller's
+ * desktop trusts for this host (it confirmed them with its user). Kept for this test only.
+ */
+export class GivenHostKeys implements HostKeyTrust {
+  private readonly given: Set<string>;
+  constructor(fingerprints: readonly string[] = []) {
+    this.given = new Set(fingerprints);
+  }
+  verdict(host: string, port: number, fingerprint: string): HostKeyVerdict {
+    const builtin = BUILTIN_HOST_KEYS[host.toLowerCase()];
+    const known = builtin && (port === 22 || port === 443) ? builtin : [...this.given];
+    if (known.includes(fingerprint)) return 'trusted';
+    return known.length === 0 ? 'unknown' : 'changed';
+  }
+  trust(_host: string, _port: number, fingerprint: string): void {
+    this.given.add(fingerprint);
+  }
+}
 
 export interface RepositoryTarget {
   user: string;
@@ -47,7 +109,7 @@ export interface AccessOptions {
   url: string;
   /** PKCS#1 PEM of the deploy key (DeployKeys.privateKeyPem). */
   privateKeyPem: string;
-  knownHosts: KnownHosts;
+  knownHosts: HostKeyTrust;
   /** The SHA256 fingerprint the user confirmed for an unknown host: trusted (and saved) if it is the one presented. */
   acceptHostFingerprint?: string;
   /** Overrides the SSH user of the URL. */
@@ -132,7 +194,7 @@ export function testRepositoryAccess(options: AccessOptions): Promise<AccessResu
       message: 'The repository URL is not an SSH URL: use git@host:owner/repo.git or ssh://git@host:port/owner/repo.git',
     });
   }
-  const user = options.user ?? target.user;
+  const user = options.user ?? (process.env.CRAFT_SSH_USER || target.user);
   const label = hostLabel(target.host, target.port);
   const timeoutMs = options.timeoutMs ?? 15_000;
   const settingsUrl = deployKeySettingsUrl(options.url);

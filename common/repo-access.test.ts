@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KnownHosts, BUILTIN_HOST_KEYS } from './known-hosts.js';
+import { KnownHosts, BUILTIN_HOST_KEYS } from '../electron/services/known-hosts.js';
 import { parseRefAdvertisement, parseRepositoryTarget, testRepositoryAccess } from './repo-access.js';
-import { freePort, sshdSkipReason as skipReason, startTestSshd, type TestSshd } from './testing/sshd.js';
+import { freePort, sshdSkipReason as skipReason, startTestSshd, type TestSshd } from '../electron/services/testing/sshd.js';
 
 if (skipReason) console.warn(`repo-access tests against sshd skipped: ${skipReason}`);
 
