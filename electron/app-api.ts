@@ -21,6 +21,7 @@ import { sdkExportLines, writeDotEnv } from './services/accounts.js';
 import { testRepositoryAccess } from './services/repo-access.js';
 import { signInWithPassword } from './services/sign-in.js';
 import { syncConnection } from './services/sync.js';
+import { checkAnswersAsPlatform } from './services/platform-client.js';
 
 type Handlers = {
   [M in AppMethod]: (input: z.output<AppApiContract[M]['input']>) => Promise<AppOutput<M>>;
@@ -86,12 +87,29 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async getSession() {
       const connection = services.connection();
       const base = sessionBase(services);
-      if (!(await accounts.hasToken(connection.id))) {
+      let held: boolean;
+      try {
+        held = await accounts.hasToken(connection.id);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'keychain_unavailable' || connection.kind !== 'team') throw error;
+        // The keychain could not give the entry back: not a dead end, the sign-in gets a new token.
+        return { ...base, user: null, online: true, synced_at: null, signed_out_reason: `${error.message}. Sign in again to get a new SDK token.` };
+      }
+      if (!held && connection.kind === 'embedded') held = (await accounts.signInEmbeddedAgain(connection.id)) !== null;
+      if (!held) {
         const cached = cache.getUser(connection.id);
         return { ...base, user: null, online: true, synced_at: cached?.synced_at ?? null };
       }
       try {
-        const user = await platform().call('me');
+        let user: User;
+        try {
+          user = await platform().call('me');
+        } catch (error) {
+          // The embedded platform refused the token the keychain held (damaged, or from another install): its local admin signs in again by itself.
+          if (!(error instanceof AppError && error.field === 'sdk_token' && connection.kind === 'embedded')) throw error;
+          await accounts.signInEmbeddedAgain(connection.id);
+          user = await platform().call('me');
+        }
         cache.putUser(connection.id, user, now());
         return { ...base, user, online: true, synced_at: now() } satisfies Session;
       } catch (error) {
@@ -182,6 +200,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async addConnection({ url, name }) {
       const base = url.replace(/\/+$/, '');
       const existing = connections.list().find((c) => c.url === base);
+      if (!existing) await checkAnswersAsPlatform(base);
       const record = existing ?? connections.add({ name: name || new URL(base).host, url: base, kind: 'team' });
       accounts.switchTo(record.id);
       return connectionView(record, await accounts.hasToken(record.id));

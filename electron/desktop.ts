@@ -67,12 +67,13 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
   const cache = Cache.open(join(dataDir, 'cache.sqlite'));
   if (cache.report.reason) log(`Cache: ${cache.report.reason}${cache.report.rebuilt_from ? `; the unreadable file was kept as ${cache.report.rebuilt_from} and the cache is rebuilt from the platform` : ''}`);
   const connections = Connections.load(dataDir);
-  const accounts = new Accounts({ connections, vault });
+  const platformDir = join(dataDir, 'platform');
+  let platform: RunningPlatform | null = null;
+  // `platform` is set below; the embedded connection's lost token is issued again while it runs.
+  const accounts = new Accounts({ connections, vault, issueEmbeddedToken: async () => (platform ? platform.issueLocalAdminToken() : null) });
   const keys = new DeployKeys(options.keyBits ? { bits: options.keyBits } : {});
   const knownHosts = KnownHosts.load(dataDir);
 
-  const platformDir = join(dataDir, 'platform');
-  let platform: RunningPlatform | null = null;
 
   async function startEmbedded(): Promise<void> {
     const listen = async (port: number) => {
