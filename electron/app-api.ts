@@ -16,6 +16,7 @@ import {
   type Session,
 } from '../domain/index.js';
 import type { User, UserPublic } from '../domain/index.js';
+import { RESET_WORDS } from '../domain/access.js';
 import type { DesktopServices } from './desktop.js';
 import { sdkExportLines, writeDotEnv } from './services/accounts.js';
 import { testRepositoryAccess } from './services/repo-access.js';
@@ -229,7 +230,11 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     },
     async forgotPassword({ email }) {
       await platform().call('forgotPassword', { body: { email } });
-      return { message: `If ${email} has an account, a mail with a reset code is on its way. The code works once, within an hour.` };
+      return { message: `If ${email} has an account, a mail with a code is on its way: enter it with "${RESET_WORDS.haveCode}". The code works once, within an hour.` };
+    },
+    async resetPassword(input) {
+      await platform().call('resetPassword', { body: input });
+      return { message: 'Your new password is set: sign in with it. The code is used up, and every session of your account has ended.' };
     },
     async changePassword(input) {
       await platform().call('changePassword', { body: input });

@@ -86,10 +86,10 @@ test('an admin adds a team platform, signs in, manages users and access, switche
   await expect(page.getByRole('status').filter({ hasText: 'Access request sent' })).toContainText(/access request was sent/);
   await shotLightAndDark(page, 'sign-in-access-request');
 
-  await page.getByRole('button', { name: "Don't remember your password?" }).click();
+  await page.getByRole('button', { name: 'Forgot your password?' }).click();
   await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
   await page.getByLabel('Email').fill('grace@team.test');
-  await page.getByRole('button', { name: 'Send the link' }).click();
+  await page.getByRole('button', { name: 'Send the code' }).click();
   await expect(page.getByText('Check your mail')).toBeVisible();
   await expect(page.getByText(/If an account exists for grace@team.test/)).toBeVisible();
   await page.getByRole('button', { name: 'Back to sign in' }).click();
