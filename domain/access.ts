@@ -63,6 +63,14 @@ export const platformSettingsSchema = z.object({
 export const platformSettingsUpdateSchema = platformSettingsSchema.partial().strict();
 
 export const forgotPasswordSchema = z.object({ email }).strict();
+
+/**
+ * The sign-in's words for choosing a password with a mailed code: the app's buttons carry them and
+ * the platform's mails (invitation, reset) and errors quote them, so the mail and the screen agree.
+ */
+export const RESET_WORDS = { forgot: 'Forgot your password?', haveCode: 'I have a code' } as const;
+/** Where a code is entered in the app, as the mails say it. */
+export const WHERE_TO_ENTER_A_CODE = `on the sign-in, "${RESET_WORDS.forgot}" → "${RESET_WORDS.haveCode}"`;
 export const resetPasswordSchema = z
   .object({
     code: z.string({ error: 'is required: use the code from the mail' }).trim().min(1, 'is required: use the code from the mail').max(200, 'is not a valid code'),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { projectCreateSchema, projectSchema, projectUpdateSchema } from './project.js';
 import { invitationSchema, passwordChangeSchema, userCreateSchema, userPublicSchema, userSchema, userUpdateSchema } from './user.js';
-import { accessRequestSchema, memberRole, memberSchema, platformSettingsSchema, platformSettingsUpdateSchema, projectHistoryEntrySchema } from './access.js';
+import { accessRequestSchema, resetPasswordSchema, memberRole, memberSchema, platformSettingsSchema, platformSettingsUpdateSchema, projectHistoryEntrySchema } from './access.js';
 import { deploymentSchema, environmentCreateSchema, environmentSchema } from './environment.js';
 import { executionSchema, logLineSchema } from './execution.js';
 import { absoluteFilePath, email, homeOrAbsoluteFilePath } from './rules.js';
@@ -162,6 +162,8 @@ export const appApiContract = {
   signIn: method(z.object({ email, password: z.string({ error: 'is required' }).min(1, 'is required') }).strict(), sessionSchema),
   signOut: method(empty, z.object({ revoked: z.boolean(), message: z.string().nullable() })),
   forgotPassword: method(z.object({ email }).strict(), z.object({ message: z.string() })),
+  /** "I have a code": a new password with the code of an invitation or reset mail (the active connection's platform; single use). */
+  resetPassword: method(resetPasswordSchema, z.object({ message: z.string() })),
   changePassword: method(passwordChangeSchema.strict(), z.object({ changed: z.boolean() })),
   /** Incremental sync of the active connection into the cache. */
   syncNow: method(empty, syncReportSchema),

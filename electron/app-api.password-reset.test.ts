@@ -54,4 +54,16 @@ describe('the desktop after a password reset', () => {
     expect((await app.call('signIn', { email: EMAIL, password: 'a brand new password' })).ok).toBe(true);
     expect((await app.call('listProjects', {})).ok).toBe(true);
   });
+
+  it('"I have a code": the desktop sets the new password with the code, once; a used code is refused at its field', async () => {
+    const user = await team.context.db.selectFrom('users').select('id').where('email', '=', EMAIL).executeTakeFirstOrThrow();
+    const code = await issueResetCode(team.context, user.id);
+    expect(await app.call('resetPassword', { code: ` ${code} `, new_password: 'chosen with a code' })).toEqual({
+      ok: true,
+      result: { message: 'Your new password is set: sign in with it. The code is used up, and every session of your account has ended.' },
+    });
+    expect(await app.call('resetPassword', { code, new_password: 'chosen with a code again' })).toMatchObject({ ok: false, error: { error: 'validation', field: 'code', message: expect.stringMatching(/^code: is invalid, already used or expired: ask for a new one with "Forgot your password\?"$/) } });
+    expect(await app.call('resetPassword', { code: '', new_password: 'x' })).toMatchObject({ ok: false, error: { error: 'validation', field: 'code' } });
+    expect((await app.call('signIn', { email: EMAIL, password: 'chosen with a code' })).ok).toBe(true);
+  });
 });

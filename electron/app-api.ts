@@ -16,12 +16,14 @@ import {
   type Session,
 } from '../domain/index.js';
 import type { User, UserPublic } from '../domain/index.js';
+import { RESET_WORDS } from '../domain/access.js';
 import type { DesktopServices } from './desktop.js';
 import { sdkExportLines } from './services/accounts.js';
 import { ignoreInGit, planDotEnv, writeDotEnv } from './services/dotenv-file.js';
 import { parseRepositoryTarget, testRepositoryAccess } from '../common/repo-access.js';
 import { signInWithPassword } from './services/sign-in.js';
 import { syncConnection } from './services/sync.js';
+import { checkAnswersAsPlatform } from './services/platform-client.js';
 
 type Handlers = {
   [M in AppMethod]: (input: z.output<AppApiContract[M]['input']>) => Promise<AppOutput<M>>;
@@ -99,12 +101,29 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async getSession() {
       const connection = services.connection();
       const base = sessionBase(services);
-      if (!(await accounts.hasToken(connection.id))) {
+      let held: boolean;
+      try {
+        held = await accounts.hasToken(connection.id);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'keychain_unavailable' || connection.kind !== 'team') throw error;
+        // The keychain could not give the entry back: not a dead end, the sign-in gets a new token.
+        return { ...base, user: null, online: true, synced_at: null, signed_out_reason: `${error.message}. Sign in again to get a new SDK token.` };
+      }
+      if (!held && connection.kind === 'embedded') held = (await accounts.signInEmbeddedAgain(connection.id)) !== null;
+      if (!held) {
         const cached = cache.getUser(connection.id);
         return { ...base, user: null, online: true, synced_at: cached?.synced_at ?? null };
       }
       try {
-        const user = await platform().call('me');
+        let user: User;
+        try {
+          user = await platform().call('me');
+        } catch (error) {
+          // The embedded platform refused the token the keychain held (damaged, or from another install): its local admin signs in again by itself.
+          if (!(error instanceof AppError && error.field === 'sdk_token' && connection.kind === 'embedded')) throw error;
+          await accounts.signInEmbeddedAgain(connection.id);
+          user = await platform().call('me');
+        }
         cache.putUser(connection.id, user, now());
         return { ...base, user, online: true, synced_at: now() } satisfies Session;
       } catch (error) {
@@ -195,6 +214,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async addConnection({ url, name }) {
       const base = url.replace(/\/+$/, '');
       const existing = connections.list().find((c) => c.url === base);
+      if (!existing) await checkAnswersAsPlatform(base);
       const record = existing ?? connections.add({ name: name || new URL(base).host, url: base, kind: 'team' });
       accounts.switchTo(record.id);
       return connectionView(record, await accounts.hasToken(record.id));
@@ -223,7 +243,11 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     },
     async forgotPassword({ email }) {
       await platform().call('forgotPassword', { body: { email } });
-      return { message: `If ${email} has an account, a mail with a reset code is on its way. The code works once, within an hour.` };
+      return { message: `If ${email} has an account, a mail with a code is on its way: enter it with "${RESET_WORDS.haveCode}". The code works once, within an hour.` };
+    },
+    async resetPassword(input) {
+      await platform().call('resetPassword', { body: input });
+      return { message: 'Your new password is set: sign in with it. The code is used up, and every session of your account has ended.' };
     },
     async changePassword(input) {
       await platform().call('changePassword', { body: input });

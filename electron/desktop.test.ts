@@ -1,7 +1,8 @@
-// The desktop's data folder is its owner's only (issue 10, item 2); closing the desktop's services (what quitting the app and stopping browser mode do) while
+// The desktop's data folder is its owner's only (issue 10, item 2); the embedded platform keeps its address across launches (issue 15, item 2); closing the desktop's services (what quitting the app and stopping browser mode do) while
 // work is under way: the real embedded platform, cache, sync and deploy-key workers.
 import { afterAll, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppApi, createHandlers } from './app-api.js';
@@ -72,5 +73,48 @@ describe('the desktop data folder', () => {
     } finally {
       await desktop.close();
     }
+  });
+});
+
+describe('the embedded platform’s address', () => {
+  const listeningOn = (port: number) =>
+    new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+  const portOf = (url: string | null) => Number(new URL(url!).port);
+
+  it('stays the same from one launch to the next; another port is chosen and kept only when that one is taken', async () => {
+    const dataDir = mkdtempSync(join(root, 'port-'));
+    const first = await startDesktop({ dataDir, secretStore: memoryStore() });
+    const url = first.embeddedPlatform().url!;
+    await first.close();
+    expect(statSync(join(dataDir, 'embedded-platform.json')).mode & 0o777).toBe(0o600);
+
+    // Restarted: the same address, and the embedded connection (what environment URLs are built on) says it.
+    const second = await startDesktop({ dataDir, secretStore: memoryStore() });
+    expect(second.embeddedPlatform().url).toBe(url);
+    expect(second.connections.list().find((c) => c.kind === 'embedded')?.url).toBe(url);
+    // Stopped and started again from Parameters: the same address too.
+    await second.setEmbeddedPlatformRunning(false);
+    expect((await second.setEmbeddedPlatformRunning(true)).url).toBe(url);
+    await second.close();
+
+    // Another program took the port meanwhile: a new one, recorded, and said in the log.
+    const squatter = await listeningOn(portOf(url));
+    const logged: string[] = [];
+    const third = await startDesktop({ dataDir, secretStore: memoryStore(), log: (line) => logged.push(line) });
+    const moved = third.embeddedPlatform().url!;
+    await third.close();
+    await closeServer(squatter);
+    expect(moved).not.toBe(url);
+    expect(logged.join('\n')).toContain(`port ${portOf(url)} is taken by another program, so it listens on ${portOf(moved)} from now on`);
+
+    // The next launch keeps the new address, although the old port is free again.
+    const fourth = await startDesktop({ dataDir, secretStore: memoryStore() });
+    expect(fourth.embeddedPlatform().url).toBe(moved);
+    await fourth.close();
   });
 });

@@ -10,12 +10,16 @@ import { Cache } from './services/cache.js';
 import { Connections, type ConnectionRecord } from './services/connections.js';
 import { DeployKeys } from './services/deploy-keys/index.js';
 import { KnownHosts } from './services/known-hosts.js';
+import { listenOnKeptPort } from './services/embedded-port.js';
 import type { PlatformClient } from './services/platform-client.js';
 import { openVault, type SecretStore, type Vault } from './services/vault.js';
 
 export interface DesktopOptions {
   dataDir: string;
-  /** Port of the embedded platform; 0 (default) picks a free one. */
+  /**
+   * Port of the embedded platform. Default: the one kept in the data folder from the last launch (so
+   * environment URLs stay valid), or a free one, then kept; another free one only when the kept one is taken.
+   */
   platformPort?: number;
   /** Inject a secret store (tests); default: the OS keychain, or memory when none is reachable. */
   secretStore?: SecretStore;
@@ -63,17 +67,20 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopServ
   const cache = Cache.open(join(dataDir, 'cache.sqlite'));
   if (cache.report.reason) log(`Cache: ${cache.report.reason}${cache.report.rebuilt_from ? `; the unreadable file was kept as ${cache.report.rebuilt_from} and the cache is rebuilt from the platform` : ''}`);
   const connections = Connections.load(dataDir);
-  const accounts = new Accounts({ connections, vault });
+  const platformDir = join(dataDir, 'platform');
+  let platform: RunningPlatform | null = null;
+  // `platform` is set below; the embedded connection's lost token is issued again while it runs.
+  const accounts = new Accounts({ connections, vault, issueEmbeddedToken: async () => (platform ? platform.issueLocalAdminToken() : null) });
   const keys = new DeployKeys(options.keyBits ? { bits: options.keyBits } : {});
   const knownHosts = KnownHosts.load(dataDir);
 
-  const platformDir = join(dataDir, 'platform');
-  let platform: RunningPlatform | null = null;
-  let platformPort = options.platformPort ?? 0;
 
   async function startEmbedded(): Promise<void> {
-    platform = await startPlatform({ dataDir: platformDir, port: platformPort });
-    platformPort = Number(new URL(platform.url).port); // a restart keeps the same address
+    const listen = async (port: number) => {
+      const started = await startPlatform({ dataDir: platformDir, port });
+      return { server: started, port: Number(new URL(started.url).port) };
+    };
+    platform = options.platformPort === undefined ? await listenOnKeptPort(dataDir, listen, log) : (await listen(options.platformPort)).server;
     const record = connections.ensureEmbedded(platform.url);
     if (!connections.active()) connections.setActive(record.id);
   }

@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { email as emailRule, password as passwordRule } from '../domain/rules.js';
 import { AppError, parseOrThrow } from '../domain/errors.js';
+import { RESET_WORDS } from '../domain/access.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { hashPassword } from './secrets.js';
@@ -67,7 +68,7 @@ export function oneTimePasswordExpired(ctx: PlatformContext, expiresAt: string |
 }
 
 export const ONE_TIME_PASSWORD_EXPIRED =
-  'password: the one-time password expired (it works for a day): restart the platform to print a new one, or use "Forgot your password"';
+  `password: the one-time password expired (it works for a day): restart the platform to print a new one, or use "${RESET_WORDS.forgot}"`;
 
 /**
  * What an account may still do while its one-time password must be changed: say who it is, change

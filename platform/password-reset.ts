@@ -1,6 +1,7 @@
 // Single-use password codes: 128 random bits, stored hashed, short-lived.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
+import { RESET_WORDS } from '../domain/access.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { hashPassword, hashToken } from './secrets.js';
@@ -55,5 +56,5 @@ export async function resetPassword(ctx: PlatformContext, code: string, newPassw
     await forgetAccountGuesses(trx, (await trx.selectFrom('users').select('email').where('id', '=', row.user_id).executeTakeFirstOrThrow()).email);
     return true;
   });
-  if (!done) throw new AppError('validation', 'code: is invalid, already used or expired: ask for a new one with "Forgot your password"', 'code');
+  if (!done) throw new AppError('validation', `code: is invalid, already used or expired: ask for a new one with "${RESET_WORDS.forgot}"`, 'code');
 }

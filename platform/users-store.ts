@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../domain/errors.js';
+import { RESET_WORDS, WHERE_TO_ENTER_A_CODE } from '../domain/access.js';
 import type { Invitation, User } from '../domain/user.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
@@ -88,7 +89,7 @@ export async function inviteUser(ctx: PlatformContext, userId: string, email: st
     text:
       `${invitedBy} gave you access to the Craft MLOps platform at ${ctx.publicUrl()}.\n\n` +
       `Choose your password with this code (valid ${hours} hours, once):\n\n    ${code}\n\n` +
-      `In the app: "Forgot your password" → "I have a code". Or: POST ${ctx.publicUrl()}${endpointPath(platformContract.resetPassword)} {"code": "…", "new_password": "…"}\n` +
+      `In the app: ${WHERE_TO_ENTER_A_CODE}, then your code and your new password. Or: POST ${ctx.publicUrl()}${endpointPath(platformContract.resetPassword)} {"code": "…", "new_password": "…"}\n` +
       `When the code has expired, ask an administrator to send the invitation again.\n`,
   });
   return mailed ? undefined : { code, expires_at, reason: 'mail_failed' };
@@ -98,7 +99,7 @@ export async function inviteUser(ctx: PlatformContext, userId: string, email: st
 export async function reinviteUser(ctx: PlatformContext, userId: string, invitedBy: string): Promise<{ user: UserRow; invitation: Invitation | undefined }> {
   const user = await liveUser(ctx, userId);
   if (user.invitation_pending !== 1)
-    throw new AppError('conflict', `id: ${user.email} has already signed in: they choose a new password with "Forgot your password"`, 'id');
+    throw new AppError('conflict', `id: ${user.email} has already signed in: they choose a new password with "${RESET_WORDS.forgot}"`, 'id');
   return { user, invitation: await inviteUser(ctx, user.id, user.email, invitedBy) };
 }
 

@@ -1,7 +1,26 @@
 // `npm test`: type checks, lint (with the rooms' walls), unit tests (Vitest), end-to-end tests (Playwright in Chromium
 // through browser mode); prints the counts of each and a closing "N passed, N failed" line.
+// Without a reachable Secret Service it runs itself inside a private D-Bus session with gnome-keyring
+// (scripts/keyring.js); `--keyring-check` only says whether one is reachable, and exits.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { missingKeyringTools, missingToolsMessage, PRIVATE_KEYRING_ENV, runInPrivateKeyring, secretServiceProblem } from './keyring.js';
+
+const keyringCheckOnly = process.argv.includes('--keyring-check');
+const keyringProblem = secretServiceProblem();
+if (keyringProblem && !process.env[PRIVATE_KEYRING_ENV]) {
+  const missing = missingKeyringTools();
+  if (missing.length === 0) {
+    console.log(`No Secret Service is reachable (${keyringProblem}): running inside a private D-Bus session with its own gnome-keyring, as .ci/run does.`);
+    process.exit(runInPrivateKeyring(process.execPath, process.argv.slice(1)));
+  }
+  console.warn(`\n${missingToolsMessage(missing)}\n`);
+}
+if (keyringCheckOnly) {
+  const where = process.env[PRIVATE_KEYRING_ENV] ? 'a private D-Bus session with gnome-keyring, started for this run' : 'this session';
+  console.log(keyringProblem ? `Secret Service: not reachable (${keyringProblem})` : `Secret Service: reachable (${where})`);
+  process.exit(keyringProblem ? 1 : 0);
+}
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

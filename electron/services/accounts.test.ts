@@ -122,10 +122,58 @@ describe('Accounts (token manager)', () => {
     await a.platform.close();
     const gone = await accounts.remove(team.id);
     expect(gone.revoked).toBe(false);
-    expect(gone.message).toMatch(/^Signed out on this computer; the platform could not be told \(The platform at .* is unreachable/);
+    expect(gone.message).toMatch(/^Gone was removed from this app: the platform could not be told \(The platform at .* is unreachable.*\): its session there expires by itself; the token and what it cached on this computer are deleted\.$/);
     expect(gone.message).not.toContain(a.token);
     expect(await vault.getToken(team.id)).toBeNull();
     expect(accounts.connections.get(team.id)).toBeNull();
+  });
+
+  it('removing a connection says what happened on the platform: a token revoked, none held, or one it no longer accepted; and which connection is active now', async () => {
+    const vault = await openVault({ store: memoryStore() });
+    const accounts = new Accounts({ connections: Connections.load(mkdtempSync(join(dataDir, 'remove-'))), vault, timeoutMs: 2_000 });
+    accounts.connections.ensureEmbedded('http://127.0.0.1:9'); // never called here
+    // One team connection at a time: a URL is the key of a connection.
+    const revokedOne = accounts.connections.add({ name: 'Signed in', url: b.url, kind: 'team' });
+    await accounts.storeToken(revokedOne.id, await b.platform.issueLocalAdminToken());
+    accounts.switchTo(revokedOne.id);
+    expect(await accounts.remove(revokedOne.id)).toEqual({
+      revoked: true,
+      message: 'Signed in was removed from this app: the platform revoked its SDK token; the token and what it cached on this computer are deleted. This computer is the active connection now.',
+    });
+
+    const never = accounts.connections.add({ name: 'Never signed in', url: b.url, kind: 'team' });
+    expect((await accounts.remove(never.id)).message).toBe(
+      'Never signed in was removed from this app: nobody was signed in to it, so no session was open on the platform; what it cached on this computer is deleted.',
+    );
+
+    const refused = accounts.connections.add({ name: 'Refused', url: b.url, kind: 'team' });
+    await accounts.storeToken(refused.id, 'a token the platform never issued');
+    expect((await accounts.remove(refused.id)).message).toMatch(/^Refused was removed from this app: the platform no longer accepted its SDK token, so nothing was left to revoke;/);
+    expect(accounts.connections.list().map((c) => c.name)).toEqual(['This computer']);
+  });
+
+  it('the embedded connection whose keychain entry was lost signs its local admin in again by itself, once for concurrent calls', async () => {
+    const vault = await openVault({ store: memoryStore() });
+    let issued = 0;
+    const accounts = new Accounts({
+      connections: Connections.load(mkdtempSync(join(dataDir, 'lost-'))),
+      vault,
+      issueEmbeddedToken: async () => {
+        issued += 1;
+        return b.platform.issueLocalAdminToken();
+      },
+    });
+    const embedded = accounts.connections.ensureEmbedded(b.url);
+    expect(await accounts.hasToken(embedded.id)).toBe(false);
+    const [one, two] = await Promise.all([accounts.client().call('me'), accounts.client().call('me')]);
+    expect([one.email, two.email]).toEqual(['admin@localhost', 'admin@localhost']);
+    expect(issued).toBe(1);
+    expect(await accounts.hasToken(embedded.id)).toBe(true);
+
+    // A team connection has no such shortcut: its user signs in.
+    const team = accounts.connections.add({ name: 'Team', url: 'http://127.0.0.1:9', kind: 'team' });
+    expect((await caught(accounts.client(team.id).call('me'))).code).toBe('unauthorized');
+    expect(issued).toBe(1);
   });
 });
 

@@ -62,11 +62,38 @@ export class Accounts {
   readonly vault: Vault;
   private readonly clients = new Map<string, PlatformClient>();
   private readonly timeoutMs: number | undefined;
+  /** Issues a token for the embedded platform's local admin (it signs in by itself); null while it is stopped. */
+  private readonly issueEmbeddedToken: (() => Promise<string | null>) | undefined;
+  private pendingReissue: Promise<string | null> | null = null;
 
-  constructor(options: { connections: Connections; vault: Vault; timeoutMs?: number }) {
+  constructor(options: { connections: Connections; vault: Vault; timeoutMs?: number; issueEmbeddedToken?: () => Promise<string | null> }) {
     this.connections = options.connections;
     this.vault = options.vault;
     this.timeoutMs = options.timeoutMs;
+    this.issueEmbeddedToken = options.issueEmbeddedToken;
+  }
+
+  /**
+   * The embedded connection's token, issued and stored again when the keychain lost it (an entry
+   * deleted in the keychain's manager, a keychain reset): its local admin signs in by itself.
+   */
+  private async tokenOf(record: ConnectionRecord): Promise<string | null> {
+    const token = await this.vault.getToken(record.id);
+    if (token !== null || record.kind !== 'embedded' || !this.issueEmbeddedToken) return token;
+    return this.signInEmbeddedAgain(record.id);
+  }
+
+  /** Signs the embedded platform's local admin in again (one issue for concurrent callers). */
+  async signInEmbeddedAgain(connectionId: string): Promise<string | null> {
+    if (!this.issueEmbeddedToken) return null;
+    this.pendingReissue ??= (async () => {
+      const issued = await this.issueEmbeddedToken!();
+      if (issued !== null) await this.storeToken(connectionId, issued);
+      return issued;
+    })().finally(() => {
+      this.pendingReissue = null;
+    });
+    return this.pendingReissue;
   }
 
   /** Where tokens live: "keychain" (OS keychain) or "memory" (this session only). */
@@ -89,7 +116,7 @@ export class Accounts {
     const record = this.record(connectionId);
     let client = this.clients.get(record.id);
     if (!client || client.baseUrl !== record.url.replace(/\/+$/, '')) {
-      client = new PlatformClient({ baseUrl: record.url, getSdkToken: () => this.vault.getToken(record.id), ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}) });
+      client = new PlatformClient({ baseUrl: record.url, getSdkToken: () => this.tokenOf(record), ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}) });
       this.clients.set(record.id, client);
     }
     return client;
@@ -169,30 +196,51 @@ export class Accounts {
    * locally (even when the platform is unreachable, in which case `revoked` is false).
    */
   async signOut(connectionId?: string): Promise<SignOutResult> {
-    const record = this.record(connectionId);
-    const client = this.client(record.id);
-    let result: SignOutResult = { revoked: true, message: null };
-    try {
-      // The SDK token itself is revoked on the platform, with every session opened with it.
-      await client.revokeSdkToken();
-    } catch (error) {
-      const reason = error instanceof AppError ? error.message : 'the platform did not answer';
-      result = error instanceof AppError && error.code === 'unauthorized'
-        ? { revoked: true, message: null } // the platform no longer knows this token
-        : { revoked: false, message: `Signed out on this computer; the platform could not be told (${reason}). Its session expires by itself.` };
-    }
-    client.reset();
-    await this.vault.deleteToken(record.id);
-    return result;
+    const { revoked, outcome, reason } = await this.endSession(this.record(connectionId).id);
+    const message = outcome === 'unreachable' ? `Signed out on this computer; the platform could not be told (${reason}). Its session expires by itself.` : null;
+    return { revoked, message };
   }
 
-  /** Removes a team connection: signs out (best effort) and forgets it. */
-  async remove(connectionId: string): Promise<SignOutResult> {
+  /** Revokes the SDK token on the platform when one is held, then forgets it locally; says which of these happened. */
+  private async endSession(id: string): Promise<{ revoked: boolean; outcome: 'revoked' | 'not_signed_in' | 'already_refused' | 'unreachable'; reason?: string }> {
+    const client = this.client(id);
+    let ended: Awaited<ReturnType<Accounts['endSession']>>;
+    if ((await this.vault.getToken(id)) === null) ended = { revoked: true, outcome: 'not_signed_in' };
+    else {
+      try {
+        // The SDK token itself is revoked on the platform, with every session opened with it.
+        await client.call('revokeSdkToken');
+        ended = { revoked: true, outcome: 'revoked' };
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'unauthorized') ended = { revoked: true, outcome: 'already_refused' }; // nothing left to revoke
+        else ended = { revoked: false, outcome: 'unreachable', reason: error instanceof AppError ? error.message : 'the platform did not answer' };
+      }
+    }
+    client.reset();
+    await this.vault.deleteToken(id);
+    return ended;
+  }
+
+  /**
+   * Removes a team connection: signs out (best effort) and forgets it. The message says what
+   * happened, truthfully: whether a session was ended on the platform, and which connection is active now.
+   */
+  async remove(connectionId: string): Promise<SignOutResult & { message: string }> {
     const record = this.record(connectionId);
     if (record.kind === 'embedded') throw new AppError('validation', 'The embedded connection (this computer) cannot be removed', 'connection_id');
-    const result = await this.signOut(record.id);
+    const wasActive = this.connections.active()?.id === record.id;
+    const ended = await this.endSession(record.id);
     this.connections.remove(record.id);
     this.clients.delete(record.id);
-    return result;
+    const platform = {
+      revoked: 'the platform revoked its SDK token',
+      not_signed_in: 'nobody was signed in to it, so no session was open on the platform',
+      already_refused: 'the platform no longer accepted its SDK token, so nothing was left to revoke',
+      unreachable: `the platform could not be told (${ended.reason}): its session there expires by itself`,
+    }[ended.outcome];
+    const now = this.connections.active();
+    const next = wasActive && now ? ` ${now.name} is the active connection now.` : '';
+    const local = ended.outcome === 'not_signed_in' ? 'what it cached on this computer is deleted' : 'the token and what it cached on this computer are deleted';
+    return { revoked: ended.revoked, message: `${record.name} was removed from this app: ${platform}; ${local}.${next}` };
   }
 }

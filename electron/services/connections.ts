@@ -85,7 +85,7 @@ export class Connections {
     writeFileAtomic(this.file, `${JSON.stringify(this.state, null, 2)}\n`);
   }
 
-  /** The one embedded connection, created with a stable random id; its URL changes each launch. */
+  /** The one embedded connection, created with a stable random id; its URL follows the embedded platform (the same port from launch to launch, unless that one was taken). */
   ensureEmbedded(url: string): ConnectionRecord {
     let record = this.state.connections.find((c) => c.kind === 'embedded');
     if (!record) {

@@ -239,3 +239,23 @@ export class PlatformClient {
     return true;
   }
 }
+
+/**
+ * Checks that a URL answers as a platform (its liveness probe, parsed by the contract's schema)
+ * before a connection to it is saved: AppError('validation', field 'url') saying what answered instead.
+ */
+export async function checkAnswersAsPlatform(baseUrl: string, timeoutMs = 5_000): Promise<void> {
+  const client = new PlatformClient({ baseUrl, getSdkToken: async () => null, timeoutMs });
+  try {
+    await client.call('health');
+  } catch (error) {
+    const reason = error instanceof AppError ? error.message : String(error);
+    if (error instanceof AppError && error.code === 'offline') {
+      const why = reason.replace(/^The platform at \S+ is unreachable: /, '');
+      throw new AppError('validation', `url: does not answer (${why}): check the address, and that the platform runs`, 'url');
+    }
+    const probe = `${platformContract.health.method} ${platformContract.health.path}`;
+    const what = error instanceof AppError && error.code === 'internal' ? `${probe} gave something else than the platform's answer` : `${probe}: ${reason.replace(/\.$/, '')}`;
+    throw new AppError('validation', `url: answers, but not as a Craft MLOps platform (${what}): check the address, the platform's own and not one of its pages`, 'url');
+  }
+}

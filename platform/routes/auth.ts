@@ -1,6 +1,7 @@
 // /api/v1/auth: sign in, sign out, SDK token → access token.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
+import { WHERE_TO_ENTER_A_CODE } from '../../domain/access.js';
 import { ACCESS_REQUEST_SENT } from '../../domain/platform-contract.js';
 import { issueResetCode, lastCodeAt, resetPassword } from '../password-reset.js';
 import { requestAccess } from '../access-requests.js';
@@ -59,7 +60,7 @@ export function authRoutes(app: FastifyInstance, ctx: PlatformContext): void {
             text:
               `Someone (hopefully you) asked to reset the password of ${user.email} on ${ctx.publicUrl()}.\n\n` +
               `Your code, valid ${minutes} minutes and usable once:\n\n    ${code}\n\n` +
-              `Enter it in the app with your new password. If you did not ask for this, ignore this mail: your password stays as it is.\n`,
+              `In the app: ${WHERE_TO_ENTER_A_CODE}, then this code and your new password. If you did not ask for this, ignore this mail: your password stays as it is.\n`,
           })
           .catch((error: unknown) => request.log.warn({ err: { message: (error as Error).message } }, 'password reset mail failed'));
       }

@@ -70,7 +70,7 @@ test('no serious or critical axe violation on the shell, sign-in and Parameters 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByText('Wrong email or password')).toBeVisible();
   await audit(page, 'Sign in refused');
-  await page.getByRole('button', { name: "Don't remember your password?" }).click();
+  await page.getByRole('button', { name: 'Forgot your password?' }).click();
   await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
   await audit(page, 'Reset password');
   await page.getByRole('button', { name: 'Back to sign in' }).click();

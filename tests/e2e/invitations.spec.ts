@@ -1,6 +1,7 @@
 // Onboarding on a team platform without a mail server: the admin adds a user in the Users view and is
 // shown the one-time invitation code (with its expiry) to hand over; "Resend invitation" issues a new
-// one; the invited user chooses a password with it and signs in to the app.
+// one; the invited user chooses a password with it on the sign-in ("Forgot your password?" → "I have a
+// code", issue 15 item 1) and signs in to the app.
 import { test, expect } from '@playwright/test';
 import { startBrowserMode, filesContaining, type BrowserMode } from './browser-mode.js';
 import { startTeamPlatform, type TeamPlatform } from './team-platform.js';
@@ -13,11 +14,6 @@ test.afterEach(async () => {
   await app?.stop();
   await team?.stop();
 });
-
-async function resetPassword(url: string, code: string, newPassword: string): Promise<number> {
-  const response = await fetch(`${url}/api/v1/auth/reset-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, new_password: newPassword }) });
-  return response.status;
-}
 
 test('without a mail server the admin hands over the invitation code, and the invited user signs in with it', async ({ page }) => {
   team = await startTeamPlatform();
@@ -69,14 +65,31 @@ test('without a mail server the admin hands over the invitation code, and the in
   await expect(page.getByText(second)).toHaveCount(0);
   expect(filesContaining(app.dataDir, second)).toEqual([]);
 
-  // Katherine's side (the platform's reset-with-code call): the first code is refused, the second sets her password.
-  expect(await resetPassword(team.url, first, 'katherine chose this')).toBe(400);
-  expect(await resetPassword(team.url, second, 'katherine chose this')).toBe(200);
-
-  // She signs in to the app.
+  // Katherine's side, in the app: "Forgot your password?" → "I have a code". The first code is refused at its field, the second sets her password.
   await page.getByRole('button', { name: /account menu/ }).click();
   await page.getByRole('menu', { name: 'Account' }).getByRole('menuitem', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.getByRole('button', { name: 'Forgot your password?' }).click();
+  await page.getByRole('button', { name: 'I have a code' }).click();
+  await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await expect(page.getByLabel('Code')).toBeFocused();
+  await page.getByLabel('Code').fill(first);
+  await page.getByLabel('New password', { exact: true }).fill('katherine chose this');
+  await page.getByLabel('Repeat new password').fill('katherine chose that');
+  await page.getByRole('button', { name: 'Set the password' }).click();
+  await expect(page.getByText('Repeat the new password exactly: the two do not match')).toBeVisible();
+  await expect(page.getByLabel('Repeat new password')).toBeFocused();
+  await page.getByLabel('Repeat new password').fill('katherine chose this');
+  await page.getByRole('button', { name: 'Set the password' }).click();
+  await expect(page.getByText(/^Code is invalid, already used or expired: ask for a new one with "Forgot your password\?"$/)).toBeVisible();
+  await shotLightAndDark(page, 'invitation-code-refused');
+  await page.getByLabel('Code').fill(` ${second} `);
+  await page.getByRole('button', { name: 'Set the password' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByText('Your new password is set: sign in with it.', { exact: false })).toBeVisible();
+  await shotLightAndDark(page, 'invitation-password-set');
+
+  // She signs in to the app.
   await page.getByLabel('Email').fill('katherine@team.test');
   await page.getByLabel('Password').fill('katherine chose this');
   await page.getByRole('button', { name: 'Sign in' }).click();

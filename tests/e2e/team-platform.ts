@@ -17,10 +17,11 @@ export interface TeamPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTeamPlatform(admin = { email: 'admin@team.test', password: 'correct horse battery staple' }): Promise<TeamPlatform> {
+/** `env`: more of the platform's settings, e.g. SMTP_HOST and SMTP_PORT of a mail catcher. */
+export async function startTeamPlatform(admin = { email: 'admin@team.test', password: 'correct horse battery staple' }, options: { env?: NodeJS.ProcessEnv } = {}): Promise<TeamPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'craft-team-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'platform/cli.ts', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, CRAFT_ADMIN_EMAIL: admin.email, CRAFT_ADMIN_PASSWORD: admin.password },
+    env: { ...process.env, ...options.env, CRAFT_ADMIN_EMAIL: admin.email, CRAFT_ADMIN_PASSWORD: admin.password },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

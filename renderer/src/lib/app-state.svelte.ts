@@ -2,6 +2,7 @@
 // message carried across a navigation ("Project created").
 import type { AppOutput, Freshness, Session } from '../../../domain/app-api-contract.js';
 import type { AppError } from '../../../domain/errors.js';
+import { tick } from 'svelte';
 import { craft, toAppError } from './runtime.js';
 
 const RECHECK_OFFLINE_MS = 20_000;
@@ -25,8 +26,13 @@ class AppState {
     (this.freshness?.offline ? this.freshness.synced_at : null) ?? this.session?.synced_at ?? this.freshness?.synced_at ?? null,
   );
 
-  /** A message about the session shown by the shell above any view (it survives the views' reload). */
-  notice = $state<{ tone: 'error' | 'warning' | 'success'; text: string } | null>(null);
+  /**
+   * A message about the session shown by the shell above the view (it survives the views' reload). It
+   * belongs to the screen it was raised on (`screen`): the shell drops it when that screen goes away.
+   */
+  notice = $state<{ tone: 'error' | 'warning' | 'success'; text: string; screen: string } | null>(null);
+  /** The screen the shell shows now: the route, or the sign-in while it replaces every route. */
+  screen = $state('');
   /** Every connection of the token manager (embedded, team platforms…), one active. */
   connections = $state<ConnectionView[]>([]);
   connectionsError = $state<AppError | null>(null);
@@ -107,10 +113,11 @@ class AppState {
     return added;
   }
 
-  async removeConnection(id: string): Promise<string | null> {
+  /** What happened, as the desktop says it (a session revoked, none open, the platform not reached…). */
+  async removeConnection(id: string): Promise<{ tone: 'warning' | 'success'; text: string }> {
     const answer = await craft.removeConnection({ id });
     await this.refreshAll();
-    return answer.revoked ? null : answer.message;
+    return { tone: answer.revoked ? 'success' : 'warning', text: answer.message ?? 'The connection was removed.' };
   }
 
   /** Records how fresh an answer is; an online answer clears the offline notice. */
@@ -133,6 +140,12 @@ class AppState {
     clearTimeout(this.#recheck);
     if (!this.offline && !this.sessionError) return;
     this.#recheck = setTimeout(() => void this.loadSession(), RECHECK_OFFLINE_MS);
+  }
+
+  /** Raises the notice on the screen shown once the action's outcome is on screen (a switch may have led to the sign-in). */
+  async say(tone: 'error' | 'warning' | 'success', text: string): Promise<void> {
+    await tick();
+    this.notice = { tone, text, screen: this.screen };
   }
 
   takeFlash(): string | null {
