@@ -30,6 +30,9 @@ async function audit(page: Page, view: string): Promise<void> {
 }
 
 test('no serious or critical axe violation on the shell, sign-in and Parameters views', async ({ page }) => {
+  // Eleven views audited twice (light, dark) with full-page screenshots: a long walk, which a busy
+  // two-core machine stretches past the default 120 s. Not a speed goal; only room to finish.
+  test.setTimeout(360_000);
   team = await startTeamPlatform();
   app = await startBrowserMode();
   await page.goto(app.appUrl);
