@@ -135,6 +135,16 @@ class AppState {
     this.#recheck = setTimeout(() => void this.loadSession(), RECHECK_OFFLINE_MS);
   }
 
+  /**
+   * Offline, the way back: the embedded platform is started again; a team platform is asked again.
+   * Resolves with whether it answers now.
+   */
+  async reconnect(): Promise<boolean> {
+    if (this.session?.connection.kind === 'embedded') await craft.setEmbeddedPlatform({ running: true });
+    await this.loadSession();
+    return this.session?.online === true;
+  }
+
   takeFlash(): string | null {
     const message = this.flash;
     this.flash = null;

@@ -71,6 +71,22 @@ describe('the change feed', () => {
     stop();
   });
 
+  it('back online with nothing changed still counts one epoch: the views showed the cache meanwhile', async () => {
+    vi.useFakeTimers();
+    let answer = online('5');
+    const { feed } = feedOver(() => answer);
+    const stop = feed.follow();
+    await vi.advanceTimersByTimeAsync(0);
+    answer = offline;
+    await vi.advanceTimersByTimeAsync(1_000);
+    answer = online('5');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(feed.epoch).toBe(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(feed.epoch).toBe(1);
+    stop();
+  });
+
   it('a live resource loads again, its value kept meanwhile, when the cursor moves, and says when it was updated', async () => {
     vi.useFakeTimers();
     let cursor = '1';

@@ -18,6 +18,7 @@ export class ChangeFeed {
   /** Counts the moves of the platform's cursor seen since the window opened. */
   epoch = $state(0);
   #cursor: string | null = null;
+  #offline = false;
   #followers = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #polling = false;
@@ -68,9 +69,11 @@ export class ChangeFeed {
       this.#onAnswer(answer);
       // Offline (null): the last cursor seen is kept, so a change made meanwhile shows when it answers again.
       if (answer.cursor !== null) {
-        if (this.#cursor !== null && answer.cursor !== this.#cursor) this.epoch += 1;
+        // Back online: what the views show came from the cache, so they load again even if nothing moved.
+        if ((this.#cursor !== null && answer.cursor !== this.#cursor) || this.#offline) this.epoch += 1;
         this.#cursor = answer.cursor;
       }
+      this.#offline = answer.cursor === null;
     } catch {
       // The host did not answer: the next round asks again.
     } finally {
