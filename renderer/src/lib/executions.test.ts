@@ -85,3 +85,12 @@ describe('ExecutionIndex with inputs and outputs as columns', () => {
     expect(csv.split('\r\n')[1]).toBe('a,score,,failed,Ada,2026-01-03T00:00:00Z,10,production,0.5,b');
   });
 });
+
+describe('dates as the platform writes them', () => {
+  it('reads toISOString dates and any other form to the same instant as Date.parse', () => {
+    for (const at of ['2026-11-26T12:34:56.789Z', '2024-02-29T00:00:00.000Z', '2026-01-01T00:00:00Z', '2026-01-01T01:00:00+01:00']) {
+      const index = new ExecutionIndex([row('x', { created_at: at, end_date: null })]);
+      expect(index.createdAt[0], at).toBe(Date.parse(at));
+    }
+  });
+});

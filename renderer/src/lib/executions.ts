@@ -157,8 +157,27 @@ function numericOrder(keys: Float64Array): Uint32Array {
   });
 }
 
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+
+/**
+ * Epoch ms of a date. The platform's own form ("2026-11-26T12:00:00.000Z", toISOString's) is read
+ * by hand, twice as fast as Date.parse, which a million rows feel; any other form goes to Date.parse.
+ */
 function time(value: string | null): number {
   if (!value) return Number.NaN;
+  const s = value;
+  if (s.length === 24 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90) {
+    const ms = Date.UTC(
+      digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3),
+      digit(s, 5) * 10 + digit(s, 6) - 1,
+      digit(s, 8) * 10 + digit(s, 9),
+      digit(s, 11) * 10 + digit(s, 12),
+      digit(s, 14) * 10 + digit(s, 15),
+      digit(s, 17) * 10 + digit(s, 18),
+      digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22),
+    );
+    if (!Number.isNaN(ms)) return ms;
+  }
   return Date.parse(value);
 }
 
@@ -390,6 +409,15 @@ export class ExecutionIndex {
       (!byDate || (createdAt[r]! >= from && createdAt[r]! <= to)) &&
       (found === null || found[r] === 1);
 
+    // Nothing filters: the order itself (a copy), without a test per row.
+    const filters = status !== undefined || pipeline !== undefined || deployment !== undefined || creator !== undefined || environment !== undefined || byDate || found !== null;
+    if (!filters) {
+      if (!query.sort) return identity(n);
+      const dict = this.#dictionaryOf(query.sort.column);
+      if (query.sort.direction === 'asc') return this.order(query.sort.column).slice();
+      if (dict) return this.#descendingOrder(query.sort.column, dict).slice();
+    }
+
     const out = new Uint32Array(n);
     let k = 0;
     if (!query.sort) {
@@ -438,6 +466,12 @@ export class ExecutionIndex {
         return () => false;
     }
   }
+}
+
+function identity(n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
 }
 
 function csvCell(value: string): string {
