@@ -1,7 +1,9 @@
-// Benchmark: the executions table in Chromium with 100,000 executions loaded. Prints the
-// time to first rows, and filter, sort and search latency (p50, p95) against one frame
-// (16 ms, the target for p95), next to an idle frame measured in the same page and run.
-// Usage: npx tsx bench/renderer.ts [--rows 100000] [--rounds 40]
+// Benchmark: the executions table in Chromium, charts open, with 100,000 then 1,000,000 executions
+// loaded. Prints the time to first rows, the JS heap, and for filter, sort and search the work in the
+// input's task and the time from the input to the next frame laid out to paint (p50, p95), against
+// one frame (16.7 ms, the p95 target at 100k; 50 ms at 1M) and against a baseline measured in the
+// same page and run (an input that changes nothing, to the next frame).
+// Usage: npx tsx bench/renderer.ts [--rows 100000] [--rounds 40] [--strict]
 import { createReadStream, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,14 +11,15 @@ import { extname, join, normalize } from 'node:path';
 import { chromium } from '@playwright/test';
 import { build } from 'vite';
 
-const FRAME_MS = 16;
+const FRAME_MS = 16.7;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-const rows = arg('rows', 100_000);
+// 100,000 (the frame target) and 1,000,000 (usable: first rows, updates, memory), unless --rows.
+const sizes = process.argv.includes('--rows') ? [arg('rows', 100_000)] : [100_000, 1_000_000];
 const rounds = arg('rounds', 40);
 const outDir = mkdtempSync(join(tmpdir(), 'craft-bench-renderer-'));
 await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true, sourcemap: false, rollupOptions: { input: 'renderer/bench.html' } } });
@@ -36,47 +39,65 @@ const port = (server.address() as { port: number }).port;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--js-flags=--expose-gc'],
 });
+type Timing = { p50: number; p95: number; max: number; runs: number };
+type Result = {
+  rows: number;
+  baseline: Timing;
+  chartsOpen: boolean;
+  generatedMs: number;
+  firstRowsMs: number;
+  firstPaintMs: number;
+  renderedRows: number;
+  filter: { update: Timing; frame: Timing };
+  sort: { update: Timing; frame: Timing };
+  search: { update: Timing; frame: Timing };
+};
+const f = (ms: number) => `${ms.toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+let failed = false;
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`http://127.0.0.1:${port}/bench.html?n=${rows}`);
-  await page.waitForFunction(() => (window as { craftBench?: { ready: boolean } }).craftBench?.ready === true, null, { timeout: 120_000 });
-  // Baseline in the same page and run: frames with no work at all.
-  const idle = await page.evaluate(async () => {
-    const samples: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      const start = performance.now();
-      await new Promise((resolve) => requestAnimationFrame(resolve));
-      samples.push(performance.now() - start);
+  for (const n of sizes) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const cdp = await page.context().newCDPSession(page);
+    await page.goto(`http://127.0.0.1:${port}/bench.html?n=${n}`);
+    await page.waitForFunction(() => (window as { craftBench?: { ready: boolean } }).craftBench?.ready === true, null, { timeout: 300_000 });
+    const result = (await page.evaluate((r) => (window as unknown as { craftBench: { run(r: number): Promise<unknown> } }).craftBench.run(r), rounds)) as Result;
+    // After the run: the rows, their index, every sort order and the charts are all in memory.
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
+    const large = n >= 1_000_000;
+    console.log(`Executions table, ${result.rows.toLocaleString('en')} executions in Chromium (${result.renderedRows} rows in the DOM, charts ${result.chartsOpen ? 'open' : 'CLOSED'})`);
+    console.log(`  first rows: ${f(result.firstRowsMs)} (target < 1000 ms), first paint: ${f(result.firstPaintMs)}; rows generated in ${f(result.generatedMs)} (not counted)`);
+    console.log(`  memory: JS heap ${mb(heap.usedSize)} used after GC, rows + index + sort orders + charts (${mb(heap.totalSize)} reserved), ${(heap.usedSize / n).toFixed(0)} bytes per execution`);
+    console.log(`  baseline (same page and run): an input that changes nothing → next frame laid out: p50 ${f(result.baseline.p50)}, p95 ${f(result.baseline.p95)}`);
+    let worstFrame = 0;
+    let worstUpdate = 0;
+    for (const [name, timing] of Object.entries({ filter: result.filter, sort: result.sort, search: result.search })) {
+      worstFrame = Math.max(worstFrame, timing.frame.p95);
+      worstUpdate = Math.max(worstUpdate, timing.update.p95);
+      console.log(
+        `  ${name.padEnd(6)} work p50 ${f(timing.update.p50)}, p95 ${f(timing.update.p95)} · input → next painted frame p50 ${f(timing.frame.p50)}, p95 ${f(timing.frame.p95)}` +
+          ` (${(timing.frame.p95 / result.baseline.p95).toFixed(2)} of the baseline's p95)`,
+      );
     }
-    samples.sort((a, b) => a - b);
-    return { p50: samples[30]!, p95: samples[57]! };
-  });
-  type Timing = { p50: number; p95: number; max: number; runs: number };
-  const result = (await page.evaluate((n) => (window as unknown as { craftBench: { run(r: number): Promise<unknown> } }).craftBench.run(n), rounds)) as {
-    rows: number;
-    firstRowsMs: number;
-    firstPaintMs: number;
-    renderedRows: number;
-    filter: { update: Timing; frame: Timing };
-    sort: { update: Timing; frame: Timing };
-    search: { update: Timing; frame: Timing };
-  };
-  const f = (ms: number) => `${ms.toFixed(1)} ms`;
-  console.log(`Executions table, ${result.rows.toLocaleString('en')} executions in Chromium (${result.renderedRows} rows in the DOM)`);
-  console.log(`  first rows: ${f(result.firstRowsMs)}, first paint: ${f(result.firstPaintMs)}`);
-  console.log(`  idle frame (baseline, same run): p50 ${f(idle.p50)}, p95 ${f(idle.p95)}`);
-  let worst = 0;
-  for (const [name, timing] of Object.entries({ filter: result.filter, sort: result.sort, search: result.search })) {
-    worst = Math.max(worst, timing.update.p95);
-    console.log(
-      `  ${name.padEnd(6)} update p50 ${f(timing.update.p50)}, p95 ${f(timing.update.p95)} (${(timing.update.p95 / FRAME_MS).toFixed(2)} of a ${FRAME_MS} ms frame)` +
-        ` · to next frame p50 ${f(timing.frame.p50)}, p95 ${f(timing.frame.p95)}`,
-    );
+    if (large) {
+      const ok = result.firstRowsMs < 1000 && worstFrame <= 50;
+      failed ||= !ok;
+      console.log(`  1M usable: first rows ${f(result.firstRowsMs)} (< 1000), worst update p95 to the painted frame ${f(worstFrame)} (≤ 50 ms): ${ok ? 'met' : 'NOT met'}`);
+    } else {
+      const ok = worstFrame <= FRAME_MS;
+      failed ||= !ok;
+      console.log(
+        `  worst p95 input → next painted frame: ${f(worstFrame)} = ${(worstFrame / FRAME_MS).toFixed(2)} of a ${FRAME_MS} ms frame (target ≤ 1.00: ${ok ? 'met' : 'NOT met'});` +
+          ` ${(worstFrame / result.baseline.p95).toFixed(2)} of the baseline; worst work p95 ${f(worstUpdate)}`,
+      );
+    }
+    await page.close();
   }
-  console.log(`  ratio of the worst p95 update to one frame: ${(worst / FRAME_MS).toFixed(2)} (target ≤ 1.00)`);
 } finally {
   await browser.close();
   server.close();
 }
+if (failed && process.argv.includes('--strict')) process.exit(1);

@@ -103,6 +103,15 @@ export const executionRowSchema = executionSchema.pick({
 });
 export type ExecutionRow = z.infer<typeof executionRowSchema>;
 
+/** A row of a project's or environment's executions table: the row and the environment it ran in. */
+export const executionListRowSchema = executionRowSchema.extend({ environment: z.string() });
+export type ExecutionListRow = z.infer<typeof executionListRowSchema>;
+
+/** An input or output shown as a column of the executions table: "input:<name>" or "output:<name>" (the SDK's name rule). */
+export const IO_COLUMN_PATTERN = /^(input|output):([A-Za-z0-9_][A-Za-z0-9_.-]{0,199})$/;
+export const ioColumnSchema = z.string().regex(IO_COLUMN_PATTERN, 'must be "input:<name>" or "output:<name>", the name in letters, digits, "_", "." and "-"');
+export const MAX_IO_COLUMNS = 12;
+
 export const syncReportSchema = z.object({
   ok: z.boolean(),
   synced_at: z.string(),
@@ -167,6 +176,11 @@ export const appApiContract = {
   changePassword: method(passwordChangeSchema.strict(), z.object({ changed: z.boolean() })),
   /** Incremental sync of the active connection into the cache. */
   syncNow: method(empty, syncReportSchema),
+  /**
+   * The platform's newest change cursor (null when it does not answer): a view on screen polls it and
+   * reloads when it moves. Cheap on both sides: one indexed read, nothing synced.
+   */
+  getChangeCursor: method(empty, z.object({ cursor: z.string().nullable(), freshness: freshnessSchema })),
 
   // Projects: settings, history, members.
   updateProject: method(
@@ -214,9 +228,26 @@ export const appApiContract = {
   ),
 
   // Executions (synced into the cache; the table works offline on what was seen).
+  /**
+   * Without environment: the project's executions in every environment. io: the inputs and outputs
+   * wanted as columns, answered as one array of values per column, in the order of items.
+   */
   listExecutions: method(
-    z.object({ ...environmentRef, deployment: z.string().optional(), refresh: z.boolean().default(true) }).strict(),
-    z.object({ items: z.array(executionRowSchema), total: z.number(), freshness: freshnessSchema }),
+    z
+      .object({
+        ...projectRef,
+        environment: z.string().min(1, 'is required when given').optional(),
+        deployment: z.string().optional(),
+        refresh: z.boolean().default(true),
+        io: z.array(ioColumnSchema).max(MAX_IO_COLUMNS, `must name at most ${MAX_IO_COLUMNS} columns`).default([]),
+      })
+      .strict(),
+    z.object({ items: z.array(executionListRowSchema), io: z.record(z.string(), z.array(z.unknown())), total: z.number(), freshness: freshnessSchema }),
+  ),
+  /** The input and output names of the newest executions cached (of an environment, or a whole project): the column chooser's offer. */
+  listExecutionIoNames: method(
+    z.object({ ...projectRef, environment: z.string().min(1, 'is required when given').optional() }).strict(),
+    z.object({ inputs: z.array(z.string()), outputs: z.array(z.string()) }),
   ),
   getExecution: method(z.object({ ...environmentRef, execution_id: z.string() }).strict(), z.object({ item: executionSchema, freshness: freshnessSchema })),
   getExecutionLogs: method(

@@ -375,6 +375,16 @@ export const platformContract = {
     query: sinceQuery,
     responses: { 200: changesPage(projectSchema) },
   }),
+  getChangeCursor: endpoint({
+    method: 'GET',
+    path: `${CONTROL}/changes/cursor`,
+    access: 'user',
+    tags: ['projects'],
+    summary: 'The newest change cursor: one cheap read a client polls to learn whether anything changed since it last synced',
+    description:
+      'The same cursor every "changed since" list answers without since= (the platform-wide count of changes, no name or content). A client that sees it move syncs what it shows, with since=.',
+    responses: { 200: z.object({ cursor: z.string() }) },
+  }),
   createProject: endpoint({
     method: 'POST',
     path: `${CONTROL}/projects`,

@@ -110,6 +110,30 @@ describe('the desktop API', () => {
     expect((await ok('listMembers', { project: 'fraud' })).items.map((m: { role: string }) => m.role).sort()).toEqual(['owner', 'viewer']);
   });
 
+  it("lists a project's executions in every environment with chosen outputs as columns, and says when anything changed", async () => {
+    const client = desktop.client();
+    const staging = (await ok('getEnvironment', { project: 'fraud', environment: 'staging' })).item;
+    const before = (await ok('getChangeCursor')).cursor as string;
+    expect((await ok('getChangeCursor')).cursor).toBe(before);
+    const created = await client.call('createExecution', { params: { slug: staging.slug }, body: { pipeline_name: 'score' } });
+    await client.call('updateExecution', {
+      params: { slug: staging.slug, id: created.execution_id },
+      body: { status: 'running', outputs: [{ pipeline_output_name: 'auc', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: 0.93 }] },
+    });
+    const after = await ok('getChangeCursor');
+    expect(Number(after.cursor)).toBeGreaterThan(Number(before));
+    expect(after.freshness).toMatchObject({ source: 'platform', offline: false });
+
+    const all = await ok('listExecutions', { project: 'fraud', io: ['output:auc'] });
+    expect(all.items.map((r: { environment: string }) => r.environment).sort()).toEqual(['production', 'staging', 'staging']);
+    const at = all.items.findIndex((r: { execution_id: string }) => r.execution_id === created.execution_id);
+    expect(all.io['output:auc'][at]).toBe(0.93);
+    expect(all.io['output:auc'].filter((v: unknown) => v === null)).toHaveLength(2);
+    expect(await ok('listExecutionIoNames', { project: 'fraud' })).toEqual({ inputs: [], outputs: ['auc'] });
+    const bad = await refused('listExecutions', { project: 'fraud', io: ['output:auc; DROP TABLE executions'] });
+    expect(bad).toMatchObject({ error: 'validation', field: 'io.0' });
+  });
+
   it('hands the admin a new user’s invitation code when the platform has no mail server, and a new one on resend', async () => {
     const user = await ok('createUser', { name: 'Grace Hopper', email: 'grace@example.com', role: 'member' });
     expect(user).toMatchObject({ invitation_pending: true, invitation: { reason: 'no_mail_server', code: expect.any(String), expires_at: expect.any(String) } });
@@ -197,12 +221,26 @@ describe('the desktop API', () => {
       repository_url: 'git@github.com:acme/kept.git',
       deploy_key_id: (await ok('importDeployKey', { private_key: pemKey() })).key_id,
     });
+    await ok('createProject', {
+      name: 'never-opened',
+      python_version: '3.12',
+      repository_url: 'git@github.com:acme/never.git',
+      deploy_key_id: (await ok('importDeployKey', { private_key: pemKey() })).key_id,
+    });
     await ok('listProjects');
+    await ok('listEnvironments', { project: 'kept' });
     expect((await ok('setEmbeddedPlatform', { running: false })).running).toBe(false);
     const offline = await ok('listProjects');
     expect(offline.freshness).toMatchObject({ source: 'cache', offline: true });
-    expect(offline.items.map((p: { name: string }) => p.name)).toEqual(['kept']);
+    expect(offline.items.map((p: { name: string }) => p.name)).toEqual(['kept', 'never-opened']);
     expect((await ok('getSession')).online).toBe(false);
+    expect(await ok('getChangeCursor')).toMatchObject({ cursor: null, freshness: { offline: true } });
+    // Never opened: the cache cannot say whether it has environments, and says so (synced_at null);
+    // opened once and empty: cached as empty, with when.
+    expect(await ok('listEnvironments', { project: 'never-opened' })).toMatchObject({ items: [], freshness: { source: 'cache', offline: true, synced_at: null } });
+    const seen = await ok('listEnvironments', { project: 'kept' });
+    expect(seen.items).toEqual([]);
+    expect(seen.freshness.synced_at).toEqual(expect.any(String));
     expect((await ok('setEmbeddedPlatform', { running: true })).running).toBe(true);
     expect((await ok('listProjects')).freshness.source).toBe('platform');
   });

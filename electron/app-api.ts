@@ -256,6 +256,15 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
     async syncNow() {
       return sync();
     },
+    async getChangeCursor() {
+      try {
+        const { cursor } = await platform().call('getChangeCursor');
+        return { cursor, freshness: { source: 'platform', offline: false, synced_at: now() } };
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'offline') throw error;
+        return { cursor: null, freshness: { source: 'cache', offline: true, synced_at: cache.listProjects(connectionId()).synced_at } };
+      }
+    },
 
     async updateProject({ project, changes: { deploy_key_id, ...changes } }) {
       const body = deploy_key_id ? { ...changes, deploy_key: keys.privateKeyPem(deploy_key_id) } : changes;
@@ -305,7 +314,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
         (items, at) => cache.putList(id, 'environments', { project }, items, at),
         () => {
           const cached = cache.listEnvironments(id, project);
-          return { value: cached.map((c) => c.item), synced_at: cached[0]?.synced_at ?? null };
+          return { value: cached.map((c) => c.item), synced_at: cache.listSyncedAt(id, 'environments', project) ?? cached[0]?.synced_at ?? null };
         },
       );
       return { items: value, freshness };
@@ -340,7 +349,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
         (items, at) => cache.putList(id, 'deployments', { project, environment }, items, at),
         () => {
           const cached = cache.listDeployments(id, project, environment);
-          return { value: cached.map((c) => c.item), synced_at: cached[0]?.synced_at ?? null };
+          return { value: cached.map((c) => c.item), synced_at: cache.listSyncedAt(id, 'deployments', project, environment) ?? cached[0]?.synced_at ?? null };
         },
       );
       return { items: value, freshness };
@@ -363,18 +372,24 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       return ignoreInGit(path);
     },
 
-    async listExecutions({ project, environment, deployment, refresh }) {
+    async listExecutions({ project, environment, deployment, refresh, io }) {
       const id = connectionId();
       let freshness: Freshness;
-      const report = refresh ? await sync({ project, environment }) : null;
+      const report = refresh ? await sync(environment === undefined ? { project } : { project, environment }) : null;
       if (report && report.ok) freshness = { source: 'platform', offline: false, synced_at: report.synced_at };
       else {
         if (report?.error && report.error.error !== 'offline') throw AppError.from(report.error);
-        const state = cache.syncStates(id).find((s) => s.scope === `executions/${project}/${environment}`);
-        freshness = { source: 'cache', offline: report !== null, synced_at: state?.synced_at ?? null };
+        // All environments: as old as the oldest environment's feed (null: one was never cached).
+        const names = environment === undefined ? cache.listEnvironments(id, project).map((e) => e.item.name) : [environment];
+        const times = names.map((name) => cache.listSyncedAt(id, 'executions', project, name));
+        const synced_at = times.length === 0 || times.includes(null) ? null : (times as string[]).sort()[0]!;
+        freshness = { source: 'cache', offline: report !== null, synced_at };
       }
-      const { items } = cache.listExecutions(id, { project, environment, ...(deployment ? { deployment_name: deployment } : {}), limit: 1_000_000 });
-      return { items, total: items.length, freshness };
+      const rows = cache.listExecutionRows(id, { project, environment, ...(deployment ? { deployment_name: deployment } : {}) }, io);
+      return { items: rows.items, io: rows.io, total: rows.items.length, freshness };
+    },
+    async listExecutionIoNames({ project, environment }) {
+      return cache.listExecutionIoNames(connectionId(), { project, environment });
     },
     async getExecution({ project, environment, execution_id }) {
       const id = connectionId();

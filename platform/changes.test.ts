@@ -3,7 +3,7 @@
 // is still being written, so the desktop's sync never skips one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changedSince, currentCursor, recordChange } from './changes.js';
-import { createTestPlatform, POSTGRES_URL, type TestPlatform } from './test-helpers.js';
+import { bearer, createTestPlatform, POSTGRES_URL, validProject, type TestPlatform } from './test-helpers.js';
 
 describe.skipIf(!POSTGRES_URL)(`the change feed with parallel writers on PostgreSQL${POSTGRES_URL ? '' : ' — needs CRAFT_TEST_DATABASE_URL (PostgreSQL)'}`, () => {
   let p: TestPlatform;
@@ -62,5 +62,29 @@ describe.skipIf(!POSTGRES_URL)(`the change feed with parallel writers on Postgre
     await reader;
     seen.push(...(await changedSince(db, 'project', cursor)).upserts);
     expect([...seen].sort()).toEqual([...keys].sort());
+  });
+});
+
+describe('the change cursor a client polls (GET /api/v1/changes/cursor)', () => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await createTestPlatform();
+  });
+  afterAll(async () => {
+    await p?.dispose();
+  });
+
+  it('stays put while nothing changes and moves with a write, to the cursor a full list answers', async () => {
+    const ask = async () => (await p.inject({ method: 'GET', url: '/api/v1/changes/cursor', headers: bearer(p.adminAccess) })).json().cursor as string;
+    const before = await ask();
+    expect(await ask()).toBe(before);
+    expect((await p.inject({ method: 'POST', url: '/api/v1/projects', headers: bearer(p.adminAccess), payload: validProject({ name: 'polled' }) })).statusCode).toBe(201);
+    const after = await ask();
+    expect(Number(after)).toBeGreaterThan(Number(before));
+    expect((await p.inject({ method: 'GET', url: '/api/v1/projects', headers: bearer(p.adminAccess) })).json().cursor).toBe(after);
+  });
+
+  it('is refused without a token', async () => {
+    expect((await p.inject({ method: 'GET', url: '/api/v1/changes/cursor' })).statusCode).toBe(401);
   });
 });

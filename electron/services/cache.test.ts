@@ -274,4 +274,39 @@ describe('Cache', () => {
     expect(cache.listProjects('a').items).toHaveLength(1);
     cache.close();
   });
+  it("lists a project's executions across environments with the input and output columns asked, and offers their names", () => {
+    const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
+    const at = '2026-01-02T00:00:00.000Z';
+    const score = (value: unknown) => ({ outputs: [{ pipeline_output_name: 'score', data_type: 'number' as const, mapping_type: 'run' as const, mapping_value: {}, value }] });
+    cache.applyExecutions('a', 'p', 'prod', [execution('e1', score(0.91)), execution('e2', { ...score({ auc: 0.7 }), inputs: [] })], null, at);
+    cache.applyExecutions('a', 'p', 'staging', [execution('e3')], null, at);
+    cache.applyExecutions('a', 'other', 'prod', [execution('e4', score(0.1))], null, at);
+
+    const all = cache.listExecutionRows('a', { project: 'p' }, ['output:score', 'input:epochs']);
+    expect(all.items.map((r) => [r.execution_id, r.environment])).toEqual([['e3', 'staging'], ['e2', 'prod'], ['e1', 'prod']]);
+    expect(all.io).toEqual({ 'output:score': [null, { auc: 0.7 }, 0.91], 'input:epochs': [3, null, 3] });
+    expect(cache.listExecutionRows('a', { project: 'p', environment: 'prod' }).items.map((r) => r.execution_id)).toEqual(['e2', 'e1']);
+    expect(cache.listExecutionRows('a', { project: 'p', environment: 'prod' }).io).toEqual({});
+    expect(() => cache.listExecutionRows('a', { project: 'p' }, ["output:x' OR 1=1 --"])).toThrow(/not an input or output column/);
+
+    expect(cache.listExecutionIoNames('a', { project: 'p' })).toEqual({ inputs: ['epochs'], outputs: ['score'] });
+    expect(cache.listExecutionIoNames('a', { project: 'p', environment: 'staging' })).toEqual({ inputs: ['epochs'], outputs: [] });
+    cache.close();
+  });
+
+  it('tells a list never cached from a list cached empty', () => {
+    const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
+    const at = '2026-01-02T00:00:00.000Z';
+    cache.putProjects('a', [project('seen'), project('never')], at);
+    expect(cache.listSyncedAt('a', 'environments', 'seen')).toBeNull();
+    cache.putList('a', 'environments', { project: 'seen' }, [], at);
+    expect(cache.listSyncedAt('a', 'environments', 'seen')).toBe(at);
+    expect(cache.listSyncedAt('a', 'environments', 'never')).toBeNull();
+    expect(cache.listSyncedAt('a', 'executions', 'seen', 'prod')).toBeNull();
+    cache.applyExecutions('a', 'seen', 'prod', [], '{"since":"1"}', at);
+    expect(cache.listSyncedAt('a', 'executions', 'seen', 'prod')).toBe(at);
+    cache.putProjects('a', [project('never')], at);
+    expect(cache.listSyncedAt('a', 'environments', 'seen')).toBeNull();
+    cache.close();
+  });
 });

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { executionRowSchema, type ExecutionRow } from '../../domain/app-api-contract.js';
+import { executionRowSchema, IO_COLUMN_PATTERN, type ExecutionRow } from '../../domain/app-api-contract.js';
 import { deploymentSchema, environmentSchema, type Deployment, type Environment } from '../../domain/environment.js';
 import { executionSchema, settledSteps, type Execution } from '../../domain/execution.js';
 import { userCardSchema } from '../../domain/platform-contract.js';
@@ -431,6 +431,62 @@ export class Cache {
     return { items: read.map((r) => r.item), total: total - (rows.length - read.length) };
   }
 
+  /**
+   * The executions table's rows for one environment or a whole project (environment omitted), newest
+   * first, each with its environment; and for each asked input or output column ("input:<name>",
+   * "output:<name>") the values in row order (null where the execution has none). Values are read
+   * from the stored JSON only for the columns asked, so a million rows without them stay columns-only.
+   */
+  listExecutionRows(
+    connectionId: string,
+    filter: { project: string; environment?: string | undefined; deployment_name?: string | undefined },
+    io: readonly string[] = [],
+  ): { items: (ExecutionRow & { environment: string })[]; io: Record<string, unknown[]> } {
+    const where = ['connection_id = ?', 'project = ?'];
+    const args: unknown[] = [connectionId, filter.project];
+    if (filter.environment !== undefined) {
+      where.push('environment = ?');
+      args.push(filter.environment);
+    }
+    if (filter.deployment_name !== undefined) {
+      where.push('deployment_name = ?');
+      args.push(filter.deployment_name);
+    }
+    const names = io.map((column) => ioColumn(column));
+    const columns = names.map(({ list, key }, i) => `, (SELECT j.value -> '$.value' FROM json_each(data, '$.${list}') AS j WHERE j.value ->> '$.${key}' = ?) AS io${i}`);
+    const rows = this.statement(
+      `SELECT execution_id, status, created_at, created_by, end_date, pipeline_name, deployment_name, project, environment${columns.join('')}
+       FROM executions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, execution_id`,
+    ).all(...names.map((n) => n.name), ...args) as (ExecutionRow & { project: string; environment: string } & Record<string, string | null>)[];
+    const read = this.readable(connectionId, executionRowSchema, rows, (r) => r, (r) => scopeOf('executions', r.project, r.environment));
+    const values: Record<string, unknown[]> = {};
+    io.forEach((column, i) => (values[column] = read.map(({ row }) => (row[`io${i}`] == null ? null : json(row[`io${i}`]!) ?? null))));
+    return { items: read.map(({ row, item }) => ({ ...item, environment: row.environment })), io: values };
+  }
+
+  /** The input and output names of the newest executions of an environment (or a project): what the column chooser offers. */
+  listExecutionIoNames(connectionId: string, filter: { project: string; environment?: string | undefined }, newest = 5_000): { inputs: string[]; outputs: string[] } {
+    const where = filter.environment === undefined ? 'connection_id = ? AND project = ?' : 'connection_id = ? AND project = ? AND environment = ?';
+    const args = filter.environment === undefined ? [connectionId, filter.project] : [connectionId, filter.project, filter.environment];
+    const names = (list: 'inputs' | 'outputs', key: string) =>
+      (
+        this.statement(
+          `SELECT DISTINCT j.value ->> '$.${key}' AS name FROM (SELECT data FROM executions WHERE ${where} ORDER BY created_at DESC LIMIT ?) AS e, json_each(e.data, '$.${list}') AS j
+           WHERE name IS NOT NULL ORDER BY name`,
+        ).all(...args, newest) as { name: string }[]
+      ).map((r) => String(r.name));
+    return { inputs: names('inputs', 'pipeline_input_name'), outputs: names('outputs', 'pipeline_output_name') };
+  }
+
+  /** When a list was last answered whole by the platform (null: never cached, which is not the same as cached and empty). */
+  listSyncedAt(connectionId: string, kind: ListKind | 'executions', project?: string, environment?: string): string | null {
+    const scope = scopeOf(kind, project, environment);
+    const list = this.statement('SELECT synced_at FROM lists WHERE connection_id = ? AND kind = ?').get(connectionId, kind === 'projects' ? 'projects' : scope) as { synced_at: string } | undefined;
+    const feed = this.statement('SELECT synced_at FROM sync_state WHERE connection_id = ? AND scope = ?').get(connectionId, scope) as { synced_at: string } | undefined;
+    const times = [list?.synced_at, feed?.synced_at].filter((t): t is string => typeof t === 'string');
+    return times.length === 0 ? null : times.sort().at(-1)!;
+  }
+
   getExecution(connectionId: string, executionId: string): Cached<Execution> | null {
     const row = this.statement('SELECT project, environment, data, synced_at FROM executions WHERE connection_id = ? AND execution_id = ?').get(connectionId, executionId) as
       | (Row & { project: string; environment: string })
@@ -533,6 +589,7 @@ export class Cache {
         'INSERT INTO environments (connection_id, project, name, data, synced_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
       );
       for (const item of page.items) upsert.run(connectionId, project, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
+      if (page.full) this.markList(connectionId, scopeOf('environments', project), syncedAt);
     } else {
       const { project, environment } = parent as ListParent['deployments'];
       if (page.full) this.statement('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
@@ -541,6 +598,7 @@ export class Cache {
         'INSERT INTO deployments (connection_id, project, environment, name, data, synced_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, project, environment, name) DO UPDATE SET data = excluded.data, synced_at = excluded.synced_at',
       );
       for (const item of page.items) upsert.run(connectionId, project, environment, item.name, JSON.stringify(stripSecrets(item)), syncedAt);
+      if (page.full) this.markList(connectionId, scopeOf('deployments', project, environment), syncedAt);
     }
   }
 
@@ -555,6 +613,7 @@ export class Cache {
     this.statement('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
     this.statement('DELETE FROM executions WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
     for (const kind of ['deployments', 'executions']) this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf(kind, project, environment));
+    this.statement('DELETE FROM lists WHERE connection_id = ? AND kind = ?').run(connectionId, scopeOf('deployments', project, environment));
     this.forgetRow('environments', connectionId, { project, name: environment });
   }
 
@@ -563,6 +622,7 @@ export class Cache {
     for (const env of envs) this.dropEnvironment(connectionId, project, env.name);
     this.forgetRow('projects', connectionId, { name: project });
     this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf('environments', project));
+    this.statement('DELETE FROM lists WHERE connection_id = ? AND kind = ?').run(connectionId, scopeOf('environments', project));
   }
 }
 
@@ -604,6 +664,13 @@ function stripSecrets<T extends object>(record: T): T {
   const copy = { ...record } as Record<string, unknown>;
   for (const key of Object.keys(copy)) if (/private|deploy_key$|secret|token|password/i.test(key)) delete copy[key];
   return copy as T;
+}
+
+/** An input or output column of the executions table: "input:<name>" or "output:<name>" (names as the SDK's rules allow). */
+export function ioColumn(column: string): { list: 'inputs' | 'outputs'; key: 'pipeline_input_name' | 'pipeline_output_name'; name: string } {
+  const match = IO_COLUMN_PATTERN.exec(column);
+  if (!match) throw new Error(`not an input or output column: ${column}`);
+  return match[1] === 'input' ? { list: 'inputs', key: 'pipeline_input_name', name: match[2]! } : { list: 'outputs', key: 'pipeline_output_name', name: match[2]! };
 }
 
 /** The sync_state key of a feed: "projects", "environments/<p>", "executions/<p>/<e>"… */

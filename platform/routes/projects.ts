@@ -5,10 +5,13 @@ import { routesOf } from './register.js';
 import { createProject, deleteProject, listProjects, projectHistory, projectView, updateProject } from '../projects-store.js';
 import { listMembers, removeMember, setMember } from '../members-store.js';
 import { replaceDeployKey, testHeldDeployKey } from '../deploy-key-access.js';
+import { currentCursor } from '../changes.js';
 
 export function projectRoutes(app: FastifyInstance, ctx: PlatformContext): void {
   const route = routesOf(app, ctx);
 
+  // What a client polls while a view is on screen: one indexed max(), nothing else read.
+  route('getChangeCursor', async () => ({ cursor: String(await currentCursor(ctx.db)) }));
   route('listProjects', async (request, _reply, { user }) => listProjects(ctx, user, request.query.since));
   route('createProject', async (request, _reply, { user }) => createProject(ctx, user, request.body));
   route('getProject', async (_request, _reply, { project, access }) => projectView(ctx, project, access));

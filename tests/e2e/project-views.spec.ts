@@ -214,7 +214,7 @@ test('Delete environment: a wrong name typed deletes nothing; the right name del
 test('Executions: names of creators, filters, search, sort on a column, CSV of what is shown, charts', async () => {
   const project = projects[0]!;
   await page.goto(`${base()}#/projects/${project}/executions`);
-  await expect(page.getByLabel('Environment', { exact: true })).toHaveValue('production');
+  await page.getByRole('combobox', { name: 'Environment', exact: true }).selectOption('production');
   const table = page.getByRole('table', { name: 'Executions of production' });
   await expect(table.getByRole('row').nth(1)).toBeVisible();
   await expect(page.getByText(/^\d+ executions$/)).toBeVisible();
@@ -223,6 +223,7 @@ test('Executions: names of creators, filters, search, sort on a column, CSV of w
   // Creators are names (resolveUsers), never user ids.
   await expect(table.getByRole('row').nth(1)).toContainText(/Ada Lovelace|Grace Hopper|Alan Turing|Katherine Johnson|Edsger Dijkstra|Barbara Liskov/);
   await expect(table).not.toContainText(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+  await page.getByText('Charts', { exact: true }).click(); // folded away above the table
   await expect(page.getByText(/Executions per day, by status/)).toBeVisible();
   await expect(page.getByText(/^Durations/)).toBeVisible();
   await checkView(page, 'project-executions');

@@ -148,6 +148,16 @@ class AppState {
     this.notice = { tone, text, screen: this.screen };
   }
 
+  /**
+   * Offline, the way back: the embedded platform is started again; a team platform is asked again.
+   * Resolves with whether it answers now.
+   */
+  async reconnect(): Promise<boolean> {
+    if (this.session?.connection.kind === 'embedded') await craft.setEmbeddedPlatform({ running: true });
+    await this.loadSession();
+    return this.session?.online === true;
+  }
+
   takeFlash(): string | null {
     const message = this.flash;
     this.flash = null;

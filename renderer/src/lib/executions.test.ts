@@ -60,3 +60,37 @@ describe('ExecutionIndex', () => {
     );
   });
 });
+
+describe('ExecutionIndex with inputs and outputs as columns', () => {
+  const io = { 'output:score': [0.5, null, 0.9], 'input:model': ['b', 'a', { v: 2 }] };
+  const index = new ExecutionIndex(
+    rows.map((r, i) => ({ ...r, environment: i === 1 ? 'staging' : 'production' })),
+    io,
+  );
+
+  it('sorts on a numeric output as numbers, executions without it last both ways', () => {
+    expect(ids(index, index.query({ sort: { column: 'output:score', direction: 'asc' } }))).toEqual(['a', 'c', 'b']);
+    expect(ids(index, index.query({ sort: { column: 'output:score', direction: 'desc' } }))).toEqual(['c', 'a', 'b']);
+  });
+
+  it('sorts on a text or structured input by its text; sorts and filters on the environment', () => {
+    expect(ids(index, index.query({ sort: { column: 'input:model', direction: 'asc' } }))).toEqual(['c', 'b', 'a']); // punctuation (JSON) before letters
+    expect(ids(index, index.query({ environment: 'staging' }))).toEqual(['b']);
+    expect(ids(index, index.query({ sort: { column: 'environment', direction: 'desc' } }))).toEqual(['b', 'a', 'c']);
+  });
+
+  it('exports the environment and the chosen columns with what is shown', () => {
+    const csv = executionsCsv(index, index.query({ status: 'failed' }), { environment: true, io: ['output:score', 'input:model'] });
+    expect(csv.split('\r\n')[0]).toBe('ID,Pipeline,Deployment,Status,Created by,Created at,Duration (s),Environment,score (output),model (input)');
+    expect(csv.split('\r\n')[1]).toBe('a,score,,failed,Ada,2026-01-03T00:00:00Z,10,production,0.5,b');
+  });
+});
+
+describe('dates as the platform writes them', () => {
+  it('reads toISOString dates and any other form to the same instant as Date.parse', () => {
+    for (const at of ['2026-11-26T12:34:56.789Z', '2024-02-29T00:00:00.000Z', '2026-01-01T00:00:00Z', '2026-01-01T01:00:00+01:00']) {
+      const index = new ExecutionIndex([row('x', { created_at: at, end_date: null })]);
+      expect(index.createdAt[0], at).toBe(Date.parse(at));
+    }
+  });
+});

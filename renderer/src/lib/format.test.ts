@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { duration, elapsed, fingerprintText, relativeAndAbsolute, relativeTime } from './format.js';
+import { duration, elapsed, fingerprintText, relativeAndAbsolute, relativeTime, updatedAgo } from './format.js';
 
 describe('formats', () => {
   const now = Date.parse('2026-11-26T12:00:00Z');
+
+  it('says when a view was updated, in seconds while it is fresh', () => {
+    expect(updatedAgo(now - 500, now)).toBe('just now');
+    expect(updatedAgo(now - 3_200, now)).toBe('3 s ago');
+    expect(updatedAgo(now - 125_000, now)).toBe('2 min ago');
+    expect(updatedAgo(now - 3 * 3600_000, now)).toMatch(/3 hours ago/);
+    expect(updatedAgo(null, now)).toBe('never');
+  });
 
   it('says how long ago, and never for no date', () => {
     expect(relativeTime('2026-11-26T11:59:50Z', now)).toBe('just now');

@@ -71,3 +71,13 @@ export function duration(ms: number | null | undefined): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
+
+/** How long ago a view was updated, short and ticking: "just now", "3 s ago", "2 min ago", then relativeTime. */
+export function updatedAgo(at: number | null, now: number = Date.now()): string {
+  if (at === null) return 'never';
+  const seconds = Math.max(0, Math.floor((now - at) / 1000));
+  if (seconds < 2) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  return relativeTime(new Date(at), now);
+}

@@ -3,9 +3,12 @@
 // view shows — the value, the error as an AppError, whether a load is running — in runes, and
 // only the latest load may write them: an answer that comes after a later load started is
 // dropped. Create it while a component initialises (like $effect): it ends with its component.
+// `live: true`: it follows the platform's change feed too (lib/change-feed), loading again,
+// the value kept, whenever the platform says something changed; `updatedAt` says when.
 import { untrack } from 'svelte';
 import type { AppError } from '../../../domain/errors.js';
 import { app } from './app-state.svelte.js';
+import { changeFeed, type ChangeFeed } from './change-feed.svelte.js';
 import { toAppError } from './runtime.js';
 
 export interface LoadContext<T> {
@@ -22,6 +25,10 @@ export interface ResourceOptions {
   session?: boolean;
   /** Keep showing the last value while loading again (default), rather than nothing. */
   keep?: boolean;
+  /** Load again when the platform's change cursor moves (polled while the window is visible). Default false. */
+  live?: boolean;
+  /** The feed a live resource follows (the window's one by default). */
+  feed?: ChangeFeed;
 }
 
 export interface Resource<T> {
@@ -31,15 +38,18 @@ export interface Resource<T> {
   readonly error: AppError | null;
   /** True while a load runs (from the start, since the first one starts at once). */
   readonly loading: boolean;
+  /** When the latest load succeeded (epoch ms; null before the first answer): "updated 3 s ago". */
+  readonly updatedAt: number | null;
   /** Loads again (a "Try again" button's handler as it is); resolves when that load is over. */
   readonly reload: () => Promise<void>;
 }
 
 export function resource<T>(load: (context: LoadContext<T>) => Promise<T>, options: ResourceOptions = {}): Resource<T> {
-  const { key, session = true, keep = true } = options;
+  const { key, session = true, keep = true, live = false, feed = changeFeed } = options;
   let value = $state.raw<T | undefined>(undefined);
   let error = $state.raw<AppError | null>(null);
   let loading = $state(true);
+  let updatedAt = $state<number | null>(null);
   let latest = 0;
   let controller: AbortController | undefined;
 
@@ -56,7 +66,10 @@ export function resource<T>(load: (context: LoadContext<T>) => Promise<T>, optio
         if (current()) value = shown;
       };
       const result = await untrack(() => load({ signal: own.signal, show }));
-      if (current()) value = result;
+      if (current()) {
+        value = result;
+        updatedAt = Date.now();
+      }
     } catch (err) {
       if (current()) error = toAppError(err);
     } finally {
@@ -64,13 +77,14 @@ export function resource<T>(load: (context: LoadContext<T>) => Promise<T>, optio
     }
   }
 
-  const inputs = $derived(JSON.stringify([key?.() ?? null, session ? app.sessionEpoch : 0]));
+  const inputs = $derived(JSON.stringify([key?.() ?? null, session ? app.sessionEpoch : 0, live ? feed.epoch : 0]));
   let loadedFor = untrack(() => inputs);
   $effect(() => {
     if (inputs === loadedFor) return;
     loadedFor = inputs;
     void reload();
   });
+  if (live) $effect(() => feed.follow());
   $effect(() => () => {
     latest += 1; // the component is gone: answers still on their way are dropped
     controller?.abort();
@@ -89,6 +103,9 @@ export function resource<T>(load: (context: LoadContext<T>) => Promise<T>, optio
     },
     get loading() {
       return loading;
+    },
+    get updatedAt() {
+      return updatedAt;
     },
     reload,
   };

@@ -39,3 +39,14 @@ describe('hash routes', () => {
     expect(parseHash(href.parameters())).toEqual({ name: 'parameters' });
   });
 });
+
+describe('the query of a hash route (a view kept in the URL)', () => {
+  it('sets and removes names, keeping the path, and the route still parses', async () => {
+    const { withQuery, queryOf } = await import('./hash-query.svelte.js');
+    const hash = withQuery('#/projects/p/executions', { env: 'staging', status: 'failed', q: '' });
+    expect(hash).toBe('#/projects/p/executions?env=staging&status=failed');
+    expect(withQuery(hash, { status: null, sort: '-created_at' })).toBe('#/projects/p/executions?env=staging&sort=-created_at');
+    expect(queryOf(withQuery(hash, { q: 'a b&c' })).get('q')).toBe('a b&c');
+    expect(parseHash(hash)).toEqual({ name: 'project', project: 'p', view: { kind: 'tab', tab: 'executions' } });
+  });
+});

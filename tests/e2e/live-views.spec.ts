@@ -1,0 +1,73 @@
+// Views that show platform data follow it as it changes (issue 15, item 4): a new execution
+// recorded by a runner appears in the open table within seconds, no reload; each live view says
+// when it was updated and offers Refresh, which works from the keyboard.
+import { test, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserMode } from './browser-mode.js';
+import { callApp, checkView, startSeededApp } from './seeded-app.js';
+import { runnerToken, recordExecution } from './runner.js';
+
+test.describe.configure({ mode: 'serial' });
+
+let app: BrowserMode;
+let page: Page;
+let project: string;
+
+test.beforeAll(async ({ browser }) => {
+  app = await startSeededApp({ projects: 2, executions: 120 });
+  page = await (await browser.newContext()).newPage();
+  await page.goto(app.appUrl);
+  await expect(page.locator('a[href^="#/projects/"]:not([href="#/projects/new"])').first()).toBeVisible({ timeout: 30_000 });
+  project = (await callApp<{ items: { name: string }[] }>(app, 'listProjects')).items.map((p) => p.name).sort()[0]!;
+});
+
+test.afterAll(async () => {
+  await page?.context().close();
+  await app?.stop();
+});
+
+const base = () => app.appUrl.replace(/\?.*$/, '');
+
+test('a new execution appears in the open executions table by itself, and the table says when it was updated', async () => {
+  await page.goto(`${base()}#/projects/${project}/environments/production`);
+  const table = page.getByRole('table', { name: 'Executions of production' });
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  const count = page.getByText(/^\d+ executions$/);
+  const before = Number((await count.textContent())!.split(' ')[0]);
+  const token = await runnerToken(app);
+  const created = await recordExecution(app, token, project, 'production', { pipeline_name: 'live-check' });
+
+  // No reload, no click: the change feed is polled every few seconds while the window is visible.
+  await expect(page.getByText(`${before + 1} executions`, { exact: true })).toBeVisible({ timeout: 15_000 });
+  await expect(table.getByText(created.execution_id)).toBeVisible();
+  await expect(page.getByText(/^updated (just now|\d+ s ago)$/).first()).toBeVisible();
+  await checkView(page, 'live-environment-updated');
+});
+
+test('Refresh works from the keyboard and says "updated just now" again', async () => {
+  await page.goto(`${base()}#/projects/${project}/executions`);
+  const refresh = page.getByRole('button', { name: 'Refresh the executions' });
+  await expect(refresh).toBeVisible();
+  // Time passes: "updated 3 s ago", ticking.
+  await expect(page.getByText(/^updated \d+ s ago$/).first()).toBeVisible();
+  await refresh.focus();
+  await page.keyboard.press('Enter');
+  await expect(refresh).toBeFocused();
+  await expect(page.getByText(/^updated just now$/).first()).toBeVisible();
+});
+
+test('the projects list follows the platform too: a project created elsewhere shows up on Home', async () => {
+  await page.goto(`${base()}#/`);
+  await expect(page.getByRole('button', { name: 'Refresh the projects' })).toBeVisible();
+  const cards = page.locator('a[href^="#/projects/"]:not([href="#/projects/new"])');
+  const before = await cards.count();
+  const dir = mkdtempSync(join(tmpdir(), 'craft-e2e-key-'));
+  execFileSync('ssh-keygen', ['-q', '-m', 'PEM', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(dir, 'id_rsa')]);
+  const key = await callApp<{ key_id: string }>(app, 'importDeployKey', { private_key: readFileSync(join(dir, 'id_rsa'), 'utf8') });
+  await callApp(app, 'createProject', { name: 'made-elsewhere', python_version: '3.12', repository_url: 'git@github.com:acme/elsewhere.git', deploy_key_id: key.key_id });
+  await expect(cards).toHaveCount(before + 1, { timeout: 15_000 });
+  await expect(page.getByRole('link', { name: /made-elsewhere/ })).toBeVisible();
+});
