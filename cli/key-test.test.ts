@@ -1,10 +1,9 @@
 // `craft keygen` then `craft key test` against a real OpenSSH server and a real git
 // repository on 127.0.0.1, set up here (the SSH user is root: this machine has no git account).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, sshdSkipReason as skipReason, startTestSshd, type TestSshd } from '../electron/services/testing/sshd.js';
+import { createTestRepository, freePort, sshdSkipReason as skipReason, startTestSshd, testCommandRunner, type TestSshd } from '../electron/services/testing/sshd.js';
 import { craft, tempDir } from './test-helpers.js';
 
 const work = tempDir('craft-keytest-');
@@ -14,22 +13,14 @@ let port = 0;
 let hostFingerprint = '';
 
 
-const run = (cmd: string, args: string[], cwd = dir) => execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
+const run = testCommandRunner(dir);
 
 beforeAll(async () => {
   if (skipReason) return;
   const gen = await craft(['keygen', '--out', join(dir, 'deploy')], { timeoutMs: 120_000 });
   if (gen.code !== 0) throw new Error(`keygen: ${gen.stderr}`);
   run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', join(dir, 'other')]);
-  run('git', ['init', '-q', '--bare', '-b', 'main', join(dir, 'repo.git')]);
-  const wt = join(dir, 'wt');
-  mkdirSync(wt);
-  run('git', ['init', '-q', '-b', 'main'], wt);
-  writeFileSync(join(wt, 'README.md'), 'hello\n');
-  run('git', ['add', '.'], wt);
-  run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'first'], wt);
-  run('git', ['branch', 'dev'], wt);
-  run('git', ['push', '-q', join(dir, 'repo.git'), 'main', 'dev'], wt);
+  createTestRepository(dir, ['dev']);
   sshd = await startTestSshd(dir, readFileSync(join(dir, 'deploy.pub'), 'utf8'));
   ({ port, hostFingerprint } = sshd);
 }, 150_000);

@@ -2,13 +2,12 @@
 // The SSH user is root (this test machine has no `git` account): the URLs are the
 // domain's `ssh://git@127.0.0.1:PORT/…` form and the user is overridden with `user: 'root'`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KnownHosts, BUILTIN_HOST_KEYS } from '../electron/services/known-hosts.js';
 import { parseRefAdvertisement, parseRepositoryTarget, testRepositoryAccess } from './repo-access.js';
-import { freePort, sshdSkipReason as skipReason, startTestSshd, type TestSshd } from '../electron/services/testing/sshd.js';
+import { createTestRepository, freePort, sshdSkipReason as skipReason, startTestSshd, testCommandRunner, type TestSshd } from '../electron/services/testing/sshd.js';
 
 if (skipReason) console.warn(`repo-access tests against sshd skipped: ${skipReason}`);
 
@@ -20,9 +19,7 @@ let goodKey = '';
 let otherKey = '';
 
 
-function run(cmd: string, args: string[], cwd = dir): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
-}
+const run = testCommandRunner(dir);
 
 function keyPair(name: string): string {
   run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', name, '-f', join(dir, name)]);
@@ -35,17 +32,8 @@ beforeAll(async () => {
   otherKey = keyPair('other');
 
   // A repository with three branches, main the default, and an empty one.
-  run('git', ['init', '-q', '--bare', '-b', 'main', join(dir, 'repo.git')]);
+  createTestRepository(dir);
   run('git', ['init', '-q', '--bare', '-b', 'trunk', join(dir, 'empty.git')]);
-  const work = join(dir, 'work');
-  mkdirSync(work);
-  run('git', ['init', '-q', '-b', 'main'], work);
-  writeFileSync(join(work, 'README.md'), 'hello\n');
-  run('git', ['add', '.'], work);
-  run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'first'], work);
-  run('git', ['branch', 'dev'], work);
-  run('git', ['branch', 'feature/x'], work);
-  run('git', ['push', '-q', join(dir, 'repo.git'), 'main', 'dev', 'feature/x'], work);
 
   sshd = await startTestSshd(dir, readFileSync(join(dir, 'deploy.pub'), 'utf8'));
   ({ port, hostFingerprint } = sshd);

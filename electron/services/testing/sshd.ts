@@ -77,19 +77,31 @@ export interface TestGitServer extends TestSshd {
   authorize(publicKeys: string[]): void;
 }
 
-/** sshd on 127.0.0.1 serving one git repository with three branches, accepting the keys given (none at first). */
-export async function startTestGitServer(dir: string): Promise<TestGitServer> {
-  const run = (cmd: string, args: string[], cwd = dir) => execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
-  run('git', ['init', '-q', '--bare', '-b', 'main', join(dir, 'repo.git')]);
+/** Runs commands in the test's folder, with git's and ssh's configuration kept there (HOME), never the machine's. */
+export function testCommandRunner(dir: string): (cmd: string, args: string[], cwd?: string) => string {
+  return (cmd, args, cwd = dir) => execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
+}
+
+/** A bare repository `repo.git` in the folder: main (its default, one commit) and the other branches given. Answers its path. */
+export function createTestRepository(dir: string, branches: readonly string[] = ['dev', 'feature/x']): string {
+  const run = testCommandRunner(dir);
+  const repository = join(dir, 'repo.git');
+  run('git', ['init', '-q', '--bare', '-b', 'main', repository]);
   const work = join(dir, 'work');
   mkdirSync(work);
   run('git', ['init', '-q', '-b', 'main'], work);
   writeFileSync(join(work, 'README.md'), 'hello\n');
   run('git', ['add', '.'], work);
   run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'first'], work);
-  run('git', ['branch', 'dev'], work);
-  run('git', ['branch', 'feature/x'], work);
-  run('git', ['push', '-q', join(dir, 'repo.git'), 'main', 'dev', 'feature/x'], work);
+  for (const branch of branches) run('git', ['branch', branch], work);
+  run('git', ['push', '-q', repository, 'main', ...branches], work);
+  return repository;
+}
+
+/** sshd on 127.0.0.1 serving one git repository with three branches, accepting the keys given (none at first). */
+export async function startTestGitServer(dir: string): Promise<TestGitServer> {
+  const run = testCommandRunner(dir);
+  createTestRepository(dir);
   const sshd = await startTestSshd(dir, '');
   return {
     ...sshd,
