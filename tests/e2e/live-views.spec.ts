@@ -71,3 +71,27 @@ test('the projects list follows the platform too: a project created elsewhere sh
   await expect(cards).toHaveCount(before + 1, { timeout: 15_000 });
   await expect(page.getByRole('link', { name: /made-elsewhere/ })).toBeVisible();
 });
+
+test('the Members and History tabs follow the platform: a member added and a setting changed elsewhere show up by themselves', async () => {
+  const members = await callApp<{ items: { user_id: string }[] }>(app, 'listMembers', { project });
+  const users = await callApp<{ items: { id: string; name: string }[] }>(app, 'listUsers');
+  const me = (await callApp<{ user: { id: string } | null }>(app, 'getSession')).user?.id;
+  const outsider = users.items.find((u) => u.id !== me && !members.items.some((m) => m.user_id === u.id))!;
+  expect(outsider, 'a seeded user who is not a member yet').toBeTruthy();
+
+  await page.goto(`${base()}#/projects/${project}/members`);
+  const table = page.getByRole('table', { name: `Members of ${project}` });
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Refresh the members' })).toBeVisible();
+  await expect(table.getByRole('rowheader', { name: outsider.name, exact: true })).toHaveCount(0);
+  // Another owner adds them (here through the desktop's API, not this page): no reload, no click.
+  await callApp(app, 'setMember', { project, user_id: outsider.id, role: 'viewer' });
+  await expect(table.getByRole('rowheader', { name: outsider.name, exact: true })).toBeVisible({ timeout: 15_000 });
+
+  await page.goto(`${base()}#/projects/${project}/history`);
+  await expect(page.getByRole('button', { name: 'Refresh the history' })).toBeVisible();
+  await expect(page.getByText('requirements-live.txt')).toHaveCount(0);
+  await callApp(app, 'updateProject', { project, changes: { requirements_path: 'requirements-live.txt' } });
+  await expect(page.getByText('requirements-live.txt')).toBeVisible({ timeout: 15_000 });
+  await checkView(page, 'live-history-updated');
+});
