@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at once even on two cores (Vitest's default there is one): most suites wait on servers,
+    // processes and PostgreSQL rather than compute.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,

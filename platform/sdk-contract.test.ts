@@ -26,20 +26,22 @@ interface PythonCall {
 }
 
 /** Runs a scenario of SDK calls in python3, with the SDK variables a `craft exec` child gets; resolves with what each call gave. */
-function python(scenario: string, env: Record<string, string>, facts: unknown, onStart?: () => void): Promise<Record<string, PythonCall>> {
+function python(scenario: string, env: Record<string, string>, facts: unknown, onStderr?: (text: string) => void): Promise<Record<string, PythonCall>> {
   return new Promise((resolve, reject) => {
     const child = spawn('python3', [SCENARIO, scenario], { cwd: dirname(SCENARIO), env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      onStderr?.(err);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`python3 ${scenario} exited ${code}: ${err}`));
       resolve(JSON.parse(out) as Record<string, PythonCall>);
     });
     child.stdin.end(JSON.stringify(facts));
-    onStart?.();
   });
 }
 
@@ -378,11 +380,14 @@ describe.each(DIALECTS)('the published craft-ai-sdk against the platform on $lab
   it.skipIf(skip)('from Python: retrieve_pipeline_execution_outputs of a running execution follows the 307s until it ends, then has its outputs', { timeout: 60_000 }, async () => {
     const running = (await p.inject({ method: 'POST', url: `${api}/executions`, headers: access, payload: { pipeline_name: 'scoring' } })).json();
     await p.inject({ method: 'PATCH', url: `${api}/executions/${running.execution_id}`, headers: access, payload: { status: 'running' } });
-    const finish = () =>
-      setTimeout(() => {
-        void p.inject({ method: 'PATCH', url: `${api}/executions/${running.execution_id}`, headers: access, payload: { status: 'succeeded', outputs: [{ pipeline_output_name: 'score', data_type: 'number', value: 0.5 }] } });
-      }, 2_500);
-    const r = await python('outputs-when-done', sdkVariables(), { execution_id: running.execution_id }, finish);
+    // It ends once the SDK has been told 307 once (not after a fixed time: a slow start would find it ended already).
+    let finished = false;
+    const finishAfterFirstRedirect = (stderr: string) => {
+      if (finished || !/^redirected 1$/m.test(stderr)) return;
+      finished = true;
+      void p.inject({ method: 'PATCH', url: `${api}/executions/${running.execution_id}`, headers: access, payload: { status: 'succeeded', outputs: [{ pipeline_output_name: 'score', data_type: 'number', value: 0.5 }] } });
+    };
+    const r = await python('outputs-when-done', sdkVariables(), { execution_id: running.execution_id }, finishAfterFirstRedirect);
     expect(r.retrieve_pipeline_execution_outputs).toEqual({ ok: true, result: { execution_id: running.execution_id, outputs: { score: 0.5 } } });
     expect(r.redirects!.result).toBeGreaterThanOrEqual(1); // at least one long poll ended in a 307
     expect(r.redirects!.result).toBeLessThan(10); // …each held about a second, not a busy loop

@@ -53,6 +53,7 @@ def main():
         results["token_lifetime_s"] = {"ok": True, "result": sdk.access_token_lifetime}
     elif scenario == "outputs-when-done":
         # The platform holds the answer until the execution ends (or says 307: ask again).
+        sdk.on_redirect = lambda count: print(f"redirected {count}", file=sys.stderr, flush=True)
         results["retrieve_pipeline_execution_outputs"] = run(lambda: sdk.retrieve_pipeline_execution_outputs(facts["execution_id"]))
         results["redirects"] = {"ok": True, "result": sdk.redirects}
     elif scenario == "out-of-scope":
