@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Execution } from '../../domain/execution.js';
-import { EXECUTION_DATA_COLUMN, executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
+import { connectionPragmas, EXECUTION_DATA_COLUMN, executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
 
 /** Kept as a string (run with `eval: true`) so it works the same under tsx, Vitest and a bundled Electron main. */
 const WRITER_SOURCE = String.raw`
@@ -50,8 +50,6 @@ parentPort.on('message', (page) => {
 });
 `;
 
-/** Per connection (not stored in the file): the same as the cache's own connection. */
-const PRAGMAS = ['synchronous = NORMAL', 'wal_autocheckpoint = 16384', 'journal_size_limit = 16777216'];
 
 export interface ExecutionPage {
   connectionId: string;
@@ -157,7 +155,7 @@ export class ExecutionPageWriter {
     if (this.worker) return this.worker;
     const worker = new Worker(WRITER_SOURCE, {
       eval: true,
-      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.cache.file, pragmas: PRAGMAS, upsert: UPSERT_EXECUTION, setCursor: SET_CURSOR, dataColumn: EXECUTION_DATA_COLUMN },
+      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.cache.file, pragmas: connectionPragmas(this.cache.database.pragma('page_size', { simple: true }) as number), upsert: UPSERT_EXECUTION, setCursor: SET_CURSOR, dataColumn: EXECUTION_DATA_COLUMN },
     });
     worker.on('message', (answer: { id: number; ms?: number; error?: string } | { closed: true; cpuMs: number | null }) => {
       if ('closed' in answer) {
