@@ -1,5 +1,5 @@
 // Benchmark: sync of 100,000 executions from a running platform into an empty cache,
-// against a bare better-sqlite3 bulk insert of the same rows (same tables, values read
+// against a bare better-sqlite3 bulk insert of the same rows (same tables and page size, values read
 // back from the synced cache beforehand, one transaction, one statement call per row), each timed
 // until its rows are in the database file (WAL checkpointed).
 // Target: the sync reaches ≥ 80% of the bare insert's rows per second (ratio ≥ 0.8).
@@ -7,8 +7,12 @@
 // Each round pairs a sync with a bare insert (the ratio of a round compares two things measured
 // moments apart); the result is the median round after one warm-up round, with the spread.
 // It also says where the sync's time goes: writing to SQLite (on the cache writer's thread), the CPU
-// of the sync's process (both threads) and of the platform's, and what decoding the answers costs
-// (JSON.parse, the zod schema, the row JSON), measured apart on the same pages.
+// of the sync's process (its main thread, the writer's thread, the rest: V8's and libuv's helpers) and
+// of the platform's, and what decoding the answers costs (JSON.parse, the zod schema, the row JSON),
+// measured apart on the same pages. The CPU ratio (the bare insert's CPU over the sync's and the
+// platform's) is what the ratio falls to when the machine is busy: there the sync's threads and the
+// platform (one session, one scheduling group) share what the other sessions leave, and overlapping
+// the writer with the decoding gains nothing.
 // Usage: npx tsx bench/sync.ts [--executions 100000] [--page 1000] [--reps 3]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -36,8 +40,13 @@ export interface SyncRound {
   write_ms: number;
   /** CPU used meanwhile by the sync's process and by the platform's, and by the bare insert. */
   sync_cpu_ms: number;
+  /** Of the sync's: its main thread (HTTP, JSON.parse, the schema, the rows) and the writer's thread (Linux; NaN elsewhere). */
+  main_thread_cpu_ms: number;
+  writer_thread_cpu_ms: number;
   platform_cpu_ms: number;
   bare_cpu_ms: number;
+  /** bare_cpu_ms / (sync_cpu_ms + platform_cpu_ms). */
+  cpu_ratio: number;
 }
 
 export interface SyncBenchResult {
@@ -60,6 +69,16 @@ function processCpuMs(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time of the calling thread (Linux), in ms. */
+function threadCpuMs(): number {
+  try {
+    const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
     return Number.NaN;
   }
@@ -126,6 +145,7 @@ export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3)
       const cache = Cache.open(join(dir, `cache-${round}.sqlite`));
       let writer: ExecutionPageWriter | undefined;
       const cpu0 = ownCpuMs();
+      const mainCpu0 = threadCpuMs();
       const platformCpu0 = processCpuMs(child.pid!);
       const t0 = performance.now();
       const report = await syncConnection(cache, client, 'bench', { pageSize, feeds: { users: false, deployments: false }, onWriter: (w) => (writer = w) });
@@ -134,13 +154,17 @@ export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3)
       cache.database.pragma('wal_checkpoint(PASSIVE)');
       const syncMs = performance.now() - t0;
       const syncCpuMs = ownCpuMs() - cpu0;
+      const mainCpuMs = threadCpuMs() - mainCpu0;
       const platformCpuMs = processCpuMs(child.pid!) - platformCpu0;
       if (!report.ok || report.received.executions !== executions) throw new Error(`sync incomplete: ${JSON.stringify(report)}`);
 
       // The same rows, read back (not timed), then a bare bulk insert into the same tables.
       const executionRows = cache.database.prepare('SELECT * FROM executions').raw().all() as unknown[][];
+      const pageBytes = cache.database.pragma('page_size', { simple: true }) as number;
       cache.close();
       const bare = new Database(join(dir, `bare-${round}.sqlite`));
+      // The same file format as the cache's (its page size): the ratio measures the sync, not the format.
+      bare.pragma(`page_size = ${pageBytes}`);
       bare.pragma('journal_mode = WAL');
       bare.pragma('synchronous = NORMAL');
       for (const migration of MIGRATIONS) bare.exec(migration);
@@ -160,12 +184,15 @@ export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3)
         ratio: Number((bareMs / syncMs).toFixed(2)),
         write_ms: Math.round(writer?.writeMs ?? 0),
         sync_cpu_ms: Math.round(syncCpuMs),
+        main_thread_cpu_ms: Math.round(mainCpuMs),
+        writer_thread_cpu_ms: Math.round(writer?.threadCpuMs ?? Number.NaN),
         platform_cpu_ms: Math.round(platformCpuMs),
         bare_cpu_ms: Math.round(bareCpuMs),
+        cpu_ratio: Number((bareCpuMs / (syncCpuMs + platformCpuMs)).toFixed(2)),
       };
       process.stderr.write(
-        `round ${round}${round === 0 ? ' (warm-up)' : ''}: sync ${r.sync_ms} ms (writing ${r.write_ms} ms; CPU: sync ${r.sync_cpu_ms} ms, platform ${r.platform_cpu_ms} ms), ` +
-          `bare insert ${r.bare_insert_ms} ms (CPU ${r.bare_cpu_ms} ms) — ratio ${r.ratio}\n`,
+        `round ${round}${round === 0 ? ' (warm-up)' : ''}: sync ${r.sync_ms} ms (writing ${r.write_ms} ms; CPU: sync ${r.sync_cpu_ms} ms = main thread ${r.main_thread_cpu_ms} + writer thread ${r.writer_thread_cpu_ms} + other threads ${r.sync_cpu_ms - r.main_thread_cpu_ms - r.writer_thread_cpu_ms}, platform ${r.platform_cpu_ms} ms), ` +
+          `bare insert ${r.bare_insert_ms} ms (CPU ${r.bare_cpu_ms} ms) — ratio ${r.ratio}, CPU ratio ${r.cpu_ratio}\n`,
       );
       if (round > 0) rounds.push(r);
       rmSync(join(dir, `cache-${round}.sqlite`), { force: true });

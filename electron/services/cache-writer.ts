@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Execution } from '../../domain/execution.js';
-import { EXECUTION_DATA_COLUMN, executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
+import { connectionPragmas, EXECUTION_DATA_COLUMN, executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
 
 /** Kept as a string (run with `eval: true`) so it works the same under tsx, Vitest and a bundled Electron main. */
 const WRITER_SOURCE = String.raw`
@@ -24,9 +24,19 @@ const apply = db.transaction((page) => {
   for (const row of page.rows) upsert.run(row);
   setCursor.run(page.connectionId, page.scope, page.cursor, page.syncedAt);
 });
+/** This thread's CPU time in ms (Linux: /proc/thread-self; elsewhere null), for the benchmark. */
+function threadCpuMs() {
+  try {
+    const fields = require('node:fs').readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
 parentPort.on('message', (page) => {
   if (page === 'close') {
     db.close();
+    parentPort.postMessage({ closed: true, cpuMs: threadCpuMs() });
     parentPort.close();
     return;
   }
@@ -40,8 +50,6 @@ parentPort.on('message', (page) => {
 });
 `;
 
-/** Per connection (not stored in the file): the same as the cache's own connection. */
-const PRAGMAS = ['synchronous = NORMAL', 'wal_autocheckpoint = 16384', 'journal_size_limit = 16777216'];
 
 export interface ExecutionPage {
   connectionId: string;
@@ -77,8 +85,10 @@ interface RowsPage {
 }
 
 export class ExecutionPageWriter {
-  /** Time spent writing (inside the transactions), for the benchmark. */
+  /** Time spent writing (inside the transactions, wall clock: on a busy machine, also the time the thread waited for a core), for the benchmark. */
   writeMs = 0;
+  /** CPU time of the writer's thread from its start to its end (startup and messages included; Linux only, else null), known once closed: for the benchmark. */
+  threadCpuMs: number | null = null;
   private worker: Worker | null = null;
   private inPlace: boolean;
   private nextId = 0;
@@ -145,9 +155,13 @@ export class ExecutionPageWriter {
     if (this.worker) return this.worker;
     const worker = new Worker(WRITER_SOURCE, {
       eval: true,
-      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.cache.file, pragmas: PRAGMAS, upsert: UPSERT_EXECUTION, setCursor: SET_CURSOR, dataColumn: EXECUTION_DATA_COLUMN },
+      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.cache.file, pragmas: connectionPragmas(this.cache.database.pragma('page_size', { simple: true }) as number), upsert: UPSERT_EXECUTION, setCursor: SET_CURSOR, dataColumn: EXECUTION_DATA_COLUMN },
     });
-    worker.on('message', (answer: { id: number; ms?: number; error?: string }) => {
+    worker.on('message', (answer: { id: number; ms?: number; error?: string } | { closed: true; cpuMs: number | null }) => {
+      if ('closed' in answer) {
+        this.threadCpuMs = answer.cpuMs;
+        return;
+      }
       const waiting = this.waiting.get(answer.id);
       this.waiting.delete(answer.id);
       if (answer.error !== undefined) waiting?.reject(new Error(`the cache could not write a page of executions: ${answer.error}`));

@@ -160,6 +160,29 @@ describe('Cache', () => {
     cache.close();
   });
 
+
+  it('writes a new cache file in 16 KiB pages; a file written with 4 KiB pages keeps them and its data, and both checkpoint every 64 MB of WAL', () => {
+    const dir = tempDir();
+    const fresh = Cache.open(join(dir, 'new.sqlite'));
+    expect(fresh.database.pragma('page_size', { simple: true })).toBe(16_384);
+    expect(fresh.database.pragma('wal_autocheckpoint', { simple: true })).toBe(4096);
+    fresh.close();
+
+    const file = join(dir, 'old.sqlite');
+    const old = new Database(file);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    for (const migration of MIGRATIONS) old.exec(migration);
+    old.pragma(`user_version = ${MIGRATIONS.length}`);
+    old.prepare('INSERT INTO projects (connection_id, name, data, synced_at) VALUES (?, ?, ?, ?)').run('a', 'kept', JSON.stringify(project('kept')), '2026-01-01T00:00:00Z');
+    old.close();
+    const cache = Cache.open(file);
+    expect(cache.report.rebuilt_from).toBeNull();
+    expect(cache.database.pragma('page_size', { simple: true })).toBe(4096);
+    expect(cache.database.pragma('wal_autocheckpoint', { simple: true })).toBe(16_384);
+    expect(cache.getProject('a', 'kept')?.item.name).toBe('kept');
+    cache.close();
+  });
   it('forgets the environments and executions of a project gone from the project list', () => {
     const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
     const at = '2026-01-02T00:00:00.000Z';
