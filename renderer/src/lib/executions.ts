@@ -1,7 +1,8 @@
 // In-memory index over executions for the virtualised table: filter, search and sort
 // a hundred thousand rows within one frame. Each column's sort order is computed once
 // (counting sort for columns with few distinct values, typed-array keys for dates and
-// durations); a query then walks that order and keeps the rows that pass, in O(n).
+// durations); a query marks the rows that pass in row order (sequential passes), then walks
+// that order and keeps the marked ones, in O(n).
 
 export interface ExecutionRow {
   execution_id: string;
@@ -151,7 +152,7 @@ function numericOrder(keys: Float64Array): Uint32Array {
     const ka = keys[a]!;
     const kb = keys[b]!;
     if (ka === kb) return a - b;
-    if (Number.isNaN(ka)) return 1;
+    if (Number.isNaN(ka)) return Number.isNaN(kb) ? a - b : 1;
     if (Number.isNaN(kb)) return -1;
     return ka - kb;
   });
@@ -379,92 +380,102 @@ export class ExecutionIndex {
     this.#idText();
   }
 
+  #empties = new Map<SortColumn, number>();
+
+  /** How many rows have no value in a numeric column (NaN): the block that ends its ascending order. */
+  #emptyCount(column: SortColumn, order: Uint32Array): number {
+    let count = this.#empties.get(column);
+    if (count !== undefined) return count;
+    const keys = isIoColumn(column) ? this.ioKeys(column) : column === 'duration' ? this.duration : column === 'created_at' ? this.createdAt : null;
+    count = 0;
+    if (keys) while (count < order.length && Number.isNaN(keys[order[order.length - 1 - count]!]!)) count++;
+    this.#empties.set(column, count);
+    return count;
+  }
+
+  /**
+   * 1 for each row that passes the filters and the search, or null when nothing filters. Built in
+   * row order, one sequential pass per filter: a walk in sort order then reads one byte per row
+   * instead of every filter's column at random (what a million rows in duration order feel).
+   */
+  #mask(query: ExecutionQuery): Uint8Array | null {
+    const n = this.rows.length;
+    const equal: [Uint32Array, number][] = [];
+    const pick = (dict: Dictionary, value: string | undefined) => {
+      if (value === undefined || (value === '' && dict !== this.deployment)) return;
+      equal.push([dict.codes, dict.byValue.get(value) ?? -1]);
+    };
+    pick(this.status, query.status || undefined);
+    pick(this.pipeline, query.pipeline || undefined);
+    pick(this.deployment, query.deployment);
+    pick(this.creator, query.creator || undefined);
+    pick(this.environment, query.environment || undefined);
+    const byDate = query.from !== undefined || query.to !== undefined;
+    const needle = (query.search ?? '').replace(/[\n\u0000]/g, ' ').trim().toLowerCase();
+    if (equal.length === 0 && !byDate && !needle) return null;
+
+    // The first test writes the mask, the others narrow it.
+    let mask = needle ? this.#matches(needle) : null;
+    for (const [codes, code] of equal) {
+      if (code === -1) return new Uint8Array(n);
+      if (mask) for (let r = 0; r < n; r++) mask[r]! &= codes[r] === code ? 1 : 0;
+      else {
+        mask = new Uint8Array(n);
+        for (let r = 0; r < n; r++) mask[r] = codes[r] === code ? 1 : 0;
+      }
+    }
+    if (byDate) {
+      const from = query.from ?? Number.NEGATIVE_INFINITY;
+      const to = query.to ?? Number.POSITIVE_INFINITY;
+      const createdAt = this.createdAt;
+      if (mask) for (let r = 0; r < n; r++) mask[r]! &= createdAt[r]! >= from && createdAt[r]! <= to ? 1 : 0;
+      else {
+        mask = new Uint8Array(n);
+        for (let r = 0; r < n; r++) mask[r] = createdAt[r]! >= from && createdAt[r]! <= to ? 1 : 0;
+      }
+    }
+    return mask;
+  }
+
   /** The row indices that pass the query, in the asked order. */
   query(query: ExecutionQuery = {}): Uint32Array {
     const n = this.rows.length;
-    const status = query.status ? (this.status.byValue.get(query.status) ?? -1) : undefined;
-    const pipeline = query.pipeline ? (this.pipeline.byValue.get(query.pipeline) ?? -1) : undefined;
-    const deployment = query.deployment ? (this.deployment.byValue.get(query.deployment) ?? -1) : undefined;
-    const creator = query.creator ? (this.creator.byValue.get(query.creator) ?? -1) : undefined;
-    const environment = query.environment ? (this.environment.byValue.get(query.environment) ?? -1) : undefined;
-    const environmentCodes = this.environment.codes;
-    const from = query.from ?? Number.NEGATIVE_INFINITY;
-    const to = query.to ?? Number.POSITIVE_INFINITY;
-    const needle = (query.search ?? '').replace(/[\n\u0000]/g, ' ').trim().toLowerCase();
-    const found = needle ? this.#matches(needle) : null;
-    const byDate = query.from !== undefined || query.to !== undefined;
-
-    const statusCodes = this.status.codes;
-    const pipelineCodes = this.pipeline.codes;
-    const deploymentCodes = this.deployment.codes;
-    const creatorCodes = this.creator.codes;
-    const createdAt = this.createdAt;
-
-    const pass = (r: number): boolean =>
-      (status === undefined || statusCodes[r] === status) &&
-      (pipeline === undefined || pipelineCodes[r] === pipeline) &&
-      (deployment === undefined || deploymentCodes[r] === deployment) &&
-      (creator === undefined || creatorCodes[r] === creator) &&
-      (environment === undefined || environmentCodes[r] === environment) &&
-      (!byDate || (createdAt[r]! >= from && createdAt[r]! <= to)) &&
-      (found === null || found[r] === 1);
-
-    // Nothing filters: the order itself (a copy), without a test per row.
-    const filters = status !== undefined || pipeline !== undefined || deployment !== undefined || creator !== undefined || environment !== undefined || byDate || found !== null;
-    if (!filters) {
-      if (!query.sort) return identity(n);
-      const dict = this.#dictionaryOf(query.sort.column);
-      if (query.sort.direction === 'asc') return this.order(query.sort.column).slice();
-      if (dict) return this.#descendingOrder(query.sort.column, dict).slice();
+    const mask = this.#mask(query);
+    const sort = query.sort;
+    if (!sort) {
+      if (!mask) return identity(n);
+      const out = new Uint32Array(n);
+      let k = 0;
+      for (let r = 0; r < n; r++) if (mask[r]) out[k++] = r;
+      return out.subarray(0, k);
     }
-
+    const dict = this.#dictionaryOf(sort.column);
+    if (sort.direction === 'asc' || dict) {
+      const order = sort.direction === 'desc' ? this.#descendingOrder(sort.column, dict!) : this.order(sort.column);
+      if (!mask) return order.slice();
+      const out = new Uint32Array(n);
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        const r = order[i]!;
+        if (mask[r]) out[k++] = r;
+      }
+      return out.subarray(0, k);
+    }
+    // Descending on dates, durations, ids and io values: the ascending order walked backwards,
+    // then its block of empty values (NaN, at its end) forwards, so they stay last as in ascending.
+    const order = this.order(sort.column);
+    const empties = this.#emptyCount(sort.column, order);
     const out = new Uint32Array(n);
     let k = 0;
-    if (!query.sort) {
-      for (let r = 0; r < n; r++) if (pass(r)) out[k++] = r;
-    } else {
-      const dict = this.#dictionaryOf(query.sort.column);
-      const order =
-        dict && query.sort.direction === 'desc' ? this.#descendingOrder(query.sort.column, dict) : this.order(query.sort.column);
-      if (query.sort.direction === 'asc' || dict) {
-        for (let i = 0; i < n; i++) {
-          const r = order[i]!;
-          if (pass(r)) out[k++] = r;
-        }
-      } else {
-        // Descending on dates, durations and ids: walk the ascending order backwards,
-        // empty values (no end) kept last, as in ascending.
-        const empties: number[] = [];
-        const emptyKey = this.#isEmpty(query.sort.column);
-        for (let i = n - 1; i >= 0; i--) {
-          const r = order[i]!;
-          if (!pass(r)) continue;
-          if (emptyKey(r)) empties.push(r);
-          else out[k++] = r;
-        }
-        for (let i = empties.length - 1; i >= 0; i--) out[k++] = empties[i]!;
-      }
+    for (let i = n - empties - 1; i >= 0; i--) {
+      const r = order[i]!;
+      if (!mask || mask[r]) out[k++] = r;
     }
-    return out.subarray(0, k);
-  }
-
-  #isEmpty(column: SortColumn): (r: number) => boolean {
-    if (isIoColumn(column)) {
-      const keys = this.ioKeys(column);
-      return (r) => Number.isNaN(keys[r]!);
+    for (let i = n - empties; i < n; i++) {
+      const r = order[i]!;
+      if (!mask || mask[r]) out[k++] = r;
     }
-    switch (column) {
-      case 'duration': {
-        const keys = this.duration;
-        return (r) => Number.isNaN(keys[r]!);
-      }
-      case 'created_at': {
-        const keys = this.createdAt;
-        return (r) => Number.isNaN(keys[r]!);
-      }
-      default:
-        return () => false;
-    }
+    return mask ? out.subarray(0, k) : out;
   }
 }
 
