@@ -186,3 +186,15 @@ describe('ExecutionIndex.query against a plain filter and sort of the same rows'
     expect(none.length).toBeLessThan(many.length);
   });
 });
+
+describe('numeric sort orders', () => {
+  it('orders negative, zero, infinite and missing values as numbers, ties by position, missing last', () => {
+    const values = [3, -1, null, 0, -0, 2.5, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 1e300, -2, -1e-300, 3, null, -1];
+    const index = new ExecutionIndex(values.map((_, i) => row(`r${i}`)), { 'output:v': values });
+    const expected = values
+      .map((v, i) => ({ v, i }))
+      .sort((a, b) => (a.v === null ? (b.v === null ? a.i - b.i : 1) : b.v === null ? -1 : a.v - b.v || a.i - b.i))
+      .map(({ i }) => `r${i}`);
+    expect(ids(index, index.query({ sort: { column: 'output:v', direction: 'asc' } }))).toEqual(expected);
+  });
+});
