@@ -316,7 +316,7 @@ export class ExecutionIndex {
    * so only ids are scanned row by row.
    */
   #matches(needle: string): Uint8Array {
-    const mask = new Uint8Array(this.rows.length);
+    const mask = this.#scratch().fill(0);
     const dictionaries = [this.status, this.pipeline, this.deployment, this.creator];
     const hits = dictionaries.map((dict) => {
       const hit = new Uint8Array(dict.values.length);
@@ -440,10 +440,10 @@ export class ExecutionIndex {
    */
   warmSteps(): (() => void)[] {
     const steps: (() => void)[] = EXECUTION_COLUMNS.map((column) => () => {
-      const order = this.order(column);
+      this.order(column);
       const dict = this.#dictionaryOf(column);
       if (dict) this.#descendingOrder(column, dict);
-      else this.#emptyCount(column, order);
+      else this.#numericDescendingOrder(column);
     });
     steps.push(() => void this.#idText());
     return steps;
@@ -455,6 +455,53 @@ export class ExecutionIndex {
   }
 
   #empties = new Map<SortColumn, number>();
+  #mark: Uint8Array | null = null;
+
+  /**
+   * The one mask a query marks its rows in, reused: a new megabyte per keystroke at a million rows
+   * is what makes the garbage collector mark the whole heap (every row object) again and again.
+   */
+  #scratch(): Uint8Array {
+    return (this.#mark ??= new Uint8Array(this.rows.length));
+  }
+
+  /** The rows marked in the mask, in row order or in the given order, in an array sized to fit. */
+  #collect(mask: Uint8Array, order: Uint32Array | null): Uint32Array {
+    let count = 0;
+    for (let r = 0; r < mask.length; r++) count += mask[r]!;
+    const out = new Uint32Array(count);
+    let k = 0;
+    if (order === null) {
+      for (let r = 0; r < mask.length; r++) if (mask[r]) out[k++] = r;
+    } else {
+      for (let i = 0; i < order.length && k < count; i++) {
+        const r = order[i]!;
+        if (mask[r]) out[k++] = r;
+      }
+    }
+    return out;
+  }
+
+  #whole: Uint32Array | null = null;
+  #numericDescending = new Map<SortColumn, Uint32Array>();
+
+  /**
+   * Descending on dates, durations, ids and io values: the ascending order walked backwards, then
+   * its block of empty values (NaN, at its end) forwards, so they stay last as in ascending. Once.
+   */
+  #numericDescendingOrder(column: SortColumn): Uint32Array {
+    let out = this.#numericDescending.get(column);
+    if (out) return out;
+    const order = this.order(column);
+    const n = order.length;
+    const empties = this.#emptyCount(column, order);
+    out = new Uint32Array(n);
+    let k = 0;
+    for (let i = n - empties - 1; i >= 0; i--) out[k++] = order[i]!;
+    for (let i = n - empties; i < n; i++) out[k++] = order[i]!;
+    this.#numericDescending.set(column, out);
+    return out;
+  }
 
   /** How many rows have no value in a numeric column (NaN): the block that ends its ascending order. */
   #emptyCount(column: SortColumn, order: Uint32Array): number {
@@ -491,10 +538,10 @@ export class ExecutionIndex {
     // The first test writes the mask, the others narrow it.
     let mask = needle ? this.#matches(needle) : null;
     for (const [codes, code] of equal) {
-      if (code === -1) return new Uint8Array(n);
+      if (code === -1) return this.#scratch().fill(0);
       if (mask) for (let r = 0; r < n; r++) mask[r]! &= codes[r] === code ? 1 : 0;
       else {
-        mask = new Uint8Array(n);
+        mask = this.#scratch();
         for (let r = 0; r < n; r++) mask[r] = codes[r] === code ? 1 : 0;
       }
     }
@@ -504,52 +551,28 @@ export class ExecutionIndex {
       const createdAt = this.createdAt;
       if (mask) for (let r = 0; r < n; r++) mask[r]! &= createdAt[r]! >= from && createdAt[r]! <= to ? 1 : 0;
       else {
-        mask = new Uint8Array(n);
+        mask = this.#scratch();
         for (let r = 0; r < n; r++) mask[r] = createdAt[r]! >= from && createdAt[r]! <= to ? 1 : 0;
       }
     }
     return mask;
   }
 
-  /** The row indices that pass the query, in the asked order. */
+  /**
+   * The row indices that pass the query, in the asked order. Read only: without a filter it is the
+   * index's own order (shared, not copied), so that a sort allocates nothing after the first time.
+   */
   query(query: ExecutionQuery = {}): Uint32Array {
-    const n = this.rows.length;
     const mask = this.#mask(query);
     const sort = query.sort;
-    if (!sort) {
-      if (!mask) return identity(n);
-      const out = new Uint32Array(n);
-      let k = 0;
-      for (let r = 0; r < n; r++) if (mask[r]) out[k++] = r;
-      return out.subarray(0, k);
+    let order: Uint32Array | null = null;
+    if (sort) {
+      const dict = this.#dictionaryOf(sort.column);
+      order =
+        sort.direction === 'asc' ? this.order(sort.column) : dict ? this.#descendingOrder(sort.column, dict) : this.#numericDescendingOrder(sort.column);
     }
-    const dict = this.#dictionaryOf(sort.column);
-    if (sort.direction === 'asc' || dict) {
-      const order = sort.direction === 'desc' ? this.#descendingOrder(sort.column, dict!) : this.order(sort.column);
-      if (!mask) return order.slice();
-      const out = new Uint32Array(n);
-      let k = 0;
-      for (let i = 0; i < n; i++) {
-        const r = order[i]!;
-        if (mask[r]) out[k++] = r;
-      }
-      return out.subarray(0, k);
-    }
-    // Descending on dates, durations, ids and io values: the ascending order walked backwards,
-    // then its block of empty values (NaN, at its end) forwards, so they stay last as in ascending.
-    const order = this.order(sort.column);
-    const empties = this.#emptyCount(sort.column, order);
-    const out = new Uint32Array(n);
-    let k = 0;
-    for (let i = n - empties - 1; i >= 0; i--) {
-      const r = order[i]!;
-      if (!mask || mask[r]) out[k++] = r;
-    }
-    for (let i = n - empties; i < n; i++) {
-      const r = order[i]!;
-      if (!mask || mask[r]) out[k++] = r;
-    }
-    return mask ? out.subarray(0, k) : out;
+    if (!mask) return order ?? (this.#whole ??= identity(this.rows.length));
+    return this.#collect(mask, order);
   }
 }
 
