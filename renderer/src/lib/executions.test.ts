@@ -164,6 +164,8 @@ describe('ExecutionIndex.query against a plain filter and sort of the same rows'
     { status: 'no such status' },
     { from: Date.parse('2026-10-01T00:00:00Z'), to: Date.parse('2026-10-20T00:00:00Z') },
     { search: 'fail' },
+    { search: 'fail', status: 'cancelled' }, // narrowing the kept search answer must not change it
+    { search: 'fail' },
     { search: 'EXEC-0' },
     { search: 'deploy', pipeline: 'score' },
     { search: 'nothing matches this' },
