@@ -4,7 +4,8 @@
 // one frame (16.7 ms, the p95 target at 100k; 50 ms at 1M) and against a baseline measured in the
 // same page and run (an input that changes nothing, to the next frame).
 // Usage: npx tsx bench/renderer.ts [--rows 100000] [--rounds 40] [--strict]
-import { createReadStream, existsSync, mkdtempSync, statSync } from 'node:fs';
+// CRAFT_BENCH_PROFILE=dir writes the page's CPU profile over the timed inputs (rows-<n>.cpuprofile).
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -22,7 +23,7 @@ function arg(name: string, fallback: number): number {
 const sizes = process.argv.includes('--rows') ? [arg('rows', 100_000)] : [100_000, 1_000_000];
 const rounds = arg('rounds', 40);
 const outDir = mkdtempSync(join(tmpdir(), 'craft-bench-renderer-'));
-await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true, sourcemap: false, rollupOptions: { input: 'renderer/bench.html' } } });
+await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true, sourcemap: false, minify: !process.env.CRAFT_BENCH_PROFILE, rollupOptions: { input: 'renderer/bench.html' } } });
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const server = createServer((request, response) => {
@@ -63,7 +64,18 @@ try {
     const cdp = await page.context().newCDPSession(page);
     await page.goto(`http://127.0.0.1:${port}/bench.html?n=${n}`);
     await page.waitForFunction(() => (window as { craftBench?: { ready: boolean } }).craftBench?.ready === true, null, { timeout: 300_000 });
+    const profileDir = process.env.CRAFT_BENCH_PROFILE;
+    if (profileDir) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     const result = (await page.evaluate((r) => (window as unknown as { craftBench: { run(r: number): Promise<unknown> } }).craftBench.run(r), rounds)) as Result;
+    if (profileDir) {
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(profileDir, { recursive: true });
+      writeFileSync(join(profileDir, `rows-${n}.cpuprofile`), JSON.stringify(profile));
+    }
     // After the run: the rows, their index, every sort order and the charts are all in memory.
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };

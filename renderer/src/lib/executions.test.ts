@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExecutionIndex, executionsCsv, type ExecutionRow } from './executions.js';
+import { generateExecutions } from '../bench/generate.js';
+import { EXECUTION_COLUMNS, ExecutionIndex, executionsCsv, type ExecutionQuery, type ExecutionRow, type SortColumn } from './executions.js';
 
 function row(id: string, over: Partial<ExecutionRow> = {}): ExecutionRow {
   return {
@@ -92,5 +93,110 @@ describe('dates as the platform writes them', () => {
       const index = new ExecutionIndex([row('x', { created_at: at, end_date: null })]);
       expect(index.createdAt[0], at).toBe(Date.parse(at));
     }
+  });
+});
+
+describe('ExecutionIndex.query against a plain filter and sort of the same rows', () => {
+  // Busy-environment rows, with ties on dates and durations (shared timestamps) and no deployment for some.
+  const many = generateExecutions(3000, 7).map((r, i, all) => (i % 5 === 0 && i > 0 ? { ...r, created_at: all[i - 1]!.created_at, end_date: all[i - 1]!.end_date } : r));
+  const index = new ExecutionIndex(many);
+  index.warm();
+
+  const dictionaryKey: Partial<Record<SortColumn, (r: ExecutionRow) => string>> = {
+    status: (r) => r.status,
+    pipeline_name: (r) => r.pipeline_name,
+    deployment_name: (r) => r.deployment_name ?? '',
+    created_by: (r) => r.created_by,
+  };
+  const numericKey: Partial<Record<SortColumn, (r: ExecutionRow) => number>> = {
+    created_at: (r) => Date.parse(r.created_at),
+    duration: (r) => (r.end_date ? Date.parse(r.end_date) - Date.parse(r.created_at) : Number.NaN),
+  };
+
+  /** The documented order: empty values last in both directions; ties by position, reversed in a descending walk of dates, durations and ids. */
+  function reference(query: ExecutionQuery): string[] {
+    const needle = (query.search ?? '').trim().toLowerCase();
+    const kept = many
+      .map((r, position) => ({ r, position }))
+      .filter(({ r }) => {
+        const at = Date.parse(r.created_at);
+        return (
+          (!query.status || r.status === query.status) &&
+          (!query.pipeline || r.pipeline_name === query.pipeline) &&
+          (query.deployment === undefined || (r.deployment_name ?? '') === query.deployment) &&
+          (!query.creator || r.created_by === query.creator) &&
+          (query.from === undefined || at >= query.from) &&
+          (query.to === undefined || at <= query.to) &&
+          (!needle || [r.execution_id, r.pipeline_name, r.deployment_name ?? '', r.status, r.created_by].some((v) => v.toLowerCase().includes(needle)))
+        );
+      });
+    const sort = query.sort;
+    if (sort) {
+      const desc = sort.direction === 'desc' ? -1 : 1;
+      const text = dictionaryKey[sort.column];
+      const number = numericKey[sort.column];
+      kept.sort((a, b) => {
+        if (text) {
+          const [x, y] = [text(a.r), text(b.r)];
+          if (x === y) return a.position - b.position;
+          if (x === '') return 1;
+          if (y === '') return -1;
+          return desc * x.localeCompare(y);
+        }
+        if (number) {
+          const [x, y] = [number(a.r), number(b.r)];
+          if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) && Number.isNaN(y) ? a.position - b.position : Number.isNaN(x) ? 1 : -1;
+          return desc * (x - y || a.position - b.position);
+        }
+        const [x, y] = [a.r.execution_id, b.r.execution_id];
+        return desc * (x < y ? -1 : x > y ? 1 : a.position - b.position);
+      });
+    }
+    return kept.map(({ r }) => r.execution_id);
+  }
+
+  const filters: ExecutionQuery[] = [
+    {},
+    { status: 'failed' },
+    { pipeline: 'train', creator: 'Ada Lovelace' },
+    { deployment: '' },
+    { deployment: 'nightly', status: 'succeeded' },
+    { status: 'no such status' },
+    { from: Date.parse('2026-10-01T00:00:00Z'), to: Date.parse('2026-10-20T00:00:00Z') },
+    { search: 'fail' },
+    { search: 'fail', status: 'cancelled' }, // narrowing the kept search answer must not change it
+    { search: 'fail' },
+    { search: 'EXEC-0' },
+    { search: 'deploy', pipeline: 'score' },
+    { search: 'nothing matches this' },
+  ];
+  const sorts: ExecutionQuery['sort'][] = [undefined];
+  for (const column of EXECUTION_COLUMNS) for (const direction of ['asc', 'desc'] as const) sorts.push({ column, direction });
+
+  it('gives the same rows in the same order for every filter with every sort', () => {
+    for (const filter of filters) {
+      for (const sort of sorts) {
+        const query = { ...filter, sort };
+        expect(ids(index, index.query(query)), JSON.stringify(query)).toEqual(reference(query));
+      }
+    }
+  });
+
+  it('filters on "no deployment" (the (none) choice) rather than ignoring it', () => {
+    const none = ids(index, index.query({ deployment: '' }));
+    expect(none.length).toBeGreaterThan(0);
+    expect(none.length).toBeLessThan(many.length);
+  });
+});
+
+describe('numeric sort orders', () => {
+  it('orders negative, zero, infinite and missing values as numbers, ties by position, missing last', () => {
+    const values = [3, -1, null, 0, -0, 2.5, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 1e300, -2, -1e-300, 3, null, -1];
+    const index = new ExecutionIndex(values.map((_, i) => row(`r${i}`)), { 'output:v': values });
+    const expected = values
+      .map((v, i) => ({ v, i }))
+      .sort((a, b) => (a.v === null ? (b.v === null ? a.i - b.i : 1) : b.v === null ? -1 : a.v - b.v || a.i - b.i))
+      .map(({ i }) => `r${i}`);
+    expect(ids(index, index.query({ sort: { column: 'output:v', direction: 'asc' } }))).toEqual(expected);
   });
 });
