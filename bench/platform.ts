@@ -8,6 +8,8 @@
 //   - a bare Fastify route sending the same bytes (no database: the ceiling).
 // Targets (ratios): cold throughput ≥ 0.9 of bare SQL, p99 ≤ 1.2× its p99, also with the writer running;
 // writes' p99 ≤ 1.2× the bare inserts'; storage ≤ 1 KB per execution.
+// Each server's CPU time per request (from /proc, over the measured part of each round) is printed beside
+// its rates: on a machine shared with other work, req/s swings from run to run far more than CPU per request.
 // On SQLite by default; on PostgreSQL with DATABASE_URL (or --database-url): a database of its own, seeded
 // on first use and kept.
 // Usage: node --import tsx bench/platform.ts [--executions 1000000] [--rounds 6 (1 s per side each)]
