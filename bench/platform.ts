@@ -8,6 +8,8 @@
 //   - a bare Fastify route sending the same bytes (no database: the ceiling).
 // Targets (ratios): cold throughput ≥ 0.9 of bare SQL, p99 ≤ 1.2× its p99, also with the writer running;
 // writes' p99 ≤ 1.2× the bare inserts'; storage ≤ 1 KB per execution.
+// Each server's CPU time per request (from /proc, over the measured part of each round) is printed beside
+// its rates: on a machine shared with other work, req/s swings from run to run far more than CPU per request.
 // On SQLite by default; on PostgreSQL with DATABASE_URL (or --database-url): a database of its own, seeded
 // on first use and kept.
 // Usage: node --import tsx bench/platform.ts [--executions 1000000] [--rounds 6 (1 s per side each)]
@@ -232,6 +234,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 interface Side {
   name: string;
   port: number;
+  pid: number | undefined;
   /** The list's path, to which the query string is appended. */
   list: string;
   headers: Record<string, string>;
@@ -275,6 +278,19 @@ interface Round {
   rps: number;
   latencies: number[];
   writes: number[];
+  /** The server process's CPU time over the measured part of the round (ms; Linux, else NaN). */
+  cpuMs: number;
+}
+
+/** CPU time (user + system) a process has used so far, in ms: less sensitive to a shared machine's load than wall-clock rates. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    // /proc/<pid>/stat: fields after the command's closing parenthesis; utime and stime are the 12th and 13th, in clock ticks (100 a second).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 /** `connections` loops walking chains for `seconds` (after a short warm-up); a writer every 50 ms when asked. */
@@ -297,6 +313,7 @@ async function walk(side: Side, walker: Walker, seconds: number, connections: nu
   };
   await Promise.all(Array.from({ length: connections }, () => loop(performance.now() + 200, false)));
   const started = performance.now();
+  const cpuBefore = cpuMsOf(side.pid);
   const until = started + seconds * 1000;
   let writing: Promise<void> = Promise.resolve();
   let n = 0;
@@ -305,8 +322,9 @@ async function walk(side: Side, walker: Walker, seconds: number, connections: nu
   if (timer) clearInterval(timer);
   await writing;
   const elapsed = (performance.now() - started) / 1000;
+  const cpuMs = cpuMsOf(side.pid) - cpuBefore;
   agent.destroy();
-  return { rps: latencies.length / elapsed, latencies, writes };
+  return { rps: latencies.length / elapsed, latencies, writes, cpuMs };
 }
 
 /** One URL again and again (the page cache answers all but the first). */
@@ -322,9 +340,11 @@ async function repeat(side: Side, path: string, seconds: number, connections: nu
   };
   await Promise.all(Array.from({ length: connections }, () => loop(performance.now() + 200, false)));
   const started = performance.now();
+  const cpuBefore = cpuMsOf(side.pid);
   await Promise.all(Array.from({ length: connections }, () => loop(started + seconds * 1000, true)));
+  const cpuMs = cpuMsOf(side.pid) - cpuBefore;
   agent.destroy();
-  return { rps: latencies.length / ((performance.now() - started) / 1000), latencies, writes: [] };
+  return { rps: latencies.length / ((performance.now() - started) / 1000), latencies, writes: [], cpuMs };
 }
 
 interface Summary {
@@ -333,13 +353,23 @@ interface Summary {
   p99: number;
   writesP99: number;
   requests: number;
+  /** Server CPU per request (ms), the writer's requests included. */
+  cpuPerRequest: number;
 }
 
 function summarise(rounds: Round[]): Summary {
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const all = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const writes = rounds.flatMap((r) => r.writes).sort((a, b) => a - b);
-  return { rps: Math.round(med(rounds.map((r) => r.rps))), p50: +percentile(all, 50).toFixed(2), p99: +percentile(all, 99).toFixed(2), writesP99: +percentile(writes, 99).toFixed(2), requests: all.length };
+  const cpuMs = rounds.reduce((sum, r) => sum + r.cpuMs, 0);
+  return {
+    rps: Math.round(med(rounds.map((r) => r.rps))),
+    p50: +percentile(all, 50).toFixed(2),
+    p99: +percentile(all, 99).toFixed(2),
+    writesP99: +percentile(writes, 99).toFixed(2),
+    requests: all.length,
+    cpuPerRequest: +(cpuMs / (all.length + writes.length)).toFixed(3),
+  };
 }
 
 /** Alternating rounds of each side (the order swapped every round: this machine is shared and noisy). */
@@ -451,6 +481,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
     const platformSide: Side = {
       name: 'platform',
       port: ours.port,
+      pid: ours.child.pid,
       list,
       headers,
       async write(agent) {
@@ -463,6 +494,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
     const bareSqlSide: Side = {
       name: 'bare SQL',
       port: bareSqlServer.port,
+      pid: bareSqlServer.child.pid,
       list: '/bare-sql/executions',
       headers: {},
       async write(agent, n) {
@@ -472,7 +504,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
         return [created, logged];
       },
     };
-    const bareBytesSide: Side = { name: 'bare bytes', port: bareBytesServer.port, list: '/bare', headers: {} };
+    const bareBytesSide: Side = { name: 'bare bytes', port: bareBytesServer.port, pid: bareBytesServer.child.pid, list: '/bare', headers: {} };
     const walkers = new Map<Side, Walker>([platformSide, bareSqlSide].map((s) => [s, new Walker(combos)]));
     const cold = (writer: boolean) => (side: Side) => walk(side, walkers.get(side)!, 1, options.connections, writer);
     const bytes = (side: Side) => repeat(side, '/bare', 1, options.connections);
@@ -534,7 +566,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
 function report(r: PlatformBenchResult): string {
   const ratio = (a: number, b: number) => +(a / b).toFixed(3);
   const verdict = (ok: boolean) => (ok ? 'OK' : 'MISSED');
-  const line = (name: string, s: Summary) => `    ${name.padEnd(34)} ${String(s.rps).padStart(6)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  (${s.requests} requests)\n`;
+  const line = (name: string, s: Summary) => `    ${name.padEnd(34)} ${String(s.rps).padStart(6)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  server CPU ${s.cpuPerRequest} ms/request  (${s.requests} requests)\n`;
   const coldRps = ratio(r.cold.platform.rps, r.cold.bareSql.rps);
   const coldP99 = ratio(r.cold.platform.p99, r.cold.bareSql.p99);
   const writerRps = ratio(r.writer.platform.rps, r.writer.bareSql.rps);
@@ -547,12 +579,12 @@ function report(r: PlatformBenchResult): string {
     line('platform route', r.cold.platform) +
     line('bare-SQL route (same SELECT)', r.cold.bareSql) +
     line('bare Fastify route (same bytes)', r.cold.bareBytes) +
-    `    vs bare SQL: throughput ${coldRps} (target ≥ 0.9) ${verdict(coldRps >= 0.9)}; p99 ${coldP99}× (target ≤ 1.2) ${verdict(coldP99 <= 1.2)}; vs bare bytes ${ratio(r.cold.platform.rps, r.cold.bareBytes.rps)}\n` +
+    `    vs bare SQL: throughput ${coldRps} (target ≥ 0.9) ${verdict(coldRps >= 0.9)}; p99 ${coldP99}× (target ≤ 1.2) ${verdict(coldP99 <= 1.2)}; vs bare bytes ${ratio(r.cold.platform.rps, r.cold.bareBytes.rps)}; server CPU per request ${ratio(r.cold.platform.cpuPerRequest, r.cold.bareSql.cpuPerRequest)}×\n` +
     `    cost per filter combination: slowest ${r.spread.slowest[0]} ${r.spread.slowest[1]} ms, fastest ${r.spread.fastest[0]} ${r.spread.fastest[1]} ms: ${spread}× (target ≤ 2) ${verdict(spread <= 2)}\n` +
     `  cold pages, a writer creating an execution and appending 5 log lines every 50 ms:\n` +
     line('platform route', r.writer.platform) +
     line('bare-SQL route', r.writer.bareSql) +
-    `    vs bare SQL: throughput ${writerRps} (target ≥ 0.9) ${verdict(writerRps >= 0.9)}; p99 ${writerP99}× (target ≤ 1.2) ${verdict(writerP99 <= 1.2)}\n` +
+    `    vs bare SQL: throughput ${writerRps} (target ≥ 0.9) ${verdict(writerRps >= 0.9)}; p99 ${writerP99}× (target ≤ 1.2) ${verdict(writerP99 <= 1.2)}; server CPU per request ${ratio(r.writer.platform.cpuPerRequest, r.writer.bareSql.cpuPerRequest)}×\n` +
     `    writes p99: platform ${r.writer.platform.writesP99} ms, bare inserts ${r.writer.bareSql.writesP99} ms: ${writesP99}× (target ≤ 1.2) ${verdict(writesP99 <= 1.2)}\n` +
     (r.hits
       ? `  page-cache hits (one URL again and again):\n` + line('platform route', r.hits.platform) + line('bare Fastify route (same bytes)', r.hits.bareBytes) + `    vs bare bytes: ${ratio(r.hits.platform.rps, r.hits.bareBytes.rps)}\n`

@@ -93,7 +93,7 @@ export class PageCache {
 type ListQuery = EndpointRequest<'listExecutions'>['query'];
 
 /** One page of the filtered list as JSON text, built once per combination of filters (ctx.prepared): the arguments are substituted, not recompiled. */
-export async function executionsPage(ctx: PlatformContext, env: EnvironmentsTable, q: ListQuery, cache: { pages: PageCache; cursorNow: number | null } | null): Promise<Buffer> {
+export async function executionsPage(ctx: PlatformContext, env: Pick<EnvironmentsTable, 'id'>, q: ListQuery, cache: { pages: PageCache; cursorNow: number | null } | null): Promise<Buffer> {
   const args: unknown[] = [env.id, q.limit + 1];
   const shape: string[] = ['executions-page'];
   const build = () => {

@@ -10,9 +10,18 @@ import { privateFolder, privateSqliteFile } from '../../common/private-files.js'
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** Runs one compiled read (SQL and parameters as Kysely compiles them) and gives its rows. */
+export type HotRead = (sqlText: string, parameters: readonly unknown[]) => Promise<unknown[]> | unknown[];
+
 export interface OpenDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * SQLite: the hot path's reads (db/prepared.ts) on a read-only connection of their own, run at once on
+   * the driver. A write transaction on the main connection (its statements awaited one by one) then never
+   * queues them, and they read only what is committed (WAL: a reader never waits for a writer).
+   */
+  hotRead?: HotRead;
   close(): Promise<void>;
   /** PostgreSQL: the connection pool's state (for metrics). */
   poolStats?: () => PoolStats;
@@ -32,6 +41,8 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
   let db: Kysely<Database>;
   let dialect: Dialect;
   let poolStats: (() => PoolStats) | undefined;
+  let reader: SQLite.Database | undefined;
+  let hotRead: HotRead | undefined;
   if (isPostgresUrl(options.databaseUrl)) {
     dialect = 'postgres';
     const pool = new pg.Pool({
@@ -59,11 +70,22 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
   }
   try {
     await withStartupLock(db, dialect, () => migrate(db, dialect));
+    if (dialect === 'sqlite') {
+      // Opened once migrated (WAL set, its files there), so it reads the current schema.
+      reader = new SQLite(join(options.dataDir, 'platform.sqlite'), { readonly: true, ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}) });
+      reader.pragma('busy_timeout = 5000');
+      const statements = withStatementCache(reader);
+      hotRead = (sqlText, parameters) => statements.prepare(sqlText).all(parameters as unknown[]);
+    }
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return { db, dialect, close: () => db.destroy(), ...(poolStats ? { poolStats } : {}) };
+  const close = async () => {
+    await db.destroy();
+    reader?.close();
+  };
+  return { db, dialect, close, ...(poolStats ? { poolStats } : {}), ...(hotRead ? { hotRead } : {}) };
 }
 
 /**

@@ -2,6 +2,7 @@
 // query. For hot paths, a query is built once per shape with placeholder arguments; later calls only
 // substitute the arguments into the compiled parameters. The SQL stays Kysely's, for both dialects.
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import type { HotRead } from './database.js';
 
 const MARK = '\u0000craft-arg:';
 
@@ -14,9 +15,16 @@ type Slot = { arg: number } | { value: unknown };
 
 export class PreparedQueries {
   private readonly cache = new Map<string, { sql: string; slots: Slot[] }>();
-  constructor(private readonly db: Kysely<any>) {}
+  /** `read`: where the compiled reads run (SQLite: database.ts hotRead); else through Kysely. */
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly read?: HotRead,
+  ) {}
 
-  /** Runs the query `build` makes (with arg(i) placeholders) for these arguments; `shape` names the query's form. */
+  /**
+   * Runs the read `build` makes (with arg(i) placeholders) for these arguments; `shape` names the query's form.
+   * Reads only: on SQLite they run on a read-only connection, outside any transaction (a write there fails).
+   */
   async run<R>(shape: string, build: () => Compilable<R>, args: readonly unknown[]): Promise<R[]> {
     let entry = this.cache.get(shape);
     if (!entry) {
@@ -28,6 +36,7 @@ export class PreparedQueries {
       this.cache.set(shape, entry);
     }
     const parameters = entry.slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
+    if (this.read) return (await this.read(entry.sql, parameters)) as R[];
     const result = await this.db.executeQuery<R>(CompiledQuery.raw(entry.sql, parameters) as CompiledQuery<R>);
     return result.rows;
   }

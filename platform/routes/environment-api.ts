@@ -58,11 +58,29 @@ export function environmentApiRoutes(app: FastifyInstance, ctx: PlatformContext)
     return { environment_id: await environmentIdBySlug(ctx, slug) };
   });
 
-  route('listExecutions', async (request, reply, { env, changesCursor }) => {
-    const cached = ctx.dialect === 'sqlite' && request.query.since === undefined;
-    reply.header('content-type', 'application/json; charset=utf-8');
-    return reply.send(await executionsPage(ctx, env, request.query, cached ? { pages, cursorNow: changesCursor } : null));
-  });
+  // PostgreSQL: the page is read while the caller is checked, for the environment the slug named last time;
+  // it is answered only if the check passes and finds that same environment (else read again, for the right one).
+  const environmentIds = new Map<string, string>();
+  route(
+    'listExecutions',
+    async (request, reply, { env, changesCursor }, ahead) => {
+      reply.header('content-type', 'application/json; charset=utf-8');
+      const early = (await ahead) as { environmentId: string; page: Buffer } | undefined;
+      if (early?.environmentId === env.id) return reply.send(early.page);
+      if (ctx.dialect === 'postgres') {
+        if (environmentIds.size >= 10_000) environmentIds.clear();
+        environmentIds.set(env.slug, env.id);
+      }
+      const cached = ctx.dialect === 'sqlite' && request.query.since === undefined;
+      return reply.send(await executionsPage(ctx, env, request.query, cached ? { pages, cursorNow: changesCursor } : null));
+    },
+    {
+      ahead: (request) => {
+        const environmentId = ctx.dialect === 'postgres' ? environmentIds.get(request.params.slug) : undefined;
+        return environmentId ? executionsPage(ctx, { id: environmentId }, request.query, null).then((page) => ({ environmentId, page })) : null;
+      },
+    },
+  );
 
   route('getExecution', async (request, _reply, { env }) =>
     executionOut(await loadExecution(ctx, env.id, request.params.id), { values: request.query.include_io_values === 'true' }),

@@ -11,7 +11,7 @@ import {
   type PlatformContract,
 } from '../../domain/platform-contract.js';
 import type { PlatformContext } from '../context.js';
-import { authenticate, requireAdmin, type AuthenticatedUser } from '../auth.js';
+import { accessTokenClaims, authenticate, requireAdmin, type AuthenticatedUser } from '../auth.js';
 import { loadProject, requireEdit, requireManage, type ProjectAccess, type ProjectRow } from '../projects-store.js';
 import { authenticateForEnvironment } from '../environments-store.js';
 import type { EnvironmentsTable } from '../db/schema.js';
@@ -47,7 +47,18 @@ export type EndpointHandler<N extends EndpointName> = (
   request: EndpointFastifyRequest<N>,
   reply: FastifyReply,
   caller: CallerOf<PlatformContract[N]['access']>,
+  /** What the endpoint's `ahead` started, if it did (see EndpointOptions). */
+  ahead: Promise<unknown> | null,
 ) => Promise<EndpointResult<N> | FastifyReply>;
+
+export interface EndpointOptions<N extends EndpointName> {
+  /**
+   * A read started while the caller's session and access are checked (on another pooled connection:
+   * one round trip's wait instead of two), only for a token whose signature and expiry hold; its result
+   * is for the handler to use once the check has passed, never before.
+   */
+  ahead?: (request: EndpointFastifyRequest<N>) => Promise<unknown> | null;
+}
 
 const ACCESS_WORDS: Record<Access, string> = {
   anonymous: 'anyone, no sign-in needed',
@@ -98,7 +109,7 @@ function openApiSchema(name: EndpointName): FastifySchema {
 }
 
 /** Registers one endpoint of the contract: its route, its schemas, its access check, then the handler. */
-export function registerEndpoint<N extends EndpointName>(app: FastifyInstance, ctx: PlatformContext, name: N, handler: EndpointHandler<N>): void {
+export function registerEndpoint<N extends EndpointName>(app: FastifyInstance, ctx: PlatformContext, name: N, handler: EndpointHandler<N>, options: EndpointOptions<N> = {}): void {
   const definition = platformContract[name];
   const [successStatus] = Object.keys(definition.responses).map(Number);
   app.route({
@@ -106,9 +117,17 @@ export function registerEndpoint<N extends EndpointName>(app: FastifyInstance, c
     url: definition.path,
     schema: openApiSchema(name),
     handler: async (request, reply) => {
+      let ahead: Promise<unknown> | null = null;
+      if (options.ahead && definition.access !== 'anonymous') {
+        // No read for a missing, forged or expired token (the same refusal resolveCaller gives).
+        await accessTokenClaims(ctx, request);
+        ahead = options.ahead(request as unknown as EndpointFastifyRequest<N>);
+        // A refused caller never awaits it: its failure must not go unhandled.
+        ahead?.catch(() => undefined);
+      }
       const caller = await resolveCaller(ctx, definition.access, request);
       reply.code(successStatus!);
-      return handler(request as unknown as EndpointFastifyRequest<N>, reply, caller as CallerOf<PlatformContract[N]['access']>);
+      return handler(request as unknown as EndpointFastifyRequest<N>, reply, caller as CallerOf<PlatformContract[N]['access']>, ahead);
     },
   });
 }
@@ -118,5 +137,5 @@ export type EndpointRoutes = (app: FastifyInstance, ctx: PlatformContext) => voi
 
 /** Binds an area's handlers to the app: `route('getProject', handler)`. */
 export function routesOf(app: FastifyInstance, ctx: PlatformContext) {
-  return <N extends EndpointName>(name: N, handler: EndpointHandler<N>) => registerEndpoint(app, ctx, name, handler);
+  return <N extends EndpointName>(name: N, handler: EndpointHandler<N>, options?: EndpointOptions<N>) => registerEndpoint(app, ctx, name, handler, options);
 }
