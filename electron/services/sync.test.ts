@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../domain/errors.js';
+import { executionDocSql } from '../../platform/execution-doc.js';
 import { regenerateSdkToken } from '../../platform/users-store.js';
 import { Cache } from './cache.js';
 import { PlatformClient } from './platform-client.js';
@@ -137,12 +138,12 @@ describe('syncConnection', () => {
   it('keeps each execution as the platform sent it, fields this version does not know included (the text is not encoded again)', async () => {
     const p = await platformWith([{ name: 'alpha', environments: [{ name: 'prod', executions: 250 }] }]);
     // A newer platform's field, in every stored execution (the platform sends its documents as stored).
-    await p.platform.context.db.updateTable('executions').set((eb) => ({ doc: eb.fn('replace', [eb.ref('doc'), eb.val('"status":'), eb.val('"queue_position":3,"status":')]) })).execute();
+    await p.platform.context.db.updateTable('executions').set((eb) => ({ doc: eb.fn('replace', [eb.ref('doc'), eb.val('"created_at":'), eb.val('"queue_position":3,"created_at":')]) })).execute();
     const cache = Cache.open(join(root, 'as-sent.sqlite'));
     // Pages of 100: the first pages go through the writer's thread, the last is written in place.
     expect((await syncConnection(cache, p.client, 'c1', { pageSize: 100 })).received.executions).toBe(250);
     const stored = cache.database.prepare('SELECT execution_id, data FROM executions').all() as { execution_id: string; data: string }[];
-    const sent = new Map((await p.platform.context.db.selectFrom('executions').select(['execution_id', 'doc']).execute()).map((r) => [r.execution_id, r.doc]));
+    const sent = new Map((await p.platform.context.db.selectFrom('executions').select(['execution_id', executionDocSql().as('doc')]).execute()).map((r) => [r.execution_id, r.doc]));
     expect(stored).toHaveLength(250);
     for (const row of stored) expect(row.data).toBe(sent.get(row.execution_id));
     expect(JSON.parse(stored[0]!.data).queue_position).toBe(3);
