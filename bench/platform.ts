@@ -116,7 +116,7 @@ async function bareSql(o: ServeOptions) {
     return { terms, params };
   };
   // The stored layout's document, put back together as the store's SELECT does (platform/execution-doc.ts).
-  const DOC = `${executionDocSqlText()} AS doc`;
+  const DOC = `${executionDocSqlText(o.databaseUrl ? 'postgres' : 'sqlite')} AS doc`;
   const order = (descending: boolean) => (descending ? 'ORDER BY created_ms DESC, id DESC' : 'ORDER BY created_ms ASC, id ASC');
   // The platform's layout (one item a line), so both send the same bytes.
   const body = (rows: { id: number | string; doc: string }[], limit: number, changes: number | string | null) =>
@@ -124,7 +124,9 @@ async function bareSql(o: ServeOptions) {
   const now = () => new Date().toISOString();
   const row = (id: string, at: string) => ({
     execution_id: id,
-    doc: `"created_at":"${at}","created_by":"bench","end_date":null,"pipeline_name":"train","deployment_name":null,"steps":[],"inputs":[],"outputs":[]}`,
+    // As stored (platform/execution-doc.ts): no steps, inputs or outputs; the rest from the columns (the creator: a text head).
+    head: `{"execution_id":"${id}","status":"pending","created_at":"${at}","created_by":"bench","end_date":null,"pipeline_name":"train","deployment_name":null,`,
+    doc: '\u0011\u0012]\u0013]}',
   });
   if (o.databaseUrl) {
     const pg = (await import('pg')).default;
@@ -147,8 +149,8 @@ async function bareSql(o: ServeOptions) {
           await client.query('BEGIN');
           const change = await client.query(`INSERT INTO changes (resource, key, environment_id, op, at) VALUES ('execution', $1, $2, 'upsert', $3) RETURNING id`, [execution_id, o.environmentId, at]);
           await client.query(
-            `INSERT INTO executions (execution_id, environment_seq, status, created_ms, pipeline_name, change_seq, doc) VALUES ($1, (SELECT seq FROM environments WHERE id = $2), 'pending', $3, 'train', $4, $5)`,
-            [execution_id, o.environmentId, Date.parse(at), change.rows[0].id, r.doc],
+            `INSERT INTO executions (execution_id, environment_seq, status, created_ms, pipeline_name, change_seq, head, doc) VALUES ($1, (SELECT seq FROM environments WHERE id = $2), 'pending', $3, 'train', $4, $5, $6)`,
+            [execution_id, o.environmentId, Date.parse(at), change.rows[0].id, r.head, r.doc],
           );
           await client.query('COMMIT');
           return { execution_id };
@@ -178,7 +180,7 @@ async function bareSql(o: ServeOptions) {
   };
   const changesCursor = db.prepare('SELECT max(id) AS m FROM changes').pluck();
   const insertChange = db.prepare(`INSERT INTO changes (resource, key, environment_id, op, at) VALUES ('execution', ?, ?, 'upsert', ?)`);
-  const insertExecution = db.prepare(`INSERT INTO executions (execution_id, environment_seq, status, created_ms, pipeline_name, change_seq, doc) VALUES (?, (SELECT seq FROM environments WHERE id = ?), 'pending', ?, 'train', ?, ?)`);
+  const insertExecution = db.prepare(`INSERT INTO executions (execution_id, environment_seq, status, created_ms, pipeline_name, change_seq, head, doc) VALUES (?, (SELECT seq FROM environments WHERE id = ?), 'pending', ?, 'train', ?, ?, ?)`);
   const findExecution = db.prepare('SELECT id FROM executions WHERE environment_seq = (SELECT seq FROM environments WHERE id = ?) AND execution_id = ?').pluck();
   const insertLog = db.prepare('INSERT INTO execution_logs (execution_seq, timestamp, message) VALUES (?, ?, ?)');
   return {
@@ -192,7 +194,8 @@ async function bareSql(o: ServeOptions) {
     insert: db.transaction(({ execution_id }: { execution_id: string }) => {
       const at = now();
       const change = insertChange.run(execution_id, o.environmentId, at).lastInsertRowid;
-      insertExecution.run(execution_id, o.environmentId, Date.parse(at), change, row(execution_id, at).doc);
+      const r = row(execution_id, at);
+      insertExecution.run(execution_id, o.environmentId, Date.parse(at), change, r.head, r.doc);
       return { execution_id };
     }),
     logs: db.transaction(({ execution_id, lines }: { execution_id: string; lines: { message: string }[] }) => {

@@ -1,10 +1,13 @@
 // An execution's API JSON, written once per change and stored with the row (column `doc`): the only
 // copy of its steps, inputs and outputs, so a page is read as strings and sent without re-encoding.
-// Stored without what the row's columns already hold (execution_id, status) and with the steps' common
-// source (where their code comes from, the same for every step of an execution) kept once in
-// execution_step_sources: the database puts the document back together (executionDocSql).
+// Stored compactly (about a third of its text): the fields before "steps" come from the row's columns,
+// the steps' common source (where their code comes from, the same for every step) is kept once in
+// execution_step_sources, and the keys every step, input and output repeats are one control character
+// each (JSON text never holds one unescaped). The database puts the document back together
+// (executionDocSqlText), so a page is still one string_agg of documents.
 import { sql, type RawBuilder } from 'kysely';
 import type { Execution, ExecutionInput, ExecutionOutput, ExecutionStep } from '../domain/execution.js';
+import type { Dialect } from './db/database.js';
 
 export interface ExecutionDocFields {
   execution_id: string;
@@ -21,9 +24,18 @@ export interface ExecutionDocFields {
 
 const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
 
+function head(row: ExecutionDocFields): string {
+  return (
+    `{"execution_id":${text(row.execution_id)},"status":${text(row.status)},"created_at":${text(row.created_at)},"created_by":${text(row.created_by)},` +
+    `"end_date":${text(row.end_date)},"pipeline_name":${text(row.pipeline_name)},"deployment_name":${text(row.deployment_name)},`
+  );
+}
+
+const body = (row: ExecutionDocFields, steps: string[]) => `"steps":[${steps.join(',')}],"inputs":${JSON.stringify(row.inputs)},"outputs":${JSON.stringify(row.outputs)}}`;
+
 /** The JSON of an execution, keys in the order the API documents them. */
 export function executionDoc(row: ExecutionDocFields): string {
-  return `{"execution_id":${text(row.execution_id)},"status":${text(row.status)},${docTail(row, row.steps.map((step) => JSON.stringify(step)))}`;
+  return head(row) + body(row, row.steps.map((step) => JSON.stringify(step)));
 }
 
 /** The execution a stored document holds. */
@@ -31,27 +43,52 @@ export function parseExecutionDoc(doc: string): Execution {
   return JSON.parse(doc) as Execution;
 }
 
-/** Where a step's source goes in a stored document: a control character, which JSON text never holds unescaped. */
+/** Where a step's source goes in a stored document. */
 export const SOURCE_MARK = '\u0002';
 
-function docTail(row: ExecutionDocFields, steps: string[]): string {
-  return (
-    `"created_at":${text(row.created_at)},"created_by":${text(row.created_by)},"end_date":${text(row.end_date)},"pipeline_name":${text(row.pipeline_name)},` +
-    `"deployment_name":${text(row.deployment_name)},"steps":[${steps.join(',')}],"inputs":${JSON.stringify(row.inputs)},"outputs":${JSON.stringify(row.outputs)}}`
-  );
-}
+/**
+ * What the stored form writes as one character (never change it: stored documents use it; migration
+ * 0011 holds the same list). Encoded in this order, decoded in the reverse one: exact both ways.
+ */
+const DICTIONARY: readonly (readonly [string, string])[] = [
+  ['\u0003', '{"name":"'],
+  ['\u0004', '","status":"'],
+  ['\u0005', '","start_date":'],
+  ['\u0006', ',"end_date":'],
+  ['\u0007', '{"pipeline_input_name":"'],
+  ['\u0008', '{"pipeline_output_name":"'],
+  ['\u000e', '","data_type":"'],
+  ['\u000f', '","mapping_type":"run","mapping_value":{}'],
+  ['\u0010', ',"value":'],
+  ['\u0011', '"steps":['],
+  ['\u0012', '],"inputs":['],
+  ['\u0013', '],"outputs":['],
+];
 
 /** The source keys of a step, last in its JSON. */
 const SOURCE_KEYS = ['commit_id', 'repository_url', 'repository_branch', 'requirements_path', 'origin'] as const;
 
-/**
- * The stored form: the document after execution_id and status (the columns put them back), each step
- * whose JSON ends with the first step's source keeping SOURCE_MARK in its place, and that source's text
- * (null when no step has one). Byte for byte: executionDocSql(stored) === executionDoc(row).
- */
-export function storedExecutionDoc(row: ExecutionDocFields): { doc: string; source: string | null } {
-  // The prefix the database writes holds the two values unescaped: true of generated ids and of the statuses.
-  if (text(row.execution_id) !== `"${row.execution_id}"` || text(row.status) !== `"${row.status}"`) throw new Error(`execution_id: ${row.execution_id} cannot be stored (characters JSON escapes)`);
+const isoOf = (ms: number) => new Date(ms).toISOString();
+
+export interface StoredExecutionDoc {
+  /** steps, inputs and outputs, compacted. */
+  doc: string;
+  /** The text of the steps' common source (execution_step_sources), null when no step has it. */
+  source: string | null;
+  /** The document's start as text, when the columns cannot give it (a creator unknown here, a date not in ISO form). */
+  head: string | null;
+  created_ms: number;
+  end_ms: number | null;
+}
+
+/** The stored form (executionDocSqlText of it === executionDoc(row), byte for byte). creatorKnown: the creator has a users row. */
+export function storedExecutionDoc(row: ExecutionDocFields, creatorKnown: boolean): StoredExecutionDoc {
+  const created_ms = Date.parse(row.created_at);
+  const end_ms = row.end_date === null ? null : Date.parse(row.end_date);
+  const plain = (value: string | null) => value === null || text(value) === `"${value}"`;
+  const fromColumns =
+    creatorKnown && plain(row.execution_id) && plain(row.status) && plain(row.pipeline_name) && plain(row.deployment_name) && plain(row.created_by) &&
+    isoOf(created_ms) === row.created_at && (end_ms === null || isoOf(end_ms) === row.end_date);
   const first = row.steps[0];
   const source = first ? `,${JSON.stringify(Object.fromEntries(SOURCE_KEYS.map((key) => [key, first[key]]))).slice(1, -1)}` : null;
   const ending = `${source}}`;
@@ -62,20 +99,29 @@ export function storedExecutionDoc(row: ExecutionDocFields): { doc: string; sour
     marked = true;
     return `${json.slice(0, -ending.length)}${SOURCE_MARK}}`;
   });
-  return { doc: docTail(row, steps), source: marked ? source : null };
+  let doc = body(row, steps);
+  for (const [mark, fragment] of DICTIONARY) doc = doc.replaceAll(fragment, mark);
+  return { doc, source: marked ? source : null, head: fromColumns ? null : head(row), created_ms, end_ms };
 }
+
+const isoSql = (dialect: Dialect, ms: string) =>
+  dialect === 'postgres' ? `to_char(to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : `strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`;
 
 /**
  * The API JSON of the execution in the row `table` (the table's name or alias) from its stored form, as SQL
- * text both dialects run: a page is still the database's concatenation of documents.
+ * text: a page is still the database's concatenation of documents.
  */
-export function executionDocSqlText(table = 'executions'): string {
-  return (
-    `('{"execution_id":"' || ${table}.execution_id || '","status":"' || ${table}.status || '",' || ` +
-    `replace(${table}.doc, '${SOURCE_MARK}', coalesce((SELECT s.source FROM execution_step_sources s WHERE s.id = ${table}.step_source_id), '')))`
-  );
+export function executionDocSqlText(dialect: Dialect, table = 'executions'): string {
+  const t = table;
+  const start =
+    `coalesce(${t}.head, '{"execution_id":"' || ${t}.execution_id || '","status":"' || ${t}.status || '","created_at":"' || ${isoSql(dialect, `${t}.created_ms`)} || ` +
+    `'","created_by":"' || (SELECT u.id FROM users u WHERE u.seq = ${t}.creator_seq) || '","end_date":' || coalesce('"' || ${isoSql(dialect, `${t}.end_ms`)} || '"', 'null') || ` +
+    `',"pipeline_name":"' || ${t}.pipeline_name || '","deployment_name":' || coalesce('"' || ${t}.deployment_name || '"', 'null') || ',')`;
+  let rest = `replace(${t}.doc, '${SOURCE_MARK}', coalesce((SELECT s.source FROM execution_step_sources s WHERE s.id = ${t}.step_source_id), ''))`;
+  for (const [mark, fragment] of [...DICTIONARY].reverse()) rest = `replace(${rest}, '${mark}', '${fragment.replaceAll("'", "''")}')`;
+  return `(${start} || ${rest})`;
 }
 
-export function executionDocSql(table = 'executions'): RawBuilder<string> {
-  return sql<string>`${sql.raw(executionDocSqlText(table))}`;
+export function executionDocSql(dialect: Dialect, table = 'executions'): RawBuilder<string> {
+  return sql<string>`${sql.raw(executionDocSqlText(dialect, table))}`;
 }

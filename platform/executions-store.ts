@@ -19,6 +19,7 @@ export interface ExecutionRow {
   execution_id: string;
   status: ExecutionsTable['status'];
   change_seq: number;
+  creator_seq: number | null;
   doc: string;
 }
 
@@ -32,8 +33,8 @@ function userSeq(userId: unknown): RawBuilder<number | null> {
   return sql<number | null>`(SELECT seq FROM users WHERE id = ${userId})`;
 }
 
-const executionColumns = (db: Kysely<Database>) =>
-  db.selectFrom('executions').select(['executions.id', 'executions.execution_id', 'executions.status', 'executions.change_seq', executionDocSql().as('doc')]);
+const executionColumns = (ctx: PlatformContext) =>
+  ctx.db.selectFrom('executions').select(['executions.id', 'executions.execution_id', 'executions.status', 'executions.change_seq', 'executions.creator_seq', executionDocSql(ctx.dialect).as('doc')]);
 
 /** The execution as the API answers it: its stored document (the only copy of its steps, inputs and outputs). */
 export function executionOut(row: ExecutionRow, options: { values?: boolean } = {}): Execution {
@@ -142,7 +143,7 @@ export async function executionsPage(ctx: PlatformContext, env: EnvironmentsTabl
     args.push(Number(q.since));
     const rows = await ctx.prepared.run(
       `${shape.join(',')},since`,
-      () => build().select(['id', 'change_seq', executionDocSql().as('doc')]).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)),
+      () => build().select(['id', 'change_seq', executionDocSql(ctx.dialect).as('doc')]).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)),
       args,
     );
     const page = rows.slice(0, q.limit);
@@ -169,7 +170,7 @@ export async function executionsPage(ctx: PlatformContext, env: EnvironmentsTabl
           query = query.where(sql<boolean>`(executions.created_ms, executions.id) ${sql.raw(descending ? '<' : '>')} ((SELECT at_cursor.created_ms FROM executions at_cursor WHERE at_cursor.id = ${cursor}), ${cursor})`);
         }
         const rows = query
-          .select(['id', 'created_ms', executionDocSql().as('doc')])
+          .select(['id', 'created_ms', executionDocSql(ctx.dialect).as('doc')])
           .orderBy('created_ms', descending ? 'desc' : 'asc')
           .orderBy('id', descending ? 'desc' : 'asc')
           .limit(arg<number>(1));
@@ -203,14 +204,14 @@ export async function executionsPage(ctx: PlatformContext, env: EnvironmentsTabl
 }
 
 export async function loadExecution(ctx: PlatformContext, environmentId: string, executionId: string): Promise<ExecutionRow> {
-  const row = await executionColumns(ctx.db).where('environment_seq', '=', environmentSeq(environmentId)).where('execution_id', '=', executionId).executeTakeFirst();
+  const row = await executionColumns(ctx).where('environment_seq', '=', environmentSeq(environmentId)).where('execution_id', '=', executionId).executeTakeFirst();
   if (!row) throw new AppError('not_found', `execution ${executionId} does not exist in this environment`);
   return { ...row, id: Number(row.id) };
 }
 
 /** A pipeline's executions, newest first. */
 export async function pipelineExecutions(ctx: PlatformContext, environmentId: string, pipelineName: string, limit: number): Promise<Execution[]> {
-  const rows = await executionColumns(ctx.db)
+  const rows = await executionColumns(ctx)
     .where('environment_seq', '=', environmentSeq(environmentId))
     .where('pipeline_name', '=', pipelineName)
     .orderBy('created_ms', 'desc')
@@ -222,7 +223,7 @@ export async function pipelineExecutions(ctx: PlatformContext, environmentId: st
 
 /** The newest execution of a deployment, or null. */
 export async function newestDeploymentExecution(ctx: PlatformContext, environmentId: string, deploymentName: string): Promise<Execution | null> {
-  const row = await executionColumns(ctx.db)
+  const row = await executionColumns(ctx)
     .where('environment_seq', '=', environmentSeq(environmentId))
     .where('deployment_name', '=', deploymentName)
     .orderBy('created_ms', 'desc')
@@ -308,7 +309,7 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
       inputs: input.inputs,
       outputs: [],
     };
-    const stored = storedExecutionDoc(fields);
+    const stored = storedExecutionDoc(fields, true);
     try {
       await ctx.db.transaction().execute(async (trx) => {
         const seq = await recordChange(trx, ctx, { resource: 'execution', key: fields.execution_id, environment_id: env.id, op: 'upsert' });
@@ -318,12 +319,14 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
             execution_id: fields.execution_id,
             environment_seq: environmentSeq(env.id),
             status: fields.status,
-            created_ms: Date.parse(now),
+            created_ms: stored.created_ms,
+            end_ms: stored.end_ms,
             creator_seq: userSeq(userId),
             pipeline_name: fields.pipeline_name,
             deployment_name: fields.deployment_name,
             change_seq: seq,
             step_source_id: await stepSourceId(trx, stored.source),
+            head: stored.head,
             doc: stored.doc,
           })
           .execute();
@@ -355,13 +358,13 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
     steps: settledSteps(reported, set.status ?? current.status, set.end_date ?? current.end_date),
     outputs: outputs ?? current.outputs,
   };
-  const stored = storedExecutionDoc(next);
+  const stored = storedExecutionDoc(next, execution.creator_seq !== null);
   await ctx.db.transaction().execute(async (trx) => {
     const seq = await recordChange(trx, ctx, { resource: 'execution', key: execution.execution_id, environment_id: env.id, op: 'upsert' });
     // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
     const result = await trx
       .updateTable('executions')
-      .set({ ...(set.status ? { status: set.status } : {}), change_seq: seq, step_source_id: await stepSourceId(trx, stored.source), doc: stored.doc })
+      .set({ ...(set.status ? { status: set.status } : {}), end_ms: stored.end_ms, change_seq: seq, step_source_id: await stepSourceId(trx, stored.source), head: stored.head, doc: stored.doc })
       .where('id', '=', execution.id)
       .where('change_seq', '=', execution.change_seq)
       .executeTakeFirst();

@@ -182,7 +182,8 @@ export async function insertExecutions(
         };
         const inputs = [{ pipeline_input_name: 'dataset', data_type: 'string', mapping_type: 'run', mapping_value: {}, value: `s3://acme/${env.project}/${created.toISOString().slice(0, 10)}.parquet` }];
         const outputs = status === 'succeeded' ? [{ pipeline_output_name: 'score', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: Math.round(((k * 7919) % 1000) / 10) / 100 }] : [];
-        const stored = storedExecutionDoc({ ...row, steps, inputs, outputs } as Parameters<typeof storedExecutionDoc>[0]);
+        const creatorSeq = creatorSeqs.get(creator) ?? null;
+        const stored = storedExecutionDoc({ ...row, steps, inputs, outputs } as Parameters<typeof storedExecutionDoc>[0], creatorSeq !== null);
         let sourceId: number | null = null;
         if (stored.source !== null) {
           sourceId = sourceIds.get(stored.source) ?? null;
@@ -193,8 +194,8 @@ export async function insertExecutions(
           }
         }
         rows.push({
-          execution_id: executionId, environment_seq: environmentSeqs.get(env.id)!, status, created_ms: created.getTime(), creator_seq: creatorSeqs.get(creator) ?? null,
-          pipeline_name: row.pipeline_name, deployment_name: row.deployment_name, step_source_id: sourceId, doc: stored.doc,
+          execution_id: executionId, environment_seq: environmentSeqs.get(env.id)!, status, created_ms: stored.created_ms, end_ms: stored.end_ms, creator_seq: creatorSeq,
+          pipeline_name: row.pipeline_name, deployment_name: row.deployment_name, step_source_id: sourceId, head: stored.head, doc: stored.doc,
         });
         changes.push({ resource: 'execution', key: executionId, project_id: null, environment_id: env.id, op: 'upsert' as const, audience: null, at: created.toISOString() });
       }

@@ -214,7 +214,7 @@ describe.each(DIALECTS)('migration 0011 (compact executions) on $label', ({ dial
     expect(JSON.stringify(logs.json())).toContain('kept through the migration');
     // Stored once: one source for the steps that share it; no UUID, ISO date or copy of the status in the row.
     const stored = await platform.context.db.selectFrom('executions').selectAll().where('execution_id', '=', 'train-0001').executeTakeFirstOrThrow();
-    expect(Object.keys(stored).sort()).toEqual(['change_seq', 'created_ms', 'creator_seq', 'deployment_name', 'doc', 'environment_seq', 'execution_id', 'id', 'pipeline_name', 'status', 'step_source_id']);
+    expect(Object.keys(stored).sort()).toEqual(['change_seq', 'created_ms', 'creator_seq', 'deployment_name', 'doc', 'end_ms', 'environment_seq', 'execution_id', 'head', 'id', 'pipeline_name', 'status', 'step_source_id']);
     expect(stored.doc).not.toContain('train-0001');
     expect(stored.doc).not.toContain('repository_url');
     expect(await platform.context.db.selectFrom('execution_step_sources').select('source').execute()).toHaveLength(1);

@@ -56,29 +56,52 @@ function sdkStep(step: Record<string, unknown>): Record<string, unknown> {
   return { commit_id: null, repository_url: null, repository_branch: null, requirements_path: null, origin: null, ...step };
 }
 
-/** 0011: the stored form of an execution's document (frozen copy of execution-doc.ts storedExecutionDoc, from its full text). */
-function storedDoc0011(full: string, executionId: string, status: string): { doc: string; source: string | null } {
+/** 0011: the stored form of an execution (a frozen copy of execution-doc.ts storedExecutionDoc), from its document as 0010 stores it. */
+function storedDoc0011(full: string, creatorKnown: boolean): { doc: string; source: string | null; head: string | null; created_ms: number; end_ms: number | null } {
   const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
-  const prefix = `{"execution_id":"${executionId}","status":"${status}",`;
-  if (text(executionId) !== `"${executionId}"` || !full.startsWith(prefix)) throw new Error(`migration 0011: execution ${executionId}: its document does not start with its execution_id and status`);
-  const tail = full.slice(prefix.length);
-  const parsed = JSON.parse(full) as { created_at: string; created_by: string; end_date: string | null; pipeline_name: string; deployment_name: string | null; steps: Record<string, unknown>[]; inputs: unknown; outputs: unknown };
-  const rest = (steps: string[]) =>
-    `"created_at":${text(parsed.created_at)},"created_by":${text(parsed.created_by)},"end_date":${text(parsed.end_date)},"pipeline_name":${text(parsed.pipeline_name)},` +
-    `"deployment_name":${text(parsed.deployment_name)},"steps":[${steps.join(',')}],"inputs":${JSON.stringify(parsed.inputs)},"outputs":${JSON.stringify(parsed.outputs)}}`;
-  const first = parsed.steps[0];
-  // A document this copy would not write again byte for byte (fields of another version) is kept as it is.
-  if (!first || rest(parsed.steps.map((step) => JSON.stringify(step))) !== tail) return { doc: tail, source: null };
-  const source = `,${JSON.stringify(Object.fromEntries(['commit_id', 'repository_url', 'repository_branch', 'requirements_path', 'origin'].map((key) => [key, first[key]]))).slice(1, -1)}`;
+  const row = JSON.parse(full) as { execution_id: string; status: string; created_at: string; created_by: string; end_date: string | null; pipeline_name: string; deployment_name: string | null; steps: Record<string, unknown>[]; inputs: unknown; outputs: unknown };
+  const created_ms = Date.parse(row.created_at);
+  const end_ms = row.end_date === null ? null : Date.parse(row.end_date);
+  const head =
+    `{"execution_id":${text(row.execution_id)},"status":${text(row.status)},"created_at":${text(row.created_at)},"created_by":${text(row.created_by)},` +
+    `"end_date":${text(row.end_date)},"pipeline_name":${text(row.pipeline_name)},"deployment_name":${text(row.deployment_name)},`;
+  const body = (steps: string[]) => `"steps":[${steps.join(',')}],"inputs":${JSON.stringify(row.inputs)},"outputs":${JSON.stringify(row.outputs)}}`;
+  // A document this copy would not write again byte for byte (fields of another version) is kept whole, as its head.
+  if (head + body(row.steps.map((step) => JSON.stringify(step))) !== full) return { doc: '', source: null, head: full, created_ms, end_ms };
+  const plain = (value: string | null) => value === null || text(value) === `"${value}"`;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const fromColumns =
+    creatorKnown && plain(row.execution_id) && plain(row.status) && plain(row.pipeline_name) && plain(row.deployment_name) && plain(row.created_by) &&
+    iso(created_ms) === row.created_at && (end_ms === null || iso(end_ms) === row.end_date);
+  const first = row.steps[0];
+  const source = first ? `,${JSON.stringify(Object.fromEntries(['commit_id', 'repository_url', 'repository_branch', 'requirements_path', 'origin'].map((key) => [key, first[key]]))).slice(1, -1)}` : null;
   let marked = false;
-  const steps = parsed.steps.map((step) => {
+  const steps = row.steps.map((step) => {
     const json = JSON.stringify(step);
-    if (!json.endsWith(`${source}}`)) return json;
+    if (source === null || !json.endsWith(`${source}}`)) return json;
     marked = true;
     return `${json.slice(0, -(source.length + 1))}\u0002}`;
   });
-  return marked ? { doc: rest(steps), source } : { doc: tail, source: null };
+  let doc = body(steps);
+  for (const [mark, fragment] of DICTIONARY_0011) doc = doc.replaceAll(fragment, mark);
+  return { doc, source: marked ? source : null, head: fromColumns ? null : head, created_ms, end_ms };
 }
+
+/** 0011: what a stored execution writes as one character (execution-doc.ts holds the same list). */
+const DICTIONARY_0011: readonly (readonly [string, string])[] = [
+  ['\u0003', '{"name":"'],
+  ['\u0004', '","status":"'],
+  ['\u0005', '","start_date":'],
+  ['\u0006', ',"end_date":'],
+  ['\u0007', '{"pipeline_input_name":"'],
+  ['\u0008', '{"pipeline_output_name":"'],
+  ['\u000e', '","data_type":"'],
+  ['\u000f', '","mapping_type":"run","mapping_value":{}'],
+  ['\u0010', ',"value":'],
+  ['\u0011', '"steps":['],
+  ['\u0012', '],"inputs":['],
+  ['\u0013', '],"outputs":['],
+];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -363,13 +386,13 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0011_compact_executions': {
       async up(db: Kysely<any>) {
         // About 1 KB per execution instead of 2.4: environments and users get a small integer (seq) that
-        // rows and indexes carry instead of 37-byte UUIDs; created_at is epoch ms in the row and indexes (the
-        // document keeps its ISO text); end_date and updated_at live in the document only; the document drops
-        // execution_id and status (the columns put them back) and keeps the steps' common source once, in
-        // execution_step_sources. The list is ordered by (created_ms, id): a date range is an index range.
+        // rows and indexes carry instead of 37-byte UUIDs; dates are epoch ms (created_ms, end_ms; updated_at
+        // goes); the document keeps only steps, inputs and outputs, compacted (storedDoc0011), the rest coming
+        // from the columns; the steps' common source is kept once, in execution_step_sources. The list is
+        // ordered by (created_ms, id): a date range is an index range.
         for (const table of ['environments', 'users']) {
           if (dialect === 'postgres') {
-            await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN seq bigserial`.execute(db);
+            await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN seq serial`.execute(db);
             await sql`ALTER TABLE ${sql.table(table)} ADD CONSTRAINT ${sql.raw(`${table}_seq`)} UNIQUE (seq)`.execute(db);
           } else {
             // A new row gets the next number (its writers need not know the column).
@@ -395,12 +418,15 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           return id;
         };
         const compact = async (row: Record<string, any>) => {
-          const stored = storedDoc0011(row.doc, row.execution_id, row.status);
+          const creator = users.get(row.created_by) ?? null;
+          const stored = storedDoc0011(row.doc, creator !== null);
           return {
             environment_seq: environments.get(row.environment_id)!,
-            created_ms: Date.parse(row.created_at),
-            creator_seq: users.get(row.created_by) ?? null,
+            created_ms: stored.created_ms,
+            end_ms: stored.end_ms,
+            creator_seq: creator,
             step_source_id: await sourceId(stored.source),
+            head: stored.head,
             doc: stored.doc,
           };
         };
@@ -409,7 +435,10 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         }
         if (dialect === 'postgres') {
           // In place (DDL is transactional here).
-          for (const column of ['environment_seq', 'created_ms', 'creator_seq', 'step_source_id']) await db.schema.alterTable('executions').addColumn(column, 'bigint').execute();
+          // Row numbers as 4-byte integers (bigint is 8 in every row and index entry).
+          for (const column of ['environment_seq', 'creator_seq']) await db.schema.alterTable('executions').addColumn(column, 'integer').execute();
+          for (const column of ['created_ms', 'end_ms', 'step_source_id']) await db.schema.alterTable('executions').addColumn(column, 'bigint').execute();
+          await db.schema.alterTable('executions').addColumn('head', 'text').execute();
           for (let after = 0; ; ) {
             const rows = await db.selectFrom('executions').selectAll().where('id', '>', after).orderBy('id').limit(1000).execute();
             if (rows.length === 0) break;
@@ -432,10 +461,12 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
             .addColumn('status', 'text', (c) => c.notNull())
             .addColumn('created_ms', 'integer', (c) => c.notNull())
             .addColumn('creator_seq', 'integer')
+            .addColumn('end_ms', 'integer')
             .addColumn('pipeline_name', 'text', (c) => c.notNull())
             .addColumn('deployment_name', 'text')
             .addColumn('change_seq', 'integer', (c) => c.notNull())
             .addColumn('step_source_id', 'integer', (c) => c.references('execution_step_sources.id'))
+            .addColumn('head', 'text')
             .addColumn('doc', 'text', (c) => c.notNull())
             .execute();
           for (let after = 0; ; ) {

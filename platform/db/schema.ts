@@ -144,17 +144,20 @@ export interface ExecutionsTable {
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   /** created_at in epoch milliseconds: the list's order and date filters (the document holds the ISO text). */
   created_ms: number;
-  /** users.seq of the creator (null only for a creator unknown to users); the document holds the UUID. */
+  /** users.seq of the creator (null only for a creator unknown to users). */
   creator_seq: number | null;
+  /** end_date in epoch milliseconds, null while it runs. */
+  end_ms: number | null;
   pipeline_name: string;
   deployment_name: string | null;
   change_seq: number;
   /** The steps' common source, kept once (execution_step_sources), or null. */
   step_source_id: number | null;
+  /** The document's fields before "steps" as text, only where the columns cannot give them (else null). */
+  head: string | null;
   /**
-   * The execution as the API returns it, rewritten on every change, without what the columns hold
-   * (execution-doc.ts: storedExecutionDoc, executionDocSql): the one place its steps, inputs and outputs
-   * are stored (in the SDK's shape, domain/execution.ts).
+   * The execution's steps, inputs and outputs (in the SDK's shape, domain/execution.ts), compacted, rewritten
+   * on every change: their one copy. The database rebuilds the API's JSON (execution-doc.ts).
    */
   doc: string;
 }
