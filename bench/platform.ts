@@ -24,6 +24,8 @@ import Fastify from 'fastify';
 import { endpointPath, platformContract } from '../domain/platform-contract.js';
 import { buildPlatform, issueLocalAdminToken } from '../platform/index.js';
 import { seed } from '../platform/seed.js';
+import { environmentSeq } from '../platform/executions-store.js';
+import { executionDocSqlText } from '../platform/execution-doc.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -95,24 +97,38 @@ async function serve(o: ServeOptions) {
 async function bareSql(o: ServeOptions) {
   const where = (q: Record<string, string>, descending: boolean, placeholder: (i: number) => string) => {
     const params: unknown[] = [o.environmentId];
-    const terms = [`environment_id = ${placeholder(1)}`];
+    const terms = [`environment_seq = (SELECT seq FROM environments WHERE id = ${placeholder(1)})`];
     const add = (term: string, value: unknown) => {
       params.push(value);
       terms.push(`${term} ${placeholder(params.length)}`);
     };
-    for (const column of EQUALITY) if (q[column] !== undefined) add(`${column} =`, q[column]);
-    if (q.created_after) add('created_at >=', q.created_after);
-    if (q.created_before) add('created_at <', q.created_before);
-    if (q.cursor) add(descending ? 'id <' : 'id >', Number(q.cursor));
+    for (const column of EQUALITY) if (column !== 'created_by' && q[column] !== undefined) add(`${column} =`, q[column]);
+    if (q.created_by !== undefined) {
+      params.push(q.created_by);
+      terms.push(`creator_seq = (SELECT seq FROM users WHERE id = ${placeholder(params.length)})`);
+    }
+    if (q.created_after) add('created_ms >=', Date.parse(q.created_after));
+    if (q.created_before) add('created_ms <', Date.parse(q.created_before));
+    if (q.cursor) {
+      params.push(Number(q.cursor));
+      const row = placeholder(params.length);
+      params.push(Number(q.cursor));
+      terms.push(`(created_ms, id) ${descending ? '<' : '>'} ((SELECT c.created_ms FROM executions c WHERE c.id = ${row}), ${placeholder(params.length)})`);
+    }
     return { terms, params };
   };
+  // The stored layout's document, put back together as the store's SELECT does (platform/execution-doc.ts).
+  const DOC = `${executionDocSqlText(o.databaseUrl ? 'postgres' : 'sqlite')} AS doc`;
+  const order = (descending: boolean) => (descending ? 'ORDER BY created_ms DESC, id DESC' : 'ORDER BY created_ms ASC, id ASC');
   // The platform's layout (one item a line), so both send the same bytes.
   const body = (rows: { id: number | string; doc: string }[], limit: number, changes: number | string | null) =>
     `{"items":[${rows.length === 0 ? '' : `\n${rows.slice(0, limit).map((r) => r.doc).join(',\n')}\n`}],"next_cursor":${rows.length > limit ? `"${rows[limit - 1]!.id}"` : 'null'},"changes_cursor":"${changes ?? 0}"}`;
   const now = () => new Date().toISOString();
-  const row = (id: string) => ({
+  const row = (id: string, at: string) => ({
     execution_id: id,
-    doc: JSON.stringify({ execution_id: id, status: 'pending', created_at: now(), created_by: 'bench', end_date: null, pipeline_name: 'train', deployment_name: null, steps: [], inputs: [], outputs: [] }),
+    // As stored (platform/execution-doc.ts): no steps, inputs or outputs; the rest from the columns (the creator: a text head).
+    head: `{"execution_id":"${id}","status":"pending","created_at":"${at}","created_by":"bench","end_date":null,"pipeline_name":"train","deployment_name":null,`,
+    doc: '\u0011\u0012]\u0013]}',
   });
   if (o.databaseUrl) {
     const pg = (await import('pg')).default;
@@ -123,19 +139,20 @@ async function bareSql(o: ServeOptions) {
         const limit = Number(q.limit ?? 100);
         const { terms, params } = where(q, descending, (i) => `$${i}`);
         params.push(limit + 1);
-        const result = await pool.query(`SELECT id, doc FROM executions WHERE ${terms.join(' AND ')} ORDER BY id ${descending ? 'DESC' : 'ASC'} LIMIT $${params.length}`, params);
+        const result = await pool.query(`SELECT id, ${DOC} FROM executions WHERE ${terms.join(' AND ')} ${order(descending)} LIMIT $${params.length}`, params);
         const changes = await pool.query('SELECT max(id) AS m FROM changes');
         return body(result.rows, limit, changes.rows[0].m);
       },
       async insert({ execution_id }: { execution_id: string }) {
         const client = await pool.connect();
         try {
-          const r = row(execution_id);
+          const at = now();
+          const r = row(execution_id, at);
           await client.query('BEGIN');
-          const change = await client.query(`INSERT INTO changes (resource, key, environment_id, op, at) VALUES ('execution', $1, $2, 'upsert', $3) RETURNING id`, [execution_id, o.environmentId, now()]);
+          const change = await client.query(`INSERT INTO changes (resource, key, environment_id, op, at) VALUES ('execution', $1, $2, 'upsert', $3) RETURNING id`, [execution_id, o.environmentId, at]);
           await client.query(
-            `INSERT INTO executions (execution_id, environment_id, status, created_at, created_by, pipeline_name, updated_at, change_seq, doc) VALUES ($1, $2, 'pending', $3, 'bench', 'train', $3, $4, $5)`,
-            [execution_id, o.environmentId, now(), change.rows[0].id, r.doc],
+            `INSERT INTO executions (execution_id, environment_seq, status, created_ms, pipeline_name, change_seq, head, doc) VALUES ($1, (SELECT seq FROM environments WHERE id = $2), 'pending', $3, 'train', $4, $5, $6)`,
+            [execution_id, o.environmentId, Date.parse(at), change.rows[0].id, r.head, r.doc],
           );
           await client.query('COMMIT');
           return { execution_id };
@@ -144,7 +161,7 @@ async function bareSql(o: ServeOptions) {
         }
       },
       async logs({ execution_id, lines }: { execution_id: string; lines: { message: string }[] }) {
-        const found = await pool.query('SELECT id FROM executions WHERE environment_id = $1 AND execution_id = $2', [o.environmentId, execution_id]);
+        const found = await pool.query('SELECT id FROM executions WHERE environment_seq = (SELECT seq FROM environments WHERE id = $1) AND execution_id = $2', [o.environmentId, execution_id]);
         const at = now();
         const values = lines.map((_, i) => `($1, $2, $${i + 3})`).join(', ');
         await pool.query(`INSERT INTO execution_logs (execution_seq, timestamp, message) VALUES ${values}`, [found.rows[0].id, at, ...lines.map((l) => l.message)]);
@@ -165,21 +182,22 @@ async function bareSql(o: ServeOptions) {
   };
   const changesCursor = db.prepare('SELECT max(id) AS m FROM changes').pluck();
   const insertChange = db.prepare(`INSERT INTO changes (resource, key, environment_id, op, at) VALUES ('execution', ?, ?, 'upsert', ?)`);
-  const insertExecution = db.prepare(`INSERT INTO executions (execution_id, environment_id, status, created_at, created_by, pipeline_name, updated_at, change_seq, doc) VALUES (?, ?, 'pending', ?, 'bench', 'train', ?, ?, ?)`);
-  const findExecution = db.prepare('SELECT id FROM executions WHERE environment_id = ? AND execution_id = ?').pluck();
+  const insertExecution = db.prepare(`INSERT INTO executions (execution_id, environment_seq, status, created_ms, pipeline_name, change_seq, head, doc) VALUES (?, (SELECT seq FROM environments WHERE id = ?), 'pending', ?, 'train', ?, ?, ?)`);
+  const findExecution = db.prepare('SELECT id FROM executions WHERE environment_seq = (SELECT seq FROM environments WHERE id = ?) AND execution_id = ?').pluck();
   const insertLog = db.prepare('INSERT INTO execution_logs (execution_seq, timestamp, message) VALUES (?, ?, ?)');
   return {
     page(q: Record<string, string>) {
       const descending = q.sort !== 'created_at';
       const limit = Number(q.limit ?? 100);
       const { terms, params } = where(q, descending, () => '?');
-      const rows = prepare(`SELECT id, doc FROM executions WHERE ${terms.join(' AND ')} ORDER BY id ${descending ? 'DESC' : 'ASC'} LIMIT ?`).all(...params, limit + 1) as { id: number; doc: string }[];
+      const rows = prepare(`SELECT id, ${DOC} FROM executions WHERE ${terms.join(' AND ')} ${order(descending)} LIMIT ?`).all(...params, limit + 1) as { id: number; doc: string }[];
       return body(rows, limit, changesCursor.get() as number);
     },
     insert: db.transaction(({ execution_id }: { execution_id: string }) => {
       const at = now();
       const change = insertChange.run(execution_id, o.environmentId, at).lastInsertRowid;
-      insertExecution.run(execution_id, o.environmentId, at, at, change, row(execution_id).doc);
+      const r = row(execution_id, at);
+      insertExecution.run(execution_id, o.environmentId, Date.parse(at), change, r.head, r.doc);
       return { execution_id };
     }),
     logs: db.transaction(({ execution_id, lines }: { execution_id: string; lines: { message: string }[] }) => {
@@ -439,7 +457,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
     const platform = await buildPlatform({ dataDir, databaseUrl });
     const db = platform.context.db;
     let env = await db.selectFrom('environments').select(['id', 'slug']).orderBy('created_at').executeTakeFirst();
-    const existing = env ? Number((await db.selectFrom('executions').select((eb) => eb.fn.countAll().as('n')).where('environment_id', '=', env.id).executeTakeFirstOrThrow()).n) : 0;
+    const existing = env ? Number((await db.selectFrom('executions').select((eb) => eb.fn.countAll().as('n')).where('environment_seq', '=', environmentSeq(env.id)).executeTakeFirstOrThrow()).n) : 0;
     if (!env || existing < options.executions) {
       const started = Date.now();
       const result = await seed(platform.context, { projects: 1, environments: 1, executions: options.executions - existing, log: (line) => process.stderr.write(`  seed: ${line}\n`) });
@@ -453,10 +471,16 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
     const list = endpointPath(platformContract.listExecutions, { slug: env.slug });
 
     // Filter values that select real rows: a status, a pipeline with its deployment, a creator, the middle half of the dates.
-    const sample = await db.selectFrom('executions').select(['created_by']).where('environment_id', '=', env.id).where('deployment_name', '=', 'nightly-train').executeTakeFirstOrThrow();
-    const bounds = await db.selectFrom('executions').select((eb) => [eb.fn.min('created_at').as('first'), eb.fn.max('created_at').as('last')]).where('environment_id', '=', env.id).executeTakeFirstOrThrow();
-    const span = Date.parse(String(bounds.last)) - Date.parse(String(bounds.first));
-    const at = (f: number) => new Date(Date.parse(String(bounds.first)) + f * span).toISOString();
+    const sample = await db
+      .selectFrom('executions')
+      .innerJoin('users', 'users.seq', 'executions.creator_seq')
+      .select(['users.id as created_by'])
+      .where('environment_seq', '=', environmentSeq(env.id))
+      .where('deployment_name', '=', 'nightly-train')
+      .executeTakeFirstOrThrow();
+    const bounds = await db.selectFrom('executions').select((eb) => [eb.fn.min('created_ms').as('first'), eb.fn.max('created_ms').as('last')]).where('environment_seq', '=', environmentSeq(env.id)).executeTakeFirstOrThrow();
+    const span = Number(bounds.last) - Number(bounds.first);
+    const at = (f: number) => new Date(Number(bounds.first) + f * span).toISOString();
     const combos = combinations({ status: 'failed', pipeline_name: 'train', deployment_name: 'nightly-train', created_by: sample.created_by, created_after: at(0.25), created_before: at(0.75) });
 
     const page = await platform.app.inject({ method: 'GET', url: `${list}?status=succeeded&pipeline_name=train&limit=100`, headers });

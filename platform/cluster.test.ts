@@ -13,6 +13,7 @@ import { endpointPath, platformContract } from '../domain/platform-contract.js';
 import { Cache } from '../electron/services/cache.js';
 import { PlatformClient } from '../electron/services/platform-client.js';
 import { syncConnection } from '../electron/services/sync.js';
+import { executionDocSqlText } from './execution-doc.js';
 import { buildPlatform } from './index.js';
 import { DEFAULT_POLICY } from './context.js';
 import { freshPostgresDatabase, POSTGRES_URL } from './test-helpers.js';
@@ -272,7 +273,7 @@ describe.skipIf(SKIP)(`three platform processes on one PostgreSQL behind nginx${
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     try {
-      const rows = (await db.query("SELECT e.execution_id, e.status, e.doc, e.change_seq, c.key AS change_key FROM executions e LEFT JOIN changes c ON c.id = e.change_seq AND c.resource = 'execution' WHERE e.pipeline_name = 'under-load'")).rows;
+      const rows = (await db.query(`SELECT e.execution_id, e.status, ${executionDocSqlText('postgres', 'e')} AS doc, e.change_seq, c.key AS change_key FROM executions e LEFT JOIN changes c ON c.id = e.change_seq AND c.resource = 'execution' WHERE e.pipeline_name = 'under-load'`)).rows;
       const byId = new Map(rows.map((row) => [row.execution_id as string, row]));
       for (const [id, status] of acknowledged) {
         const row = byId.get(id);

@@ -10,6 +10,7 @@ import { iso } from './context.js';
 import type { DeploymentsTable, EnvironmentsTable } from './db/schema.js';
 import { isUniqueViolation } from './db/errors.js';
 import { changesList, recordChange } from './changes.js';
+import { newestDeploymentExecution } from './executions-store.js';
 
 export function deploymentOut(row: DeploymentsTable, environmentName: string): Deployment {
   return {
@@ -69,8 +70,7 @@ export async function environmentDeployments(ctx: PlatformContext, env: Environm
 
 /** A deployment's newest execution (null when it has none yet). */
 export async function latestDeploymentExecution(ctx: PlatformContext, env: EnvironmentsTable, deploymentName: string): Promise<Execution | null> {
-  const row = await ctx.db.selectFrom('executions').select('doc').where('environment_id', '=', env.id).where('deployment_name', '=', deploymentName).orderBy('id', 'desc').limit(1).executeTakeFirst();
-  return row ? (JSON.parse(row.doc) as Execution) : null;
+  return newestDeploymentExecution(ctx, env.id, deploymentName);
 }
 
 /** Waits a while (the policy's long poll) for a deployment being created to reach a final status; the row as it is then. */

@@ -5,6 +5,7 @@ import type { Environment, EnvironmentCreate } from '../domain/environment.js';
 import { environmentUrlPath } from '../domain/platform-contract.js';
 import { isUniqueViolation } from './db/errors.js';
 import { changesList, recordChange } from './changes.js';
+import { environmentSeq } from './executions-store.js';
 import type { FastifyRequest } from 'fastify';
 import { accessTokenClaims, type AuthenticatedUser } from './auth.js';
 import { refuseUntilPasswordChanged } from './first-admin.js';
@@ -144,9 +145,9 @@ export async function deleteEnvironment(ctx: PlatformContext, project: ProjectRo
 export async function deleteEnvironmentRows(trx: PlatformContext['db'], environmentId: string): Promise<void> {
   await trx
     .deleteFrom('execution_logs')
-    .where('execution_seq', 'in', (eb) => eb.selectFrom('executions').select('id').where('environment_id', '=', environmentId))
+    .where('execution_seq', 'in', (eb) => eb.selectFrom('executions').select('id').where('environment_seq', '=', environmentSeq(environmentId)))
     .execute();
-  await trx.deleteFrom('executions').where('environment_id', '=', environmentId).execute();
+  await trx.deleteFrom('executions').where('environment_seq', '=', environmentSeq(environmentId)).execute();
   await trx.deleteFrom('deployments').where('environment_id', '=', environmentId).execute();
   await trx.deleteFrom('environments').where('id', '=', environmentId).execute();
 }

@@ -1,7 +1,7 @@
 // Executions and their logs: the filtered, cursor-paginated list (the desktop's and the benchmark's hot
 // path), one execution, a pipeline's executions, and what a runner writes.
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { AppError } from '../domain/errors.js';
 import { EXECUTION_TRANSITIONS, FINAL_STATUSES, settledSteps, type Execution, type ExecutionStep, type LogLine, type StepInput } from '../domain/execution.js';
 import type { EndpointRequest } from '../domain/platform-contract.js';
@@ -9,23 +9,32 @@ import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
 import { currentCursor, recordChange } from './changes.js';
-import type { EnvironmentsTable, ExecutionsTable } from './db/schema.js';
-import { executionDoc, parseExecutionDoc } from './execution-doc.js';
+import type { Database, EnvironmentsTable, ExecutionsTable } from './db/schema.js';
+import { executionDoc, executionDocSql, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
 import { arg } from './db/prepared.js';
 
-export const EXECUTION_COLUMNS = [
-  'id',
-  'execution_id',
-  'status',
-  'created_at',
-  'created_by',
-  'end_date',
-  'pipeline_name',
-  'deployment_name',
-  'change_seq',
-  'doc',
-] as const;
-type ExecutionRow = Pick<ExecutionsTable, Exclude<(typeof EXECUTION_COLUMNS)[number], 'id'>> & { id: number };
+/** An execution as read: what its writes check (status, change_seq), its row id (its logs' key) and its API JSON. */
+export interface ExecutionRow {
+  id: number;
+  execution_id: string;
+  status: ExecutionsTable['status'];
+  change_seq: number;
+  creator_seq: number | null;
+  doc: string;
+}
+
+/** The environment's row number (rows and indexes carry it instead of the UUID the API names it by). */
+export function environmentSeq(environmentId: unknown): RawBuilder<number> {
+  return sql<number>`(SELECT seq FROM environments WHERE id = ${environmentId})`;
+}
+
+/** A user's row number (executions carry it as their creator); null for a user unknown here. */
+function userSeq(userId: unknown): RawBuilder<number | null> {
+  return sql<number | null>`(SELECT seq FROM users WHERE id = ${userId})`;
+}
+
+const executionColumns = (ctx: PlatformContext) =>
+  ctx.db.selectFrom('executions').select(['executions.id', 'executions.execution_id', 'executions.status', 'executions.change_seq', 'executions.creator_seq', executionDocSql(ctx.dialect).as('doc')]);
 
 /** The execution as the API answers it: its stored document (the only copy of its steps, inputs and outputs). */
 export function executionOut(row: ExecutionRow, options: { values?: boolean } = {}): Execution {
@@ -40,9 +49,15 @@ const normalise = (date: string) => new Date(date).toISOString();
 
 const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
 
-function inOrder(ids: string, descending: boolean): boolean {
-  const list = ids.split(',').map(Number);
-  for (let i = 1; i < list.length; i++) if (descending ? list[i]! >= list[i - 1]! : list[i]! <= list[i - 1]!) return false;
+/** Whether "created_ms:id,…" is in the page order. */
+function inOrder(keys: string[], descending: boolean): boolean {
+  const list = keys.map((key) => key.split(':').map(Number) as [number, number]);
+  for (let i = 1; i < list.length; i++) {
+    const [ms, id] = list[i]!;
+    const [previousMs, previousId] = list[i - 1]!;
+    const after = ms > previousMs || (ms === previousMs && id > previousId);
+    if (descending ? after || (ms === previousMs && id === previousId) : !after) return false;
+  }
   return true;
 }
 
@@ -98,17 +113,17 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
   const shape: string[] = ['executions-page'];
   const build = () => {
     let i = 2;
-    let query = ctx.db.selectFrom('executions').where('environment_id', '=', arg<string>(0));
+    let query = ctx.db.selectFrom('executions').where('environment_seq', '=', environmentSeq(arg<string>(0)));
     for (const [column, value] of [
       ['status', q.status],
       ['pipeline_name', q.pipeline_name],
       ['deployment_name', q.deployment_name],
-      ['created_by', q.created_by],
     ] as const) {
       if (value !== undefined) query = query.where(column, '=', arg<string>(i++));
     }
-    if (q.created_after) query = query.where('created_at', '>=', arg<string>(i++));
-    if (q.created_before) query = query.where('created_at', '<', arg<string>(i));
+    if (q.created_by !== undefined) query = query.where('creator_seq', '=', userSeq(arg<string>(i++)));
+    if (q.created_after) query = query.where('created_ms', '>=', arg<number>(i++));
+    if (q.created_before) query = query.where('created_ms', '<', arg<number>(i));
     return query;
   };
   for (const [name, value] of [
@@ -116,8 +131,8 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
     ['pipeline_name', q.pipeline_name],
     ['deployment_name', q.deployment_name],
     ['created_by', q.created_by],
-    ['created_after', q.created_after && normalise(q.created_after)],
-    ['created_before', q.created_before && normalise(q.created_before)],
+    ['created_after', q.created_after && Date.parse(q.created_after)],
+    ['created_before', q.created_before && Date.parse(q.created_before)],
   ] as const) {
     if (value !== undefined) {
       args.push(value);
@@ -126,7 +141,11 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
   }
   if (q.since !== undefined) {
     args.push(Number(q.since));
-    const rows = await ctx.prepared.run(`${shape.join(',')},since`, () => build().select(['id', 'change_seq', 'doc']).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)), args);
+    const rows = await ctx.prepared.run(
+      `${shape.join(',')},since`,
+      () => build().select(['id', 'change_seq', executionDocSql(ctx.dialect).as('doc')]).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)),
+      args,
+    );
     const page = rows.slice(0, q.limit);
     const last = page.length > 0 ? String(page[page.length - 1]!.change_seq) : q.since;
     return Buffer.from(pageJson(page.map((r) => r.doc).join(',\n'), rows.length > q.limit ? last : null, last));
@@ -135,23 +154,32 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
   if (q.cursor !== undefined) args.push(Number(q.cursor));
   args.push(SEPARATOR);
   const separator = args.length - 1;
-  // One row back: the page's documents and ids aggregated in order by the database (string_agg is
+  const direction = sql.raw(descending ? 'DESC' : 'ASC');
+  // One row back: the page's documents and keys aggregated in order by the database (string_agg is
   // PostgreSQL's and SQLite's), instead of limit + 1 rows turned into objects one by one.
-  // SQLite keeps the subquery's order in the aggregate (checked on the ids below; if ever not, the
+  // SQLite keeps the subquery's order in the aggregate (checked on the keys below; if ever not, the
   // explicitly ordered form runs); PostgreSQL is told the order.
   const aggregate = (ordered: boolean) =>
     ctx.prepared.run(
       `${shape.join(',')},${q.sort},${q.cursor !== undefined},aggregated,${ordered}`,
       () => {
         let query = build();
-        if (q.cursor !== undefined) query = query.where('id', descending ? '<' : '>', arg<number>(separator - 1));
-        const rows = query.select(['id', 'doc']).orderBy('id', descending ? 'desc' : 'asc').limit(arg<number>(1));
-        const order = ordered ? sql` ORDER BY page.id ${sql.raw(descending ? 'DESC' : 'ASC')}` : sql``;
+        // Pages in (created_at, id) order; the cursor stays the last id (its created_at read from its row).
+        if (q.cursor !== undefined) {
+          const cursor = arg<number>(separator - 1);
+          query = query.where(sql<boolean>`(executions.created_ms, executions.id) ${sql.raw(descending ? '<' : '>')} ((SELECT at_cursor.created_ms FROM executions at_cursor WHERE at_cursor.id = ${cursor}), ${cursor})`);
+        }
+        const rows = query
+          .select(['id', 'created_ms', executionDocSql(ctx.dialect).as('doc')])
+          .orderBy('created_ms', descending ? 'desc' : 'asc')
+          .orderBy('id', descending ? 'desc' : 'asc')
+          .limit(arg<number>(1));
+        const order = ordered ? sql` ORDER BY page.created_ms ${direction}, page.id ${direction}` : sql``;
         return ctx.db
           .selectFrom(rows.as('page'))
           .select([
             sql<string | null>`string_agg(page.doc, ${arg<string>(separator)}${order})`.as('docs'),
-            sql<string | null>`string_agg(CAST(page.id AS TEXT), ','${order})`.as('ids'),
+            sql<string | null>`string_agg(CAST(page.created_ms AS TEXT) || ':' || CAST(page.id AS TEXT), ','${order})`.as('keys'),
           ])
           .select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'));
       },
@@ -164,11 +192,11 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
     if (hit) return hit;
   }
   let [page] = await aggregate(ctx.dialect === 'postgres');
-  if (ctx.dialect !== 'postgres' && page?.ids && !inOrder(page.ids, descending)) [page] = await aggregate(true);
-  const ids = page?.ids ? page.ids.split(',') : [];
+  if (ctx.dialect !== 'postgres' && page?.keys && !inOrder(page.keys.split(','), descending)) [page] = await aggregate(true);
+  const keys = page?.keys ? page.keys.split(',') : [];
   let docs = page?.docs ?? '';
-  if (ids.length > q.limit) docs = docs.slice(0, docs.lastIndexOf(SEPARATOR));
-  const nextCursor = ids.length > q.limit ? ids[q.limit - 1]! : null;
+  if (keys.length > q.limit) docs = docs.slice(0, docs.lastIndexOf(SEPARATOR));
+  const nextCursor = keys.length > q.limit ? keys[q.limit - 1]!.split(':')[1]! : null;
   const changesCursor = String(page?.changes_cursor ?? (await currentCursor(ctx.db)));
   const body = Buffer.from(pageJson(docs.replaceAll(SEPARATOR, ',\n'), nextCursor, changesCursor));
   if (cache && key !== null) cache.pages.put(key, page?.changes_cursor === null || page?.changes_cursor === undefined ? null : Number(page.changes_cursor), body);
@@ -176,22 +204,42 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
 }
 
 export async function loadExecution(ctx: PlatformContext, environmentId: string, executionId: string): Promise<ExecutionRow> {
-  const row = await ctx.db.selectFrom('executions').select(EXECUTION_COLUMNS).where('environment_id', '=', environmentId).where('execution_id', '=', executionId).executeTakeFirst();
+  const row = await executionColumns(ctx).where('environment_seq', '=', environmentSeq(environmentId)).where('execution_id', '=', executionId).executeTakeFirst();
   if (!row) throw new AppError('not_found', `execution ${executionId} does not exist in this environment`);
   return { ...row, id: Number(row.id) };
 }
 
 /** A pipeline's executions, newest first. */
 export async function pipelineExecutions(ctx: PlatformContext, environmentId: string, pipelineName: string, limit: number): Promise<Execution[]> {
-  const rows = await ctx.db
-    .selectFrom('executions')
-    .select(EXECUTION_COLUMNS)
-    .where('environment_id', '=', environmentId)
+  const rows = await executionColumns(ctx)
+    .where('environment_seq', '=', environmentSeq(environmentId))
     .where('pipeline_name', '=', pipelineName)
+    .orderBy('created_ms', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => executionOut({ ...r, id: Number(r.id) }));
+}
+
+/** The newest execution of a deployment, or null. */
+export async function newestDeploymentExecution(ctx: PlatformContext, environmentId: string, deploymentName: string): Promise<Execution | null> {
+  const row = await executionColumns(ctx)
+    .where('environment_seq', '=', environmentSeq(environmentId))
+    .where('deployment_name', '=', deploymentName)
+    .orderBy('created_ms', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? executionOut({ ...row, id: Number(row.id) }) : null;
+}
+
+/** The step source's id (stored once for every execution whose steps share it). */
+async function stepSourceId(db: Kysely<Database>, source: string | null): Promise<number | null> {
+  if (source === null) return null;
+  const found = await db.selectFrom('execution_step_sources').select('id').where('source', '=', source).executeTakeFirst();
+  if (found) return Number(found.id);
+  const inserted = await db.insertInto('execution_step_sources').values({ source }).onConflict((oc) => oc.column('source').doNothing()).returning('id').executeTakeFirst();
+  return Number(inserted?.id ?? (await db.selectFrom('execution_step_sources').select('id').where('source', '=', source).executeTakeFirstOrThrow()).id);
 }
 
 /** An execution's log lines between from (included) and to (excluded), oldest first. */
@@ -249,24 +297,41 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
   const now = iso(ctx.now());
   const steps = await resolveSteps(ctx, env, input.steps, []);
   for (let attempt = 0; ; attempt++) {
-    const row = {
+    const fields = {
       execution_id: `${input.pipeline_name}-${randomBytes(5).toString('hex')}`,
-      environment_id: env.id,
       status: 'pending' as const,
       created_at: now,
       created_by: userId,
       end_date: null,
       pipeline_name: input.pipeline_name,
       deployment_name: input.deployment_name ?? null,
-      updated_at: now,
+      steps,
+      inputs: input.inputs,
+      outputs: [],
     };
-    const doc = executionDoc({ ...row, steps, inputs: input.inputs, outputs: [] });
+    const stored = storedExecutionDoc(fields, true);
     try {
       await ctx.db.transaction().execute(async (trx) => {
-        const seq = await recordChange(trx, ctx, { resource: 'execution', key: row.execution_id, environment_id: env.id, op: 'upsert' });
-        await trx.insertInto('executions').values({ ...row, change_seq: seq, doc }).execute();
+        const seq = await recordChange(trx, ctx, { resource: 'execution', key: fields.execution_id, environment_id: env.id, op: 'upsert' });
+        await trx
+          .insertInto('executions')
+          .values({
+            execution_id: fields.execution_id,
+            environment_seq: environmentSeq(env.id),
+            status: fields.status,
+            created_ms: stored.created_ms,
+            end_ms: stored.end_ms,
+            creator_seq: userSeq(userId),
+            pipeline_name: fields.pipeline_name,
+            deployment_name: fields.deployment_name,
+            change_seq: seq,
+            step_source_id: await stepSourceId(trx, stored.source),
+            head: stored.head,
+            doc: stored.doc,
+          })
+          .execute();
       });
-      return parseExecutionDoc(doc);
+      return parseExecutionDoc(executionDoc(fields));
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 5) throw error;
     }
@@ -293,11 +358,16 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
     steps: settledSteps(reported, set.status ?? current.status, set.end_date ?? current.end_date),
     outputs: outputs ?? current.outputs,
   };
-  const doc = executionDoc(next);
+  const stored = storedExecutionDoc(next, execution.creator_seq !== null);
   await ctx.db.transaction().execute(async (trx) => {
     const seq = await recordChange(trx, ctx, { resource: 'execution', key: execution.execution_id, environment_id: env.id, op: 'upsert' });
     // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
-    const result = await trx.updateTable('executions').set({ ...set, updated_at: now, change_seq: seq, doc }).where('id', '=', execution.id).where('change_seq', '=', execution.change_seq).executeTakeFirst();
+    const result = await trx
+      .updateTable('executions')
+      .set({ ...(set.status ? { status: set.status } : {}), end_ms: stored.end_ms, change_seq: seq, step_source_id: await stepSourceId(trx, stored.source), head: stored.head, doc: stored.doc })
+      .where('id', '=', execution.id)
+      .where('change_seq', '=', execution.change_seq)
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
       throw set.status
         ? new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status')

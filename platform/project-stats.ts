@@ -19,7 +19,7 @@ export async function projectStats(ctx: PlatformContext, ids: string[]): Promise
           eb(
             'executions.id',
             '=',
-            eb.selectFrom('executions as newest').select((s) => s.fn.max('newest.id').as('m')).whereRef('newest.environment_id', '=', 'environments.id'),
+            eb.selectFrom('executions as newest').select('newest.id').whereRef('newest.environment_seq', '=', 'environments.seq').orderBy('newest.created_ms', 'desc').orderBy('newest.id', 'desc').limit(1),
           ),
         ),
       )

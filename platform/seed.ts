@@ -9,7 +9,8 @@ import { checkDeployKey } from './deploy-key.js';
 import { encryptSecret, hashPassword } from './secrets.js';
 import { newSlug } from './environments-store.js';
 import { recordChange } from './changes.js';
-import { executionDoc } from './execution-doc.js';
+import { environmentSeq } from './executions-store.js';
+import { storedExecutionDoc } from './execution-doc.js';
 import { ensureLocalAdmin, LOCAL_ADMIN_EMAIL } from './index.js';
 
 export interface SeedOptions {
@@ -124,9 +125,9 @@ export async function seed(ctx: PlatformContext, options: SeedOptions): Promise<
 
   // Logs for the newest executions of each environment.
   for (const env of environments) {
-    const recent = await db.selectFrom('executions').select(['id', 'created_at', 'pipeline_name']).where('environment_id', '=', env.id).orderBy('id', 'desc').limit(5).execute();
+    const recent = await db.selectFrom('executions').select(['id', 'created_ms', 'pipeline_name']).where('environment_seq', '=', environmentSeq(env.id)).orderBy('created_ms', 'desc').orderBy('id', 'desc').limit(5).execute();
     for (const execution of recent) {
-      const t = Date.parse(execution.created_at);
+      const t = Number(execution.created_ms);
       const lines = ['Pulling image', 'Installing requirements', `Running pipeline ${execution.pipeline_name}`, 'Loaded 120,000 rows', 'Epoch 1/3 loss=0.41', 'Epoch 2/3 loss=0.33', 'Epoch 3/3 loss=0.29', 'Done'];
       await db.insertInto('execution_logs').values(lines.map((message, i) => ({ execution_seq: Number(execution.id), timestamp: new Date(t + i * 1000).toISOString(), message }))).execute();
     }
@@ -151,6 +152,10 @@ export async function insertExecutions(
   const BATCH = 2000; // 2,000 × 12 parameters: within SQLite's and PostgreSQL's limits
   const start = options.start ?? Date.now() - total * 60_000; // one a minute
   const first = options.first ?? 0;
+  // The row numbers rows carry for environments and creators, and each step source's id, looked up once.
+  const environmentSeqs = new Map((await db.selectFrom('environments').select(['id', 'seq']).where('id', 'in', environments.map((e) => e.id)).execute()).map((r) => [r.id, Number(r.seq)]));
+  const creatorSeqs = new Map((await db.selectFrom('users').select(['id', 'seq']).where('id', 'in', creators.map((c) => c.id)).execute()).map((r) => [r.id, Number(r.seq)]));
+  const sourceIds = new Map<string, number>();
   for (let done = 0; done < total; ) {
     const n = Math.min(BATCH, total - done);
     await db.transaction().execute(async (trx) => {
@@ -170,14 +175,28 @@ export async function insertExecutions(
           { name: 'load', status: status === 'pending' ? 'pending' : 'succeeded', start_date: status === 'pending' ? null : created.toISOString(), end_date: status === 'pending' ? null : new Date(created.getTime() + 5000).toISOString(), ...source },
           { name: pipeline, status, start_date: status === 'pending' ? null : new Date(created.getTime() + 5000).toISOString(), end_date: ended, ...source },
         ];
+        const creator = pick(creators, k).id;
         const row = {
-          execution_id: executionId, environment_id: env.id, status, created_at: created.toISOString(), created_by: pick(creators, k).id, end_date: ended,
+          execution_id: executionId, status, created_at: created.toISOString(), created_by: creator, end_date: ended,
           pipeline_name: pipeline, deployment_name: pipeline === 'predict' ? 'predict-endpoint' : pipeline === 'train' ? 'nightly-train' : null,
-          updated_at: ended ?? created.toISOString(),
         };
         const inputs = [{ pipeline_input_name: 'dataset', data_type: 'string', mapping_type: 'run', mapping_value: {}, value: `s3://acme/${env.project}/${created.toISOString().slice(0, 10)}.parquet` }];
         const outputs = status === 'succeeded' ? [{ pipeline_output_name: 'score', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: Math.round(((k * 7919) % 1000) / 10) / 100 }] : [];
-        rows.push({ ...row, doc: executionDoc({ ...row, steps, inputs, outputs }) });
+        const creatorSeq = creatorSeqs.get(creator) ?? null;
+        const stored = storedExecutionDoc({ ...row, steps, inputs, outputs } as Parameters<typeof storedExecutionDoc>[0], creatorSeq !== null);
+        let sourceId: number | null = null;
+        if (stored.source !== null) {
+          sourceId = sourceIds.get(stored.source) ?? null;
+          if (sourceId === null) {
+            const found = await trx.selectFrom('execution_step_sources').select('id').where('source', '=', stored.source).executeTakeFirst();
+            sourceId = Number(found?.id ?? (await trx.insertInto('execution_step_sources').values({ source: stored.source }).returning('id').executeTakeFirstOrThrow()).id);
+            sourceIds.set(stored.source, sourceId);
+          }
+        }
+        rows.push({
+          execution_id: executionId, environment_seq: environmentSeqs.get(env.id)!, status, created_ms: stored.created_ms, end_ms: stored.end_ms, creator_seq: creatorSeq,
+          pipeline_name: row.pipeline_name, deployment_name: row.deployment_name, step_source_id: sourceId, head: stored.head, doc: stored.doc,
+        });
         changes.push({ resource: 'execution', key: executionId, project_id: null, environment_id: env.id, op: 'upsert' as const, audience: null, at: created.toISOString() });
       }
       const ids = (await trx.insertInto('changes').values(changes).returning('id').execute()).map((r) => Number(r.id)).sort((a, b) => a - b);

@@ -1,11 +1,13 @@
 // The sync engine against the project's real platform (SQLite, listening on 127.0.0.1): a fresh
 // platform per test, filled through its API, executions in bulk (testing/test-platform.ts).
+import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../domain/errors.js';
+import { executionDocSql } from '../../platform/execution-doc.js';
 import { regenerateSdkToken } from '../../platform/users-store.js';
 import { Cache } from './cache.js';
 import { PlatformClient } from './platform-client.js';
@@ -137,12 +139,13 @@ describe('syncConnection', () => {
   it('keeps each execution as the platform sent it, fields this version does not know included (the text is not encoded again)', async () => {
     const p = await platformWith([{ name: 'alpha', environments: [{ name: 'prod', executions: 250 }] }]);
     // A newer platform's field, in every stored execution (the platform sends its documents as stored).
-    await p.platform.context.db.updateTable('executions').set((eb) => ({ doc: eb.fn('replace', [eb.ref('doc'), eb.val('"status":'), eb.val('"queue_position":3,"status":')]) })).execute();
+    // (Stored before "steps", the first of the fields the stored document holds: platform/execution-doc.ts.)
+    await p.platform.context.db.updateTable('executions').set({ doc: sql<string>`'"queue_position":3,' || doc` }).execute();
     const cache = Cache.open(join(root, 'as-sent.sqlite'));
     // Pages of 100: the first pages go through the writer's thread, the last is written in place.
     expect((await syncConnection(cache, p.client, 'c1', { pageSize: 100 })).received.executions).toBe(250);
     const stored = cache.database.prepare('SELECT execution_id, data FROM executions').all() as { execution_id: string; data: string }[];
-    const sent = new Map((await p.platform.context.db.selectFrom('executions').select(['execution_id', 'doc']).execute()).map((r) => [r.execution_id, r.doc]));
+    const sent = new Map((await p.platform.context.db.selectFrom('executions').select(['execution_id', executionDocSql(p.platform.context.dialect).as('doc')]).execute()).map((r) => [r.execution_id, r.doc]));
     expect(stored).toHaveLength(250);
     for (const row of stored) expect(row.data).toBe(sent.get(row.execution_id));
     expect(JSON.parse(stored[0]!.data).queue_position).toBe(3);

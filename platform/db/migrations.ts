@@ -56,6 +56,35 @@ function sdkStep(step: Record<string, unknown>): Record<string, unknown> {
   return { commit_id: null, repository_url: null, repository_branch: null, requirements_path: null, origin: null, ...step };
 }
 
+/** 0011: the stored form of an execution (a frozen copy of execution-doc.ts storedExecutionDoc), from its document as 0010 stores it. */
+function storedDoc0011(full: string, creatorKnown: boolean): { doc: string; source: string | null; head: string | null; created_ms: number; end_ms: number | null } {
+  const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
+  const row = JSON.parse(full) as { execution_id: string; status: string; created_at: string; created_by: string; end_date: string | null; pipeline_name: string; deployment_name: string | null; steps: Record<string, unknown>[]; inputs: unknown; outputs: unknown };
+  const created_ms = Date.parse(row.created_at);
+  const end_ms = row.end_date === null ? null : Date.parse(row.end_date);
+  const head =
+    `{"execution_id":${text(row.execution_id)},"status":${text(row.status)},"created_at":${text(row.created_at)},"created_by":${text(row.created_by)},` +
+    `"end_date":${text(row.end_date)},"pipeline_name":${text(row.pipeline_name)},"deployment_name":${text(row.deployment_name)},`;
+  const body = (steps: string[]) => `"steps":[${steps.join(',')}],"inputs":${JSON.stringify(row.inputs)},"outputs":${JSON.stringify(row.outputs)}}`;
+  // A document this copy would not write again byte for byte (fields of another version) is kept whole, as its head.
+  if (head + body(row.steps.map((step) => JSON.stringify(step))) !== full) return { doc: '', source: null, head: full, created_ms, end_ms };
+  const plain = (value: string | null) => value === null || text(value) === `"${value}"`;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const fromColumns =
+    creatorKnown && plain(row.execution_id) && plain(row.status) && plain(row.pipeline_name) && plain(row.deployment_name) && plain(row.created_by) &&
+    iso(created_ms) === row.created_at && (end_ms === null || iso(end_ms) === row.end_date);
+  const first = row.steps[0];
+  const source = first ? `,${JSON.stringify(Object.fromEntries(['commit_id', 'repository_url', 'repository_branch', 'requirements_path', 'origin'].map((key) => [key, first[key]]))).slice(1, -1)}` : null;
+  let marked = false;
+  const steps = row.steps.map((step) => {
+    const json = JSON.stringify(step);
+    if (source === null || !json.endsWith(`${source}}`)) return json;
+    marked = true;
+    return `${json.slice(0, -(source.length + 1))}\u0002}`;
+  });
+  return { doc: body(steps), source: marked ? source : null, head: fromColumns ? null : head, created_ms, end_ms };
+}
+
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_foundation': {
@@ -331,6 +360,124 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           ['executions_list_creator', ['environment_id', 'created_by', 'id', 'status', 'pipeline_name', 'deployment_name', 'created_at']],
           // The incremental feed (since), with the same filters.
           ['executions_changes', ['environment_id', 'change_seq', 'status', 'pipeline_name', 'deployment_name', 'created_by', 'created_at']],
+        ] as const) {
+          await db.schema.createIndex(name).on('executions').columns([...columns]).execute();
+        }
+      },
+    },
+    '0011_compact_executions': {
+      async up(db: Kysely<any>) {
+        // About 1 KB per execution instead of 2.4: environments and users get a small integer (seq) that
+        // rows and indexes carry instead of 37-byte UUIDs; dates are epoch ms (created_ms, end_ms; updated_at
+        // goes); the document keeps only steps, inputs and outputs (storedDoc0011), the rest coming
+        // from the columns; the steps' common source is kept once, in execution_step_sources. The list is
+        // ordered by (created_ms, id): a date range is an index range.
+        for (const table of ['environments', 'users']) {
+          if (dialect === 'postgres') {
+            await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN seq serial`.execute(db);
+            await sql`ALTER TABLE ${sql.table(table)} ADD CONSTRAINT ${sql.raw(`${table}_seq`)} UNIQUE (seq)`.execute(db);
+          } else {
+            // A new row gets the next number (its writers need not know the column).
+            await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN seq integer`.execute(db);
+            await sql`UPDATE ${sql.table(table)} SET seq = rowid`.execute(db);
+            await sql`CREATE UNIQUE INDEX ${sql.raw(`${table}_seq`)} ON ${sql.table(table)} (seq)`.execute(db);
+            await sql`CREATE TRIGGER ${sql.raw(`${table}_seq_new`)} AFTER INSERT ON ${sql.table(table)} FOR EACH ROW WHEN NEW.seq IS NULL
+              BEGIN UPDATE ${sql.table(table)} SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM ${sql.table(table)}) WHERE rowid = NEW.rowid; END`.execute(db);
+          }
+        }
+        await serialColumn(db, dialect, 'execution_step_sources').addColumn('source', 'text', (c) => c.notNull().unique()).execute();
+
+        const environments = new Map((await db.selectFrom('environments').select(['id', 'seq']).execute()).map((r) => [r.id as string, Number(r.seq)]));
+        const users = new Map((await db.selectFrom('users').select(['id', 'seq']).execute()).map((r) => [r.id as string, Number(r.seq)]));
+        const sources = new Map<string, number>();
+        const sourceId = async (source: string | null) => {
+          if (source === null) return null;
+          let id = sources.get(source);
+          if (id === undefined) {
+            id = Number((await db.insertInto('execution_step_sources').values({ source }).returning('id').executeTakeFirstOrThrow()).id);
+            sources.set(source, id);
+          }
+          return id;
+        };
+        const compact = async (row: Record<string, any>) => {
+          const creator = users.get(row.created_by) ?? null;
+          const stored = storedDoc0011(row.doc, creator !== null);
+          return {
+            environment_seq: environments.get(row.environment_id)!,
+            created_ms: stored.created_ms,
+            end_ms: stored.end_ms,
+            creator_seq: creator,
+            step_source_id: await sourceId(stored.source),
+            head: stored.head,
+            doc: stored.doc,
+          };
+        };
+        for (const name of ['executions_list', 'executions_list_status', 'executions_list_pipeline', 'executions_list_deployment', 'executions_list_creator', 'executions_changes']) {
+          await db.schema.dropIndex(name).execute();
+        }
+        if (dialect === 'postgres') {
+          // In place (DDL is transactional here).
+          // Row numbers as 4-byte integers (bigint is 8 in every row and index entry).
+          for (const column of ['environment_seq', 'creator_seq']) await db.schema.alterTable('executions').addColumn(column, 'integer').execute();
+          for (const column of ['created_ms', 'end_ms', 'step_source_id']) await db.schema.alterTable('executions').addColumn(column, 'bigint').execute();
+          await db.schema.alterTable('executions').addColumn('head', 'text').execute();
+          for (let after = 0; ; ) {
+            const rows = await db.selectFrom('executions').selectAll().where('id', '>', after).orderBy('id').limit(1000).execute();
+            if (rows.length === 0) break;
+            for (const row of rows) await db.updateTable('executions').set(await compact(row)).where('id', '=', row.id).execute();
+            after = Number(rows[rows.length - 1]!.id);
+          }
+          for (const column of ['environment_id', 'created_at', 'created_by', 'end_date', 'updated_at']) await db.schema.alterTable('executions').dropColumn(column).execute();
+          for (const column of ['environment_seq', 'created_ms']) await db.schema.alterTable('executions').alterColumn(column, (c) => c.setNotNull()).execute();
+          await sql`ALTER TABLE executions ADD CONSTRAINT executions_environment FOREIGN KEY (environment_seq) REFERENCES environments (seq) ON DELETE CASCADE`.execute(db);
+          await sql`ALTER TABLE executions ADD CONSTRAINT executions_step_source FOREIGN KEY (step_source_id) REFERENCES execution_step_sources (id)`.execute(db);
+        } else {
+          // SQLite drops no column a foreign key uses: the table is rebuilt, foreign keys off meanwhile (no
+          // cascade into execution_logs when the old table goes; they point at the new one by name).
+          await sql`PRAGMA foreign_keys = OFF`.execute(db);
+          await db.schema
+            .createTable('executions_0011')
+            .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+            .addColumn('execution_id', 'text', (c) => c.notNull().unique())
+            .addColumn('environment_seq', 'integer', (c) => c.notNull().references('environments.seq').onDelete('cascade'))
+            .addColumn('status', 'text', (c) => c.notNull())
+            .addColumn('created_ms', 'integer', (c) => c.notNull())
+            .addColumn('creator_seq', 'integer')
+            .addColumn('end_ms', 'integer')
+            .addColumn('pipeline_name', 'text', (c) => c.notNull())
+            .addColumn('deployment_name', 'text')
+            .addColumn('change_seq', 'integer', (c) => c.notNull())
+            .addColumn('step_source_id', 'integer', (c) => c.references('execution_step_sources.id'))
+            .addColumn('head', 'text')
+            .addColumn('doc', 'text', (c) => c.notNull())
+            .execute();
+          for (let after = 0; ; ) {
+            const rows = await db.selectFrom('executions').selectAll().where('id', '>', after).orderBy('id').limit(1000).execute();
+            if (rows.length === 0) break;
+            const values = [];
+            for (const row of rows) values.push({ id: row.id, execution_id: row.execution_id, status: row.status, pipeline_name: row.pipeline_name, deployment_name: row.deployment_name, change_seq: row.change_seq, ...(await compact(row)) });
+            for (let i = 0; i < values.length; i += 200) await db.insertInto('executions_0011').values(values.slice(i, i + 200)).execute();
+            after = Number(rows[rows.length - 1]!.id);
+          }
+          const sequence = await sql<{ seq: number }>`SELECT seq FROM sqlite_sequence WHERE name = 'executions'`.execute(db);
+          await db.schema.dropTable('executions').execute();
+          await db.schema.alterTable('executions_0011').renameTo('executions').execute();
+          // Ids of executions deleted at the end are not given again.
+          if (sequence.rows[0]) await sql`UPDATE sqlite_sequence SET seq = max(seq, ${sequence.rows[0].seq}) WHERE name = 'executions'`.execute(db);
+          const broken = await sql`PRAGMA foreign_key_check`.execute(db);
+          if (broken.rows.length > 0) throw new Error(`migration 0011: ${broken.rows.length} rows point at nothing: ${JSON.stringify(broken.rows.slice(0, 3))}`);
+          await sql`PRAGMA foreign_keys = ON`.execute(db);
+        }
+        // Every filter combination through one index: an equality filter, then the page order (created_ms, id),
+        // then the other filters, checked in the index.
+        for (const [name, columns] of [
+          // No equality filter, or a date range the planner prefers: the other filters in the index too.
+          ['executions_list', ['environment_seq', 'created_ms', 'id', 'status', 'pipeline_name', 'deployment_name', 'creator_seq']],
+          ['executions_list_status', ['environment_seq', 'status', 'created_ms', 'id', 'pipeline_name', 'deployment_name', 'creator_seq']],
+          ['executions_list_pipeline', ['environment_seq', 'pipeline_name', 'created_ms', 'id', 'status', 'deployment_name', 'creator_seq']],
+          ['executions_list_deployment', ['environment_seq', 'deployment_name', 'created_ms', 'id', 'status', 'pipeline_name', 'creator_seq']],
+          ['executions_list_creator', ['environment_seq', 'creator_seq', 'created_ms', 'id', 'status', 'pipeline_name', 'deployment_name']],
+          ['executions_changes', ['environment_seq', 'change_seq', 'status', 'pipeline_name', 'deployment_name', 'creator_seq', 'created_ms']],
         ] as const) {
           await db.schema.createIndex(name).on('executions').columns([...columns]).execute();
         }

@@ -1,5 +1,5 @@
 // The platform's tables, as Kysely sees them. Portable between SQLite and PostgreSQL:
-// dates are UTC ISO 8601 text (they sort as text), booleans are 0/1 integers,
+// dates are UTC ISO 8601 text (they sort as text; executions.created_ms is epoch ms), booleans are 0/1 integers,
 // lists are JSON text, ids are random UUID text.
 import type { Generated } from 'kysely';
 
@@ -139,20 +139,38 @@ export interface DeploymentsTable {
 export interface ExecutionsTable {
   id: Generated<number>;
   execution_id: string;
-  environment_id: string;
+  /** environments.seq (the API names environments by their UUID; rows and indexes carry this small integer). */
+  environment_seq: number;
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  created_at: string;
-  created_by: string;
-  end_date: string | null;
+  /** created_at in epoch milliseconds: the list's order and date filters (the document holds the ISO text). */
+  created_ms: number;
+  /** users.seq of the creator (null only for a creator unknown to users). */
+  creator_seq: number | null;
+  /** end_date in epoch milliseconds, null while it runs. */
+  end_ms: number | null;
   pipeline_name: string;
   deployment_name: string | null;
-  updated_at: string;
   change_seq: number;
+  /** The steps' common source, kept once (execution_step_sources), or null. */
+  step_source_id: number | null;
+  /** The document's fields before "steps" as text, only where the columns cannot give them (else null). */
+  head: string | null;
   /**
-   * The execution as the API returns it (JSON text), rewritten on every change: the one place its steps,
-   * inputs and outputs are stored (in the SDK's shape, domain/execution.ts).
+   * The execution's steps, inputs and outputs (in the SDK's shape, domain/execution.ts; the steps' common source marked), rewritten
+   * on every change: their one copy. The database rebuilds the API's JSON (execution-doc.ts).
    */
   doc: string;
+}
+
+/** Where steps' code comes from (the JSON text of the five source keys), each distinct one once. */
+export interface ExecutionStepSourcesTable {
+  id: Generated<number>;
+  source: string;
+}
+
+/** A small integer per row, for the executions table and its indexes (migration 0011). */
+export interface RowSeq {
+  seq: Generated<number>;
 }
 
 export interface ExecutionLogsTable {
@@ -163,13 +181,14 @@ export interface ExecutionLogsTable {
 }
 
 export interface Database {
-  environments: EnvironmentsTable;
+  environments: EnvironmentsTable & RowSeq;
   deployments: DeploymentsTable;
   executions: ExecutionsTable;
   execution_logs: ExecutionLogsTable;
+  execution_step_sources: ExecutionStepSourcesTable;
   changes: ChangesTable;
   settings: SettingsTable;
-  users: UsersTable;
+  users: UsersTable & RowSeq;
   sessions: SessionsTable;
   projects: ProjectsTable;
   members: MembersTable;
