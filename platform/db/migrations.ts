@@ -82,8 +82,26 @@ function storedDoc0011(full: string, creatorKnown: boolean): { doc: string; sour
     marked = true;
     return `${json.slice(0, -(source.length + 1))}\u0002}`;
   });
-  return { doc: body(steps), source: marked ? source : null, head: fromColumns ? null : head, created_ms, end_ms };
+  let doc = body(steps);
+  for (const [mark, fragment] of DICTIONARY_0011) doc = doc.replaceAll(fragment, mark);
+  return { doc, source: marked ? source : null, head: fromColumns ? null : head, created_ms, end_ms };
 }
+
+/** 0011: what a stored execution writes as one character (execution-doc.ts holds the same list). */
+const DICTIONARY_0011: readonly (readonly [string, string])[] = [
+  ['\u0003', '{"name":"'],
+  ['\u0004', '","status":"'],
+  ['\u0005', '","start_date":'],
+  ['\u0006', ',"end_date":'],
+  ['\u0007', '{"pipeline_input_name":"'],
+  ['\u0008', '{"pipeline_output_name":"'],
+  ['\u000e', '","data_type":"'],
+  ['\u000f', '","mapping_type":"run","mapping_value":{}'],
+  ['\u0010', ',"value":'],
+  ['\u0011', '"steps":['],
+  ['\u0012', '],"inputs":['],
+  ['\u0013', '],"outputs":['],
+];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -369,7 +387,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       async up(db: Kysely<any>) {
         // About 1 KB per execution instead of 2.4: environments and users get a small integer (seq) that
         // rows and indexes carry instead of 37-byte UUIDs; dates are epoch ms (created_ms, end_ms; updated_at
-        // goes); the document keeps only steps, inputs and outputs (storedDoc0011), the rest coming
+        // goes); the document keeps only steps, inputs and outputs, compacted (storedDoc0011), the rest coming
         // from the columns; the steps' common source is kept once, in execution_step_sources. The list is
         // ordered by (created_ms, id): a date range is an index range.
         for (const table of ['environments', 'users']) {

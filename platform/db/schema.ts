@@ -156,7 +156,7 @@ export interface ExecutionsTable {
   /** The document's fields before "steps" as text, only where the columns cannot give them (else null). */
   head: string | null;
   /**
-   * The execution's steps, inputs and outputs (in the SDK's shape, domain/execution.ts; the steps' common source marked), rewritten
+   * The execution's steps, inputs and outputs (in the SDK's shape, domain/execution.ts), compacted, rewritten
    * on every change: their one copy. The database rebuilds the API's JSON (execution-doc.ts).
    */
   doc: string;
