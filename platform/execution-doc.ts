@@ -2,8 +2,10 @@
 // copy of its steps, inputs and outputs, so a page is read as strings and sent without re-encoding.
 // Stored compactly (about a third of its text): the fields before "steps" come from the row's columns,
 // the steps' common source (where their code comes from, the same for every step) is kept once in
-// execution_step_sources, and the keys every step, input and output repeats are one control character
-// each (JSON text never holds one unescaped). The database puts the document back together
+// execution_step_sources, and the three longest fragments every step, input and output repeats are one
+// control character each (JSON text never holds one unescaped). Three, not more: each is a replace() on
+// every row of every page (twelve cost ~1.2 ms a 100-row page; these three save ~110 B an execution).
+// The database puts the document back together
 // (executionDocSqlText), so a page is still one string_agg of documents.
 import { sql, type RawBuilder } from 'kysely';
 import type { Execution, ExecutionInput, ExecutionOutput, ExecutionStep } from '../domain/execution.js';
@@ -51,18 +53,9 @@ export const SOURCE_MARK = '\u0002';
  * 0011 holds the same list). Encoded in this order, decoded in the reverse one: exact both ways.
  */
 const DICTIONARY: readonly (readonly [string, string])[] = [
-  ['\u0003', '{"name":"'],
-  ['\u0004', '","status":"'],
   ['\u0005', '","start_date":'],
-  ['\u0006', ',"end_date":'],
   ['\u0007', '{"pipeline_input_name":"'],
-  ['\u0008', '{"pipeline_output_name":"'],
-  ['\u000e', '","data_type":"'],
   ['\u000f', '","mapping_type":"run","mapping_value":{}'],
-  ['\u0010', ',"value":'],
-  ['\u0011', '"steps":['],
-  ['\u0012', '],"inputs":['],
-  ['\u0013', '],"outputs":['],
 ];
 
 /** The source keys of a step, last in its JSON. */

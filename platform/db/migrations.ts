@@ -89,18 +89,9 @@ function storedDoc0011(full: string, creatorKnown: boolean): { doc: string; sour
 
 /** 0011: what a stored execution writes as one character (execution-doc.ts holds the same list). */
 const DICTIONARY_0011: readonly (readonly [string, string])[] = [
-  ['\u0003', '{"name":"'],
-  ['\u0004', '","status":"'],
   ['\u0005', '","start_date":'],
-  ['\u0006', ',"end_date":'],
   ['\u0007', '{"pipeline_input_name":"'],
-  ['\u0008', '{"pipeline_output_name":"'],
-  ['\u000e', '","data_type":"'],
   ['\u000f', '","mapping_type":"run","mapping_value":{}'],
-  ['\u0010', ',"value":'],
-  ['\u0011', '"steps":['],
-  ['\u0012', '],"inputs":['],
-  ['\u0013', '],"outputs":['],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
