@@ -25,7 +25,7 @@ import { endpointPath, platformContract } from '../domain/platform-contract.js';
 import { buildPlatform, issueLocalAdminToken } from '../platform/index.js';
 import { seed } from '../platform/seed.js';
 import { environmentSeq } from '../platform/executions-store.js';
-import { executionDocSqlText } from '../platform/execution-doc.js';
+import { executionDocSqlText, expandFragments } from '../platform/execution-doc.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -118,17 +118,17 @@ async function bareSql(o: ServeOptions) {
     return { terms, params };
   };
   // The stored layout's document, put back together as the store's SELECT does (platform/execution-doc.ts).
-  const DOC = `${executionDocSqlText(o.databaseUrl ? 'postgres' : 'sqlite')} AS doc`;
+  const DOC = `${executionDocSqlText(o.databaseUrl ? 'postgres' : 'sqlite', 'executions', { fragments: 'left' })} AS doc`;
   const order = (descending: boolean) => (descending ? 'ORDER BY created_ms DESC, id DESC' : 'ORDER BY created_ms ASC, id ASC');
   // The platform's layout (one item a line), so both send the same bytes.
   const body = (rows: { id: number | string; doc: string }[], limit: number, changes: number | string | null) =>
-    `{"items":[${rows.length === 0 ? '' : `\n${rows.slice(0, limit).map((r) => r.doc).join(',\n')}\n`}],"next_cursor":${rows.length > limit ? `"${rows[limit - 1]!.id}"` : 'null'},"changes_cursor":"${changes ?? 0}"}`;
+    `{"items":[${rows.length === 0 ? '' : `\n${expandFragments(rows.slice(0, limit).map((r) => r.doc).join(',\n'))}\n`}],"next_cursor":${rows.length > limit ? `"${rows[limit - 1]!.id}"` : 'null'},"changes_cursor":"${changes ?? 0}"}`;
   const now = () => new Date().toISOString();
   const row = (id: string, at: string) => ({
     execution_id: id,
     // As stored (platform/execution-doc.ts): no steps, inputs or outputs; the rest from the columns (the creator: a text head).
     head: `{"execution_id":"${id}","status":"pending","created_at":"${at}","created_by":"bench","end_date":null,"pipeline_name":"train","deployment_name":null,`,
-    doc: '\u0011\u0012]\u0013]}',
+    doc: '"steps":[],"inputs":[],"outputs":[]}',
   });
   if (o.databaseUrl) {
     const pg = (await import('pg')).default;

@@ -102,19 +102,31 @@ const isoSql = (dialect: Dialect, ms: string) =>
 
 /**
  * The API JSON of the execution in the row `table` (the table's name or alias) from its stored form, as SQL
- * text: a page is still the database's concatenation of documents.
+ * text: a page is still the database's concatenation of documents. `fragments: 'left'` leaves the
+ * one-character fragments for the caller to expand (expandFragments) in the page's whole text at once:
+ * a replace() per row and fragment costs the database about 1 ms a 100-row page, the same in V8 on the
+ * page's text a few microseconds.
  */
-export function executionDocSqlText(dialect: Dialect, table = 'executions'): string {
+export function executionDocSqlText(dialect: Dialect, table = 'executions', options: { fragments?: 'expanded' | 'left' } = {}): string {
   const t = table;
   const start =
     `coalesce(${t}.head, '{"execution_id":"' || ${t}.execution_id || '","status":"' || ${t}.status || '","created_at":"' || ${isoSql(dialect, `${t}.created_ms`)} || ` +
     `'","created_by":"' || (SELECT u.id FROM users u WHERE u.seq = ${t}.creator_seq) || '","end_date":' || coalesce('"' || ${isoSql(dialect, `${t}.end_ms`)} || '"', 'null') || ` +
     `',"pipeline_name":"' || ${t}.pipeline_name || '","deployment_name":' || coalesce('"' || ${t}.deployment_name || '"', 'null') || ',')`;
   let rest = `replace(${t}.doc, '${SOURCE_MARK}', coalesce((SELECT s.source FROM execution_step_sources s WHERE s.id = ${t}.step_source_id), ''))`;
-  for (const [mark, fragment] of [...DICTIONARY].reverse()) rest = `replace(${rest}, '${mark}', '${fragment.replaceAll("'", "''")}')`;
+  if (options.fragments !== 'left') {
+    for (const [mark, fragment] of [...DICTIONARY].reverse()) rest = `replace(${rest}, '${mark}', '${fragment.replaceAll("'", "''")}')`;
+  }
   return `(${start} || ${rest})`;
 }
 
-export function executionDocSql(dialect: Dialect, table = 'executions'): RawBuilder<string> {
-  return sql<string>`${sql.raw(executionDocSqlText(dialect, table))}`;
+export function executionDocSql(dialect: Dialect, table = 'executions', options: { fragments?: 'expanded' | 'left' } = {}): RawBuilder<string> {
+  return sql<string>`${sql.raw(executionDocSqlText(dialect, table, options))}`;
+}
+
+/** Documents read with `fragments: 'left'`, expanded: safe on any JSON text, which never holds a control character unescaped. */
+export function expandFragments(text: string): string {
+  let expanded = text;
+  for (const [mark, fragment] of [...DICTIONARY].reverse()) expanded = expanded.replaceAll(mark, fragment);
+  return expanded;
 }

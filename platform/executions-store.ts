@@ -10,7 +10,7 @@ import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
 import { currentCursor, recordChange } from './changes.js';
 import type { Database, EnvironmentsTable, ExecutionsTable } from './db/schema.js';
-import { executionDoc, executionDocSql, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
+import { executionDoc, executionDocSql, expandFragments, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
 import { arg } from './db/prepared.js';
 
 /** An execution as read: what its writes check (status, change_seq), its row id (its logs' key) and its API JSON. */
@@ -170,7 +170,7 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
           query = query.where(sql<boolean>`(executions.created_ms, executions.id) ${sql.raw(descending ? '<' : '>')} ((SELECT at_cursor.created_ms FROM executions at_cursor WHERE at_cursor.id = ${cursor}), ${cursor})`);
         }
         const rows = query
-          .select(['id', 'created_ms', executionDocSql(ctx.dialect).as('doc')])
+          .select(['id', 'created_ms', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')])
           .orderBy('created_ms', descending ? 'desc' : 'asc')
           .orderBy('id', descending ? 'desc' : 'asc')
           .limit(arg<number>(1));
@@ -194,7 +194,7 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
   let [page] = await aggregate(ctx.dialect === 'postgres');
   if (ctx.dialect !== 'postgres' && page?.keys && !inOrder(page.keys.split(','), descending)) [page] = await aggregate(true);
   const keys = page?.keys ? page.keys.split(',') : [];
-  let docs = page?.docs ?? '';
+  let docs = expandFragments(page?.docs ?? '');
   if (keys.length > q.limit) docs = docs.slice(0, docs.lastIndexOf(SEPARATOR));
   const nextCursor = keys.length > q.limit ? keys[q.limit - 1]!.split(':')[1]! : null;
   const changesCursor = String(page?.changes_cursor ?? (await currentCursor(ctx.db)));

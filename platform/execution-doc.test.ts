@@ -1,0 +1,37 @@
+// A stored execution reads back as the API's JSON, byte for byte, whichever side expands its one-character
+// fragments: the database (single executions) or the page's text (lists).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionDocSql } from './execution-doc.js';
+import { executionsPage } from './executions-store.js';
+import { seed } from './seed.js';
+import { createTestPlatform, DIALECTS, type TestPlatform } from './test-helpers.js';
+
+describe.each(DIALECTS)('stored executions on $label', ({ dialect, skip }) => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    if (skip) return;
+    p = await createTestPlatform({ dialect });
+    await seed(p.context, { projects: 1, environments: 1, executions: 250 });
+  }, 60_000);
+  afterAll(async () => {
+    await p?.dispose();
+  });
+
+  it.skipIf(skip)('a list page holds each execution exactly as it reads alone, with no control character left', async () => {
+    const env = await p.context.db.selectFrom('environments').selectAll().executeTakeFirstOrThrow();
+    const alone = new Map((await p.context.db.selectFrom('executions').select(['execution_id', executionDocSql(dialect).as('doc')]).execute()).map((r) => [r.execution_id, r.doc]));
+    let cursor: string | undefined;
+    let seen = 0;
+    do {
+      const text = (await executionsPage(p.context, env, { sort: '-created_at', limit: 100, ...(cursor ? { cursor } : {}) }, null)).toString('utf8');
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+      const page = JSON.parse(text) as { items: { execution_id: string }[]; next_cursor: string | null };
+      for (const item of page.items) expect(JSON.stringify(item)).toBe(JSON.stringify(JSON.parse(alone.get(item.execution_id)!)));
+      const lines = text.split('\n').slice(1, -1).map((line) => line.replace(/,$/, ''));
+      for (const line of lines) expect(line).toBe(alone.get((JSON.parse(line) as { execution_id: string }).execution_id));
+      seen += page.items.length;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    expect(seen).toBe(250);
+  });
+});
