@@ -4,7 +4,7 @@
 // code", issue 15 item 1) and signs in to the app.
 import { test, expect } from '@playwright/test';
 import { startBrowserMode, filesContaining, type BrowserMode } from './browser-mode.js';
-import { startTeamPlatform, type TeamPlatform } from './team-platform.js';
+import { addTeamConnection, startTeamPlatform, type TeamPlatform } from './team-platform.js';
 import { shotLightAndDark } from './shots.js';
 
 let app: BrowserMode | undefined;
@@ -22,15 +22,7 @@ test('without a mail server the admin hands over the invitation code, and the in
   await expect(page.getByRole('heading', { name: 'Projects', exact: true })).toBeVisible();
 
   // The admin connects to the team platform and signs in.
-  await page.getByRole('button', { name: /^Connection:/ }).click();
-  await page.getByRole('menu', { name: 'Connections' }).getByRole('menuitem', { name: 'Add connection' }).click();
-  const add = page.getByRole('dialog', { name: 'Add connection' });
-  await add.getByLabel('Platform URL').fill(team.url);
-  await add.getByLabel('Name').fill('Acme team');
-  await add.getByRole('button', { name: 'Add connection' }).click();
-  // The sign-in can show behind the closing dialog (inert there): type once it has the focus, as a user does.
-  await expect(add).toBeHidden();
-  await expect(page.getByLabel('Email')).toBeFocused();
+  await addTeamConnection(page, team.url, 'Acme team');
   await page.getByLabel('Email').fill(team.admin.email);
   await page.getByLabel('Password').fill(team.admin.password);
   await page.getByRole('button', { name: 'Sign in' }).click();

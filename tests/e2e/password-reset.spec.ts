@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { startBrowserMode, type BrowserMode } from './browser-mode.js';
-import { startTeamPlatform, type TeamPlatform } from './team-platform.js';
+import { addTeamConnection, startTeamPlatform, type TeamPlatform } from './team-platform.js';
 import { shotLightAndDark } from './shots.js';
 import { mailedCode, startMailCatcher } from '../../platform/test-helpers.js';
 
@@ -39,14 +39,7 @@ test('a user who forgot their password gets a code by mail, enters it with a new
   app = await startBrowserMode();
   await page.goto(app.appUrl);
   await expect(page.getByRole('heading', { name: 'Projects', exact: true })).toBeVisible();
-  await page.getByRole('button', { name: /^Connection:/ }).click();
-  await page.getByRole('menu', { name: 'Connections' }).getByRole('menuitem', { name: 'Add connection' }).click();
-  const add = page.getByRole('dialog', { name: 'Add connection' });
-  await add.getByLabel('Platform URL').fill(team.url);
-  await add.getByLabel('Name').fill('Acme team');
-  await add.getByRole('button', { name: 'Add connection' }).click();
-  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-  await expect(page.getByLabel('Email')).toBeFocused();
+  await addTeamConnection(page, team.url, 'Acme team');
 
   // "Forgot your password?": the email, then "Check your mail" — a code, not a link.
   await page.getByRole('button', { name: 'Forgot your password?' }).click();

@@ -1,5 +1,6 @@
 // A standalone team platform for the e2e tests: `platform/cli.ts` as a child process with
 // a first admin from the environment, plus a few calls of its API as that admin.
+import { expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -81,4 +82,17 @@ export async function startTeamPlatform(admin = { email: 'admin@team.test', pass
 /** A throwaway RSA deploy key (PKCS#1 PEM), enough for the platform to accept a project. */
 export function throwawayDeployKey(): string {
   return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+}
+
+/** Adds a team connection from the header's Connections menu, as a user does, and waits for its sign-in to have the focus (typed earlier, text goes to the closing dialog: the form behind it is inert). */
+export async function addTeamConnection(page: Page, url: string, name: string): Promise<void> {
+  await page.getByRole('button', { name: /^Connection:/ }).click();
+  await page.getByRole('menu', { name: 'Connections' }).getByRole('menuitem', { name: 'Add connection' }).click();
+  const add = page.getByRole('dialog', { name: 'Add connection' });
+  await add.getByLabel('Platform URL').fill(url);
+  await add.getByLabel('Name').fill(name);
+  await add.getByRole('button', { name: 'Add connection' }).click();
+  await expect(add).toBeHidden();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByLabel('Email')).toBeFocused();
 }
