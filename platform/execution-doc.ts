@@ -46,7 +46,7 @@ export function parseExecutionDoc(doc: string): Execution {
 }
 
 /** Where a step's source goes in a stored document. */
-export const SOURCE_MARK = '\u0002';
+const SOURCE_MARK = '\u0002';
 
 /**
  * What the stored form writes as one character (never change it: stored documents use it; migration
