@@ -377,12 +377,21 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
   return next;
 }
 
-/** Appends log lines; a line without a timestamp is stamped now. */
-export async function appendExecutionLogs(ctx: PlatformContext, executionSeq: number, lines: { timestamp?: string | undefined; message: string }[]): Promise<number> {
+/**
+ * Appends log lines to the execution named by its id in the environment; a line without a timestamp is
+ * stamped now. One statement finds the execution's row by its indexed key (not its whole document) and
+ * inserts every line in the order given (lines stamped alike keep it: the log reads by timestamp, then id).
+ */
+export async function appendExecutionLogs(ctx: PlatformContext, environmentId: string, executionId: string, lines: { timestamp?: string | undefined; message: string }[]): Promise<number> {
   const now = iso(ctx.now());
-  const rows = lines.map((line) => ({ execution_seq: executionSeq, timestamp: line.timestamp ? normalise(line.timestamp) : now, message: line.message }));
-  await ctx.db.insertInto('execution_logs').values(rows).execute();
-  return rows.length;
+  const values = sql.join(lines.map((line, i) => sql`(${sql.lit(i)}, ${line.timestamp ? normalise(line.timestamp) : now}, ${line.message})`));
+  const result = await sql`INSERT INTO execution_logs (execution_seq, timestamp, message)
+    SELECT executions.id, line.column2, line.column3 FROM executions, (VALUES ${values}) AS line
+    WHERE executions.environment_seq = ${environmentSeq(environmentId)} AND executions.execution_id = ${executionId}
+    ORDER BY line.column1`.execute(ctx.db);
+  const appended = Number(result.numAffectedRows ?? 0);
+  if (appended !== lines.length) throw new AppError('not_found', `execution ${executionId} does not exist in this environment`);
+  return appended;
 }
 
 /** The value of one input or output (null when it has none); 404 when the execution has no such one. */
