@@ -8,7 +8,7 @@ import type { EndpointRequest } from '../domain/platform-contract.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
-import { currentCursor, recordChange } from './changes.js';
+import { currentCursor, executionChangeCtes, recordExecutionChange } from './changes.js';
 import type { Database, EnvironmentsTable, ExecutionsTable } from './db/schema.js';
 import { executionDoc, executionDocSql, expandFragments, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
 import { arg } from './db/prepared.js';
@@ -310,27 +310,34 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
       outputs: [],
     };
     const stored = storedExecutionDoc(fields, true);
+    const row = {
+      execution_id: fields.execution_id,
+      status: fields.status,
+      created_ms: stored.created_ms,
+      end_ms: stored.end_ms,
+      pipeline_name: fields.pipeline_name,
+      deployment_name: fields.deployment_name,
+      head: stored.head,
+      doc: stored.doc,
+    };
+    const change = { key: fields.execution_id, environment_id: env.id };
     try {
-      await ctx.db.transaction().execute(async (trx) => {
-        const seq = await recordChange(trx, ctx, { resource: 'execution', key: fields.execution_id, environment_id: env.id, op: 'upsert' });
-        await trx
-          .insertInto('executions')
-          .values({
-            execution_id: fields.execution_id,
-            environment_seq: environmentSeq(env.id),
-            status: fields.status,
-            created_ms: stored.created_ms,
-            end_ms: stored.end_ms,
-            creator_seq: userSeq(userId),
-            pipeline_name: fields.pipeline_name,
-            deployment_name: fields.deployment_name,
-            change_seq: seq,
-            step_source_id: await stepSourceId(trx, stored.source),
-            head: stored.head,
-            doc: stored.doc,
-          })
-          .execute();
-      });
+      if (ctx.dialect === 'postgres') {
+        // One statement, one round trip: the change (its lock held to commit) and the row. A source is
+        // stored once, whether or not this insert goes through (the next execution with it reuses it).
+        const sourceId = await stepSourceId(ctx.db, stored.source);
+        await sql`${executionChangeCtes(ctx, change)}
+          INSERT INTO executions (execution_id, environment_seq, status, created_ms, end_ms, creator_seq, pipeline_name, deployment_name, change_seq, step_source_id, head, doc)
+          VALUES (${row.execution_id}, ${environmentSeq(env.id)}, ${row.status}, ${row.created_ms}, ${row.end_ms}, ${userSeq(userId)}, ${row.pipeline_name}, ${row.deployment_name}, (SELECT id FROM change), ${sourceId}, ${row.head}, ${row.doc})`.execute(ctx.db);
+      } else {
+        await ctx.db.transaction().execute(async (trx) => {
+          const seq = await recordExecutionChange(trx, ctx, change);
+          await trx
+            .insertInto('executions')
+            .values({ ...row, environment_seq: environmentSeq(env.id), creator_seq: userSeq(userId), change_seq: seq, step_source_id: await stepSourceId(trx, stored.source) })
+            .execute();
+        });
+      }
       return parseExecutionDoc(executionDoc(fields));
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 5) throw error;
@@ -360,7 +367,7 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
   };
   const stored = storedExecutionDoc(next, execution.creator_seq !== null);
   await ctx.db.transaction().execute(async (trx) => {
-    const seq = await recordChange(trx, ctx, { resource: 'execution', key: execution.execution_id, environment_id: env.id, op: 'upsert' });
+    const seq = await recordExecutionChange(trx, ctx, { key: execution.execution_id, environment_id: env.id });
     // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
     const result = await trx
       .updateTable('executions')
