@@ -143,12 +143,13 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
     args.push(Number(q.since));
     const rows = await ctx.prepared.run(
       `${shape.join(',')},since`,
-      () => build().select(['id', 'change_seq', executionDocSql(ctx.dialect).as('doc')]).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)),
+      // The fragments expanded in the page's whole text at once (execution-doc.ts), as for the other pages.
+      () => build().select(['id', 'change_seq', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')]).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)),
       args,
     );
     const page = rows.slice(0, q.limit);
     const last = page.length > 0 ? String(page[page.length - 1]!.change_seq) : q.since;
-    return Buffer.from(pageJson(page.map((r) => r.doc).join(',\n'), rows.length > q.limit ? last : null, last));
+    return Buffer.from(pageJson(expandFragments(page.map((r) => r.doc).join(',\n')), rows.length > q.limit ? last : null, last));
   }
   const descending = q.sort === '-created_at';
   if (q.cursor !== undefined) args.push(Number(q.cursor));

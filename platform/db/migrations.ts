@@ -87,6 +87,19 @@ function storedDoc0011(full: string, creatorKnown: boolean): { doc: string; sour
   return { doc, source: marked ? source : null, head: fromColumns ? null : head, created_ms, end_ms };
 }
 
+/** 0013: what a stored execution also writes as one character, after DICTIONARY_0011 (execution-doc.ts holds the same list). */
+const FRAGMENTS_0013: readonly (readonly [string, string])[] = [
+  ['\u0003', '{"pipeline_output_name":"'],
+  ['\u0004', '","data_type":"'],
+  ['\u0006', '],"outputs":['],
+  ['\u0008', '],"inputs":['],
+  ['\u000e', '","status":"'],
+  ['\u0010', ',"end_date":'],
+  ['\u0011', '"steps":['],
+  ['\u0012', '{"name":"'],
+  ['\u0013', ',"value":'],
+];
+
 /** 0011: what a stored execution writes as one character (execution-doc.ts holds the same list). */
 const DICTIONARY_0011: readonly (readonly [string, string])[] = [
   ['\u0005', '","start_date":'],
@@ -502,6 +515,16 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         // filter on one (deployment_name = …) implies the condition, on both dialects.
         await db.schema.dropIndex('executions_list_deployment').execute();
         await sql`CREATE INDEX executions_list_deployment ON executions (environment_seq, deployment_name, created_ms, id, status, pipeline_name, creator_seq) WHERE deployment_name IS NOT NULL`.execute(db);
+      },
+    },
+    '0013_executions_more_fragments': {
+      async up(db: Kysely<any>) {
+        // Nine more fragments every step, input and output repeats, one control character each (a frozen copy
+        // of execution-doc.ts's DICTIONARY after its first three): stored documents are encoded the same way
+        // new ones are, each replacement in order after the three they already went through.
+        let doc = sql`doc`;
+        for (const [mark, fragment] of FRAGMENTS_0013) doc = sql`replace(${doc}, ${fragment}, ${mark})`;
+        await sql`UPDATE executions SET doc = ${doc}`.execute(db);
       },
     },
   };
