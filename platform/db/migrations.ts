@@ -527,6 +527,25 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`UPDATE executions SET doc = ${doc}`.execute(db);
       },
     },
+    '0014_executions_lists_without_deployment': {
+      async up(db: Kysely<any>) {
+        // PostgreSQL: a filter on a deployment is served by the deployment's own index (0012), which holds
+        // every other filter, so the other list indexes need not carry deployment_name (about 12 B an entry
+        // in each, and the null's bitmap where an execution has none). The feed's index (since) keeps it:
+        // its order is its own. Not SQLite: its planner takes the status, pipeline or creator index there and
+        // would read table rows for the deployment (and SQLite stays well under 1 KB an execution).
+        if (dialect !== 'postgres') return;
+        for (const [name, columns] of [
+          ['executions_list', ['environment_seq', 'created_ms', 'id', 'status', 'pipeline_name', 'creator_seq']],
+          ['executions_list_status', ['environment_seq', 'status', 'created_ms', 'id', 'pipeline_name', 'creator_seq']],
+          ['executions_list_pipeline', ['environment_seq', 'pipeline_name', 'created_ms', 'id', 'status', 'creator_seq']],
+          ['executions_list_creator', ['environment_seq', 'creator_seq', 'created_ms', 'id', 'status', 'pipeline_name']],
+        ] as const) {
+          await db.schema.dropIndex(name).execute();
+          await db.schema.createIndex(name).on('executions').columns([...columns]).execute();
+        }
+      },
+    },
   };
 }
 
