@@ -3,9 +3,9 @@
 // Stored compactly (about a third of its text): the fields before "steps" come from the row's columns,
 // the steps' common source (where their code comes from, the same for every step) is kept once in
 // execution_step_sources, and the fragments every step, input and output repeats (keys, mostly) are one
-// control character each (JSON text never holds one unescaped): twelve (about 140 B an execution saved over three, 2026-12). A
-// list page leaves them to one pass over its whole text in V8 (expandFragments: a replace() per row and
-// fragment in the database cost ~1 ms a 100-row page); a single execution is expanded by the database.
+// control character each (JSON text never holds one unescaped): twelve, about 140 B an execution less
+// than three. A list page leaves them to one pass over its whole text in V8 (expandFragments: a replace()
+// per row and fragment in the database cost ~1 ms a 100-row page); one execution is expanded by the database.
 // The database puts the rest of the document back together (executionDocSqlText), so a page is still
 // one string_agg of documents.
 import { sql, type RawBuilder } from 'kysely';
