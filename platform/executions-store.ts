@@ -367,20 +367,31 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
     outputs: outputs ?? current.outputs,
   };
   const stored = storedExecutionDoc(next, execution.creator_seq !== null);
+  const change = { key: execution.execution_id, environment_id: env.id };
+  const changedMeanwhile = () =>
+    set.status
+      ? new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status')
+      : new AppError('conflict', 'execution: it changed meanwhile (another runner?); read it again');
+  // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
+  if (ctx.dialect === 'postgres') {
+    // One statement, one round trip (as createExecution). A conflict still records its change: the cursor
+    // moves with nothing new to read, which a reader takes as any other pass.
+    const sourceId = await stepSourceId(ctx.db, stored.source);
+    const result = await sql`${executionChangeCtes(ctx, change)}
+      UPDATE executions SET ${set.status ? sql`status = ${set.status}, ` : sql``}end_ms = ${stored.end_ms}, change_seq = (SELECT id FROM change), step_source_id = ${sourceId}, head = ${stored.head}, doc = ${stored.doc}
+      WHERE id = ${execution.id} AND change_seq = ${execution.change_seq}`.execute(ctx.db);
+    if (Number(result.numAffectedRows) !== 1) throw changedMeanwhile();
+    return next;
+  }
   await ctx.db.transaction().execute(async (trx) => {
-    const seq = await recordExecutionChange(trx, ctx, { key: execution.execution_id, environment_id: env.id });
-    // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
+    const seq = await recordExecutionChange(trx, ctx, change);
     const result = await trx
       .updateTable('executions')
       .set({ ...(set.status ? { status: set.status } : {}), end_ms: stored.end_ms, change_seq: seq, step_source_id: await stepSourceId(trx, stored.source), head: stored.head, doc: stored.doc })
       .where('id', '=', execution.id)
       .where('change_seq', '=', execution.change_seq)
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) {
-      throw set.status
-        ? new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status')
-        : new AppError('conflict', 'execution: it changed meanwhile (another runner?); read it again');
-    }
+    if (Number(result.numUpdatedRows) !== 1) throw changedMeanwhile();
   });
   return next;
 }
