@@ -1,6 +1,7 @@
 // The incremental feed behind every "what changed since cursor C" list: each write adds a row
 // to `changes`; its id is the cursor. Deletions are rows too, so caches can drop what is gone.
-import { sql, type Kysely } from 'kysely';
+// Executions keep only their newest row (recordExecutionChange): their rows carry their change's id.
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './db/schema.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
@@ -51,6 +52,36 @@ export async function recordChange(db: Kysely<Database>, ctx: PlatformContext, c
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(row.id);
+}
+
+/**
+ * Executions carry their own change's id (executions.change_seq) and their feed is read from their rows
+ * (the list's `since`), so their `changes` rows serve only to draw that id and to be the cursor,
+ * max(changes.id): a write of an execution adds its row and drops the older execution rows. The newest
+ * stays, so the cursor never goes back, and an id is never drawn twice (AUTOINCREMENT, a sequence). One
+ * row kept instead of one per execution (about 200 B each on PostgreSQL with its indexes).
+ */
+export async function recordExecutionChange(trx: Kysely<Database>, ctx: PlatformContext, change: { key: string; environment_id: string }): Promise<number> {
+  const seq = await recordChange(trx, ctx, { resource: 'execution', ...change, op: 'upsert' });
+  await dropOlderExecutionChanges(trx, seq);
+  return seq;
+}
+
+/** Drops the execution changes before `newest` (see recordExecutionChange). */
+export async function dropOlderExecutionChanges(db: Kysely<Database>, newest: number): Promise<void> {
+  await db.deleteFrom('changes').where('resource', '=', 'execution').where('id', '<', newest).execute();
+}
+
+/**
+ * PostgreSQL: recordExecutionChange as the start of one statement (one round trip, no BEGIN and COMMIT):
+ * the advisory lock, the change's row, the older ones dropped; the statement that follows reads the
+ * change's id from `change` (its snapshot may predate a writer it queued behind: that writer's row then
+ * stays until the next write drops it, and an UPDATE re-checks the row it changes).
+ */
+export function executionChangeCtes(ctx: PlatformContext, change: { key: string; environment_id: string }): RawBuilder<unknown> {
+  return sql`WITH locked AS (SELECT pg_advisory_xact_lock(${CHANGES_LOCK})),
+    change AS (INSERT INTO changes (resource, key, environment_id, op, at) SELECT 'execution', ${change.key}, ${change.environment_id}, 'upsert', ${iso(ctx.now())} FROM locked RETURNING id),
+    older AS (DELETE FROM changes WHERE resource = 'execution' AND id < (SELECT id FROM change))`;
 }
 
 /** The newest cursor (0 when nothing was ever written). */

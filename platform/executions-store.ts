@@ -8,7 +8,7 @@ import type { EndpointRequest } from '../domain/platform-contract.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
-import { currentCursor, recordChange } from './changes.js';
+import { currentCursor, executionChangeCtes, recordExecutionChange } from './changes.js';
 import type { Database, EnvironmentsTable, ExecutionsTable } from './db/schema.js';
 import { executionDoc, executionDocSql, expandFragments, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
 import { arg } from './db/prepared.js';
@@ -143,12 +143,13 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
     args.push(Number(q.since));
     const rows = await ctx.prepared.run(
       `${shape.join(',')},since`,
-      () => build().select(['id', 'change_seq', executionDocSql(ctx.dialect).as('doc')]).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)),
+      // The fragments expanded in the page's whole text at once (execution-doc.ts), as for the other pages.
+      () => build().select(['id', 'change_seq', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')]).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)),
       args,
     );
     const page = rows.slice(0, q.limit);
     const last = page.length > 0 ? String(page[page.length - 1]!.change_seq) : q.since;
-    return Buffer.from(pageJson(page.map((r) => r.doc).join(',\n'), rows.length > q.limit ? last : null, last));
+    return Buffer.from(pageJson(expandFragments(page.map((r) => r.doc).join(',\n')), rows.length > q.limit ? last : null, last));
   }
   const descending = q.sort === '-created_at';
   if (q.cursor !== undefined) args.push(Number(q.cursor));
@@ -310,27 +311,34 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
       outputs: [],
     };
     const stored = storedExecutionDoc(fields, true);
+    const row = {
+      execution_id: fields.execution_id,
+      status: fields.status,
+      created_ms: stored.created_ms,
+      end_ms: stored.end_ms,
+      pipeline_name: fields.pipeline_name,
+      deployment_name: fields.deployment_name,
+      head: stored.head,
+      doc: stored.doc,
+    };
+    const change = { key: fields.execution_id, environment_id: env.id };
     try {
-      await ctx.db.transaction().execute(async (trx) => {
-        const seq = await recordChange(trx, ctx, { resource: 'execution', key: fields.execution_id, environment_id: env.id, op: 'upsert' });
-        await trx
-          .insertInto('executions')
-          .values({
-            execution_id: fields.execution_id,
-            environment_seq: environmentSeq(env.id),
-            status: fields.status,
-            created_ms: stored.created_ms,
-            end_ms: stored.end_ms,
-            creator_seq: userSeq(userId),
-            pipeline_name: fields.pipeline_name,
-            deployment_name: fields.deployment_name,
-            change_seq: seq,
-            step_source_id: await stepSourceId(trx, stored.source),
-            head: stored.head,
-            doc: stored.doc,
-          })
-          .execute();
-      });
+      if (ctx.dialect === 'postgres') {
+        // One statement, one round trip: the change (its lock held to commit) and the row. A source is
+        // stored once, whether or not this insert goes through (the next execution with it reuses it).
+        const sourceId = await stepSourceId(ctx.db, stored.source);
+        await sql`${executionChangeCtes(ctx, change)}
+          INSERT INTO executions (execution_id, environment_seq, status, created_ms, end_ms, creator_seq, pipeline_name, deployment_name, change_seq, step_source_id, head, doc)
+          VALUES (${row.execution_id}, ${environmentSeq(env.id)}, ${row.status}, ${row.created_ms}, ${row.end_ms}, ${userSeq(userId)}, ${row.pipeline_name}, ${row.deployment_name}, (SELECT id FROM change), ${sourceId}, ${row.head}, ${row.doc})`.execute(ctx.db);
+      } else {
+        await ctx.db.transaction().execute(async (trx) => {
+          const seq = await recordExecutionChange(trx, ctx, change);
+          await trx
+            .insertInto('executions')
+            .values({ ...row, environment_seq: environmentSeq(env.id), creator_seq: userSeq(userId), change_seq: seq, step_source_id: await stepSourceId(trx, stored.source) })
+            .execute();
+        });
+      }
       return parseExecutionDoc(executionDoc(fields));
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 5) throw error;
@@ -359,30 +367,50 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
     outputs: outputs ?? current.outputs,
   };
   const stored = storedExecutionDoc(next, execution.creator_seq !== null);
+  const change = { key: execution.execution_id, environment_id: env.id };
+  const changedMeanwhile = () =>
+    set.status
+      ? new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status')
+      : new AppError('conflict', 'execution: it changed meanwhile (another runner?); read it again');
+  // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
+  if (ctx.dialect === 'postgres') {
+    // One statement, one round trip (as createExecution). A conflict still records its change: the cursor
+    // moves with nothing new to read, which a reader takes as any other pass.
+    const sourceId = await stepSourceId(ctx.db, stored.source);
+    const result = await sql`${executionChangeCtes(ctx, change)}
+      UPDATE executions SET ${set.status ? sql`status = ${set.status}, ` : sql``}end_ms = ${stored.end_ms}, change_seq = (SELECT id FROM change), step_source_id = ${sourceId}, head = ${stored.head}, doc = ${stored.doc}
+      WHERE id = ${execution.id} AND change_seq = ${execution.change_seq}`.execute(ctx.db);
+    if (Number(result.numAffectedRows) !== 1) throw changedMeanwhile();
+    return next;
+  }
   await ctx.db.transaction().execute(async (trx) => {
-    const seq = await recordChange(trx, ctx, { resource: 'execution', key: execution.execution_id, environment_id: env.id, op: 'upsert' });
-    // Only over the version read (every write moves change_seq): another runner may have changed it meanwhile.
+    const seq = await recordExecutionChange(trx, ctx, change);
     const result = await trx
       .updateTable('executions')
       .set({ ...(set.status ? { status: set.status } : {}), end_ms: stored.end_ms, change_seq: seq, step_source_id: await stepSourceId(trx, stored.source), head: stored.head, doc: stored.doc })
       .where('id', '=', execution.id)
       .where('change_seq', '=', execution.change_seq)
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) {
-      throw set.status
-        ? new AppError('conflict', 'status: the execution changed meanwhile; read it again', 'status')
-        : new AppError('conflict', 'execution: it changed meanwhile (another runner?); read it again');
-    }
+    if (Number(result.numUpdatedRows) !== 1) throw changedMeanwhile();
   });
   return next;
 }
 
-/** Appends log lines; a line without a timestamp is stamped now. */
-export async function appendExecutionLogs(ctx: PlatformContext, executionSeq: number, lines: { timestamp?: string | undefined; message: string }[]): Promise<number> {
+/**
+ * Appends log lines to the execution named by its id in the environment; a line without a timestamp is
+ * stamped now. One statement finds the execution's row by its indexed key (not its whole document) and
+ * inserts every line in the order given (lines stamped alike keep it: the log reads by timestamp, then id).
+ */
+export async function appendExecutionLogs(ctx: PlatformContext, environmentId: string, executionId: string, lines: { timestamp?: string | undefined; message: string }[]): Promise<number> {
   const now = iso(ctx.now());
-  const rows = lines.map((line) => ({ execution_seq: executionSeq, timestamp: line.timestamp ? normalise(line.timestamp) : now, message: line.message }));
-  await ctx.db.insertInto('execution_logs').values(rows).execute();
-  return rows.length;
+  const values = sql.join(lines.map((line, i) => sql`(${sql.lit(i)}, ${line.timestamp ? normalise(line.timestamp) : now}, ${line.message})`));
+  const result = await sql`INSERT INTO execution_logs (execution_seq, timestamp, message)
+    SELECT executions.id, line.column2, line.column3 FROM executions, (VALUES ${values}) AS line
+    WHERE executions.environment_seq = ${environmentSeq(environmentId)} AND executions.execution_id = ${executionId}
+    ORDER BY line.column1`.execute(ctx.db);
+  const appended = Number(result.numAffectedRows ?? 0);
+  if (appended !== lines.length) throw new AppError('not_found', `execution ${executionId} does not exist in this environment`);
+  return appended;
 }
 
 /** The value of one input or output (null when it has none); 404 when the execution has no such one. */

@@ -1,6 +1,7 @@
 // Issue 3: environments, deployments, executions and logs, the environment API and the runner's calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, bearer, createTestPlatform, DIALECTS, validProject, type TestPlatform } from './test-helpers.js';
+import { loadExecution, updateExecution } from './executions-store.js';
 
 describe.each(DIALECTS)('environments and executions on $label', ({ dialect, skip }) => {
   let p: TestPlatform;
@@ -184,6 +185,33 @@ describe.each(DIALECTS)('environments and executions on $label', ({ dialect, ski
     expect((await p.inject({ method: 'GET', url, headers: bearer(reader.access) })).statusCode).toBe(200);
     await p.context.db.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('user_id', '=', reader.id).execute();
     expect((await p.inject({ method: 'GET', url, headers: bearer(reader.access) })).statusCode).toBe(401);
+  });
+
+  it.skipIf(skip)('log lines stamped alike read back in the order sent; lines for an execution the environment does not hold are refused (404) and stored nowhere', async () => {
+    const created = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions`, headers: bearer(sdkAccess), payload: { pipeline_name: 'scoring' } });
+    const id = created.json().execution_id;
+    const lines = Array.from({ length: 30 }, (_, i) => ({ timestamp: '2030-02-01T00:00:00Z', message: `line ${i}` }));
+    expect((await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions/${id}/log-lines`, headers: bearer(sdkAccess), payload: { lines } })).json()).toEqual({ appended: 30 });
+    const logs = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions/${id}/logs`, headers: bearer(viewer.access), payload: { limit: 100 } });
+    expect(logs.json()[0].map((l: { message: string }) => l.message)).toEqual(lines.map((l) => l.message));
+    const before = await p.context.db.selectFrom('execution_logs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const missing = await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions/${id}-gone/log-lines`, headers: bearer(sdkAccess), payload: { lines: [{ message: 'lost?' }] } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().message).toBe(`execution ${id}-gone does not exist in this environment`);
+    const after = await p.context.db.selectFrom('execution_logs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it.skipIf(skip)('a runner writing over a version another runner already moved is refused (409), and the execution stays as the other wrote it', async () => {
+    const created = (await p.inject({ method: 'POST', url: `${envUrl}/api/v1/executions`, headers: bearer(sdkAccess), payload: { pipeline_name: 'scoring', steps: [{ name: 'fit', status: 'pending' }] } })).json();
+    const env = await p.context.db.selectFrom('environments').selectAll().where('slug', '=', envUrl.split('/').pop()!).executeTakeFirstOrThrow();
+    const stale = await loadExecution(p.context, env.id, created.execution_id);
+    const moved = await p.inject({ method: 'PATCH', url: `${envUrl}/api/v1/executions/${created.execution_id}`, headers: bearer(sdkAccess), payload: { status: 'running', steps: [{ name: 'fit', status: 'running' }] } });
+    expect(moved.statusCode).toBe(200);
+    await expect(updateExecution(p.context, env, stale, { status: 'cancelled' })).rejects.toMatchObject({ code: 'conflict', field: 'status', message: 'status: the execution changed meanwhile; read it again' });
+    await expect(updateExecution(p.context, env, stale, { outputs: [] })).rejects.toMatchObject({ code: 'conflict', message: 'execution: it changed meanwhile (another runner?); read it again' });
+    const read = await p.inject({ method: 'GET', url: `${envUrl}/api/v1/executions/${created.execution_id}`, headers: bearer(viewer.access) });
+    expect(read.json()).toEqual(moved.json());
   });
 
   it.skipIf(skip)('deleting the project removes its environments, deployments, executions and logs', async () => {

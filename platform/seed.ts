@@ -2,13 +2,14 @@
 // Uses the same database as `npm run platform` (--data-dir / CRAFT_DATA_DIR, DATABASE_URL).
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
+import { sql } from 'kysely';
 import envPaths from 'env-paths';
 import type { PlatformContext } from './context.js';
 import { buildPlatform } from './index.js';
 import { checkDeployKey } from './deploy-key.js';
 import { encryptSecret, hashPassword } from './secrets.js';
 import { newSlug } from './environments-store.js';
-import { recordChange } from './changes.js';
+import { dropOlderExecutionChanges, recordChange } from './changes.js';
 import { environmentSeq } from './executions-store.js';
 import { storedExecutionDoc } from './execution-doc.js';
 import { ensureLocalAdmin, LOCAL_ADMIN_EMAIL } from './index.js';
@@ -201,7 +202,11 @@ export async function insertExecutions(
       }
       const ids = (await trx.insertInto('changes').values(changes).returning('id').execute()).map((r) => Number(r.id)).sort((a, b) => a - b);
       await trx.insertInto('executions').values(rows.map((row, i) => ({ ...row, change_seq: ids[i]! }))).execute();
+      // Only the newest execution change is kept (changes.ts, recordExecutionChange).
+      await dropOlderExecutionChanges(trx, ids[ids.length - 1]!);
     });
+    // The rows just dropped, reusable by the next batch as autovacuum would make them between live writes.
+    if (ctx.dialect === 'postgres') await sql`VACUUM changes`.execute(db);
     done += n;
     if (done % 100_000 === 0 || done === total) log(`executions: ${done}/${total}`);
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrationProvider, migrations } from './migrations.js';
@@ -225,5 +225,161 @@ describe.each(DIALECTS)('migration 0011 (compact executions) on $label', ({ dial
     expect(JSON.parse(newest.items[0]!).execution_id).toBe(created.json().execution_id);
     const ids = await platform.context.db.selectFrom('executions').select('id').orderBy('id').execute();
     expect(ids.map((r) => Number(r.id))).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe.each(DIALECTS)('migration 0012 (executions keep one change row) on $label', ({ dialect, skip }) => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it.skipIf(skip)('executions written before it read the same after (feed, filters, cursor); other changes stay; only the newest execution change is kept', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'craft-migrate-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    let databaseUrl: string | undefined;
+    let db: Kysely<any>;
+    if (dialect === 'postgres') {
+      const fresh = await freshPostgresDatabase(POSTGRES_URL!);
+      cleanups.push(fresh.drop);
+      databaseUrl = fresh.url;
+      db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url }) }) });
+    } else {
+      db = new Kysely({ dialect: new SqliteDialect({ database: new SQLite(join(dataDir, 'platform.sqlite')) }) });
+    }
+    expect((await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo('0011_compact_executions')).error).toBeUndefined();
+    const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
+    await db.insertInto('users').values({ id: 'u1', email: 'u1@example.com', name: 'u1', role: 'admin', password_hash: null, sdk_token_hash: null, created_at: at(0), updated_at: at(0), deleted_at: null }).execute();
+    await db
+      .insertInto('projects')
+      .values({
+        id: 'p1', name: 'legacy', python_version: '3.10', repository_url: 'git@github.com:a/legacy.git', default_branch: 'main', folders: '["/"]', requirements_path: 'requirements.txt', system_dependencies: '[]',
+        deploy_key_encrypted: encryptSecret(loadMasterKey(dataDir), 'secret', 'project:p1'), deploy_key_public: 'ssh-rsa AAAA', deploy_key_fingerprint: 'SHA256:x', created_at: at(0), created_by: 'u1', updated_at: at(0),
+      })
+      .execute();
+    await db.insertInto('environments').values({ id: 'e1', project_id: 'p1', name: 'env-one', slug: 'env-one', status: 'ready', default_branch: null, folders: null, requirements_path: null, system_dependencies: null, created_at: at(0), created_by: 'u1', updated_at: at(0) }).execute();
+    await db.insertInto('changes').values({ resource: 'project', key: 'legacy', project_id: 'p1', environment_id: null, op: 'upsert', audience: null, at: at(0) }).execute();
+    const executions = [
+      { execution_id: 'train-0001', status: 'succeeded', minute: 1, deployment: 'nightly' },
+      { execution_id: 'train-0002', status: 'failed', minute: 2, deployment: null },
+      { execution_id: 'train-0003', status: 'running', minute: 3, deployment: 'nightly' },
+      { execution_id: 'predict-0004', status: 'pending', minute: 4, deployment: null },
+    ];
+    const docs = new Map<string, string>();
+    for (const e of executions) {
+      const pipeline = e.execution_id.split('-')[0]!;
+      docs.set(e.execution_id, JSON.stringify({ execution_id: e.execution_id, status: e.status, created_at: at(e.minute), created_by: 'u1', end_date: null, pipeline_name: pipeline, deployment_name: e.deployment, steps: [], inputs: [], outputs: [] }));
+      const change = await db.insertInto('changes').values({ resource: 'execution', key: e.execution_id, project_id: null, environment_id: 'e1', op: 'upsert', audience: null, at: at(e.minute) }).returning('id').executeTakeFirstOrThrow();
+      await db
+        .insertInto('executions')
+        .values({
+          execution_id: e.execution_id, environment_seq: sql`(SELECT seq FROM environments WHERE id = 'e1')`, status: e.status, created_ms: Date.parse(at(e.minute)), end_ms: null,
+          creator_seq: sql`(SELECT seq FROM users WHERE id = 'u1')`, pipeline_name: pipeline, deployment_name: e.deployment, change_seq: change.id, step_source_id: null, head: null, doc: '"steps":[],"inputs":[],"outputs":[]}',
+        })
+        .execute();
+    }
+    await db.destroy();
+
+    const platform = await buildPlatform({ dataDir, databaseUrl });
+    cleanups.push(() => platform.close());
+    const access = bearer(await platform.issueLocalAdminToken().then(async (token) => (await platform.app.inject({ method: 'POST', url: platformContract.refresh.path, payload: { refresh_token: token } })).json().access_token));
+    const list = async (query: string) => {
+      const page = await platform.app.inject({ method: 'GET', url: `/environments/env-one/api/v1/executions?${query}`, headers: access });
+      expect(page.statusCode, page.body).toBe(200);
+      return { items: page.body.split('\n').slice(1, -1).map((line) => line.replace(/,$/, '')), changes_cursor: page.json().changes_cursor as string };
+    };
+    const feed = await list('since=0');
+    expect(feed.items).toEqual(executions.map((e) => docs.get(e.execution_id)));
+    expect(feed.changes_cursor).toBe('5');
+    expect((await list('deployment_name=nightly&sort=created_at')).items).toEqual(['train-0001', 'train-0003'].map((id) => docs.get(id)));
+    expect((await list('since=3')).items).toEqual(['train-0003', 'predict-0004'].map((id) => docs.get(id)));
+    expect((await platform.app.inject({ method: 'GET', url: platformContract.getChangeCursor.path, headers: access })).json()).toEqual({ cursor: '5' });
+    const kept = async () => (await platform.context.db.selectFrom('changes').select(['id', 'resource', 'key']).orderBy('id').execute()).map((c) => [Number(c.id), c.resource, c.key]);
+    expect(await kept()).toEqual([[1, 'project', 'legacy'], [5, 'execution', 'predict-0004']]);
+    // A write after it: the next change id, the older execution change dropped.
+    const created = await platform.app.inject({ method: 'POST', url: '/environments/env-one/api/v1/executions', headers: access, payload: { pipeline_name: 'train', inputs: [] } });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await list('since=5')).items.map((item) => JSON.parse(item).execution_id)).toEqual([created.json().execution_id]);
+    expect(await kept()).toEqual([[1, 'project', 'legacy'], [6, 'execution', created.json().execution_id]]);
+  });
+});
+
+describe.each(DIALECTS)('migration 0013 (more fragments) on $label', ({ dialect, skip }) => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it.skipIf(skip)('executions stored before it are answered byte for byte as they were, in pages, the feed and alone, and are stored shorter', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'craft-migrate-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    let databaseUrl: string | undefined;
+    let db: Kysely<any>;
+    if (dialect === 'postgres') {
+      const fresh = await freshPostgresDatabase(POSTGRES_URL!);
+      cleanups.push(fresh.drop);
+      databaseUrl = fresh.url;
+      db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url }) }) });
+    } else {
+      db = new Kysely({ dialect: new SqliteDialect({ database: new SQLite(join(dataDir, 'platform.sqlite')) }) });
+    }
+    expect((await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo('0012_executions_lean_changes')).error).toBeUndefined();
+    const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
+    await db.insertInto('users').values({ id: 'u1', email: 'u1@example.com', name: 'u1', role: 'admin', password_hash: null, sdk_token_hash: null, created_at: at(0), updated_at: at(0), deleted_at: null }).execute();
+    await db
+      .insertInto('projects')
+      .values({
+        id: 'p1', name: 'legacy', python_version: '3.10', repository_url: 'git@github.com:a/legacy.git', default_branch: 'main', folders: '["/"]', requirements_path: 'requirements.txt', system_dependencies: '[]',
+        deploy_key_encrypted: encryptSecret(loadMasterKey(dataDir), 'secret', 'project:p1'), deploy_key_public: 'ssh-rsa AAAA', deploy_key_fingerprint: 'SHA256:x', created_at: at(0), created_by: 'u1', updated_at: at(0),
+      })
+      .execute();
+    await db.insertInto('environments').values({ id: 'e1', project_id: 'p1', name: 'env-one', slug: 'env-one', status: 'ready', default_branch: null, folders: null, requirements_path: null, system_dependencies: null, created_at: at(0), created_by: 'u1', updated_at: at(0) }).execute();
+    const source = { commit_id: null, repository_url: 'git@github.com:a/legacy.git', repository_branch: 'main', requirements_path: 'requirements.txt', origin: 'git_repository' };
+    // Values that hold the new fragments' text (escaped, as JSON writes them) must come out as they went in.
+    const tricky = '{"name":"x","status":"y"],"inputs":[,"value":';
+    const executions = [
+      { execution_id: 'train-0001', status: 'succeeded', minute: 1, steps: [{ name: 'load', status: 'succeeded', start_date: at(1), end_date: at(2), ...source }], outputs: [{ pipeline_output_name: 'score', data_type: 'number', mapping_type: 'run', mapping_value: {}, value: 0.9 }] },
+      { execution_id: 'train-0002', status: 'running', minute: 2, steps: [{ name: tricky, status: 'running', start_date: at(2), end_date: null, ...source }], outputs: [] },
+      { execution_id: 'train-0003', status: 'pending', minute: 3, steps: [], outputs: [] },
+    ];
+    const inputs = [{ pipeline_input_name: 'dataset', data_type: 'string', mapping_type: 'run', mapping_value: {}, value: tricky }];
+    const old3: [string, string][] = [['\u0005', '","start_date":'], ['\u0007', '{"pipeline_input_name":"'], ['\u000f', '","mapping_type":"run","mapping_value":{}']];
+    const docs = new Map<string, string>();
+    const stored = new Map<string, string>();
+    for (const [i, e] of executions.entries()) {
+      const body = `"steps":${JSON.stringify(e.steps)},"inputs":${JSON.stringify(inputs)},"outputs":${JSON.stringify(e.outputs)}}`;
+      docs.set(e.execution_id, `{"execution_id":"${e.execution_id}","status":"${e.status}","created_at":"${at(e.minute)}","created_by":"u1","end_date":null,"pipeline_name":"train","deployment_name":null,${body}`);
+      let doc = body;
+      for (const [mark, fragment] of old3) doc = doc.replaceAll(fragment, mark);
+      stored.set(e.execution_id, doc);
+      await db.insertInto('changes').values({ resource: 'execution', key: e.execution_id, project_id: null, environment_id: 'e1', op: 'upsert', audience: null, at: at(e.minute) }).execute();
+      await db
+        .insertInto('executions')
+        .values({
+          execution_id: e.execution_id, environment_seq: sql`(SELECT seq FROM environments WHERE id = 'e1')`, status: e.status, created_ms: Date.parse(at(e.minute)), end_ms: null,
+          creator_seq: sql`(SELECT seq FROM users WHERE id = 'u1')`, pipeline_name: 'train', deployment_name: null, change_seq: i + 1, step_source_id: null, head: null, doc,
+        })
+        .execute();
+    }
+    await db.destroy();
+
+    const platform = await buildPlatform({ dataDir, databaseUrl });
+    cleanups.push(() => platform.close());
+    const access = bearer(await platform.issueLocalAdminToken().then(async (token) => (await platform.app.inject({ method: 'POST', url: platformContract.refresh.path, payload: { refresh_token: token } })).json().access_token));
+    const list = async (query: string) => {
+      const page = await platform.app.inject({ method: 'GET', url: `/environments/env-one/api/v1/executions?${query}`, headers: access });
+      expect(page.statusCode, page.body).toBe(200);
+      return page.body.split('\n').slice(1, -1).map((line) => line.replace(/,$/, ''));
+    };
+    const ids = executions.map((e) => e.execution_id);
+    expect(await list('sort=created_at')).toEqual(ids.map((id) => docs.get(id)));
+    expect(await list('since=0')).toEqual(ids.map((id) => docs.get(id)));
+    for (const id of ids) {
+      const one = await platform.app.inject({ method: 'GET', url: `/environments/env-one/api/v1/executions/${id}?include_io_values=true`, headers: access });
+      expect(one.json(), id).toEqual(JSON.parse(docs.get(id)!));
+    }
+    const after = new Map((await platform.context.db.selectFrom('executions').select(['execution_id', 'doc']).execute()).map((r) => [r.execution_id, r.doc]));
+    for (const id of ids) expect(after.get(id)!.length, id).toBeLessThan(stored.get(id)!.length);
+    expect(after.get('train-0001')).not.toContain('"data_type"');
   });
 });

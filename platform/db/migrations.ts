@@ -87,6 +87,19 @@ function storedDoc0011(full: string, creatorKnown: boolean): { doc: string; sour
   return { doc, source: marked ? source : null, head: fromColumns ? null : head, created_ms, end_ms };
 }
 
+/** 0013: what a stored execution also writes as one character, after DICTIONARY_0011 (execution-doc.ts holds the same list). */
+const FRAGMENTS_0013: readonly (readonly [string, string])[] = [
+  ['\u0003', '{"pipeline_output_name":"'],
+  ['\u0004', '","data_type":"'],
+  ['\u0006', '],"outputs":['],
+  ['\u0008', '],"inputs":['],
+  ['\u000e', '","status":"'],
+  ['\u0010', ',"end_date":'],
+  ['\u0011', '"steps":['],
+  ['\u0012', '{"name":"'],
+  ['\u0013', ',"value":'],
+];
+
 /** 0011: what a stored execution writes as one character (execution-doc.ts holds the same list). */
 const DICTIONARY_0011: readonly (readonly [string, string])[] = [
   ['\u0005', '","start_date":'],
@@ -488,6 +501,47 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           ['executions_list_creator', ['environment_seq', 'creator_seq', 'created_ms', 'id', 'status', 'pipeline_name', 'deployment_name']],
           ['executions_changes', ['environment_seq', 'change_seq', 'status', 'pipeline_name', 'deployment_name', 'creator_seq', 'created_ms']],
         ] as const) {
+          await db.schema.createIndex(name).on('executions').columns([...columns]).execute();
+        }
+      },
+    },
+    '0012_executions_lean_changes': {
+      async up(db: Kysely<any>) {
+        // Executions carry their change's id (change_seq) and their feed is read from their rows: their
+        // `changes` rows only draw that id and give the cursor (max id), so only the newest is kept (about
+        // 200 B an execution on PostgreSQL with the two indexes of changes).
+        await sql`DELETE FROM changes WHERE resource = 'execution' AND id < (SELECT max(id) FROM changes WHERE resource = 'execution')`.execute(db);
+        // The deployment filter's index holds only the executions of a deployment (most have none): a
+        // filter on one (deployment_name = …) implies the condition, on both dialects.
+        await db.schema.dropIndex('executions_list_deployment').execute();
+        await sql`CREATE INDEX executions_list_deployment ON executions (environment_seq, deployment_name, created_ms, id, status, pipeline_name, creator_seq) WHERE deployment_name IS NOT NULL`.execute(db);
+      },
+    },
+    '0013_executions_more_fragments': {
+      async up(db: Kysely<any>) {
+        // Nine more fragments every step, input and output repeats, one control character each (a frozen copy
+        // of execution-doc.ts's DICTIONARY after its first three): stored documents are encoded the same way
+        // new ones are, each replacement in order after the three they already went through.
+        let doc = sql`doc`;
+        for (const [mark, fragment] of FRAGMENTS_0013) doc = sql`replace(${doc}, ${fragment}, ${mark})`;
+        await sql`UPDATE executions SET doc = ${doc}`.execute(db);
+      },
+    },
+    '0014_executions_lists_without_deployment': {
+      async up(db: Kysely<any>) {
+        // PostgreSQL: a filter on a deployment is served by the deployment's own index (0012), which holds
+        // every other filter, so the other list indexes need not carry deployment_name (about 12 B an entry
+        // in each, and the null's bitmap where an execution has none). The feed's index (since) keeps it:
+        // its order is its own. Not SQLite: its planner takes the status, pipeline or creator index there and
+        // would read table rows for the deployment (and SQLite stays well under 1 KB an execution).
+        if (dialect !== 'postgres') return;
+        for (const [name, columns] of [
+          ['executions_list', ['environment_seq', 'created_ms', 'id', 'status', 'pipeline_name', 'creator_seq']],
+          ['executions_list_status', ['environment_seq', 'status', 'created_ms', 'id', 'pipeline_name', 'creator_seq']],
+          ['executions_list_pipeline', ['environment_seq', 'pipeline_name', 'created_ms', 'id', 'status', 'creator_seq']],
+          ['executions_list_creator', ['environment_seq', 'creator_seq', 'created_ms', 'id', 'status', 'pipeline_name']],
+        ] as const) {
+          await db.schema.dropIndex(name).execute();
           await db.schema.createIndex(name).on('executions').columns([...columns]).execute();
         }
       },

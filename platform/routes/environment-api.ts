@@ -132,8 +132,5 @@ export function environmentApiRoutes(app: FastifyInstance, ctx: PlatformContext)
 
   route('updateExecution', async (request, _reply, { env }) => updateExecution(ctx, env, await loadExecution(ctx, env.id, request.params.id), request.body));
 
-  route('appendExecutionLogs', async (request, _reply, { env }) => {
-    const execution = await loadExecution(ctx, env.id, request.params.id);
-    return { appended: await appendExecutionLogs(ctx, execution.id, request.body.lines) };
-  });
+  route('appendExecutionLogs', async (request, _reply, { env }) => ({ appended: await appendExecutionLogs(ctx, env.id, request.params.id, request.body.lines) }));
 }
