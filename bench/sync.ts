@@ -24,6 +24,7 @@ import { executionPageSchema } from '../domain/execution.js';
 import { endpointPath, platformContract } from '../domain/platform-contract.js';
 import { Cache, MIGRATIONS } from '../electron/services/cache.js';
 import type { ExecutionPageWriter } from '../electron/services/cache-writer.js';
+import { jsonShapeCheck } from '../electron/services/json-shape.js';
 import { PlatformClient } from '../electron/services/platform-client.js';
 import { syncConnection } from '../electron/services/sync.js';
 
@@ -61,7 +62,7 @@ export interface SyncBenchResult {
   ratio_max: number;
   rounds: SyncRound[];
   /** What decoding every page costs, measured apart on the same answers. */
-  decode: { json_parse_ms: number; schema_parse_ms: number; row_json_ms: number };
+  decode: { json_parse_ms: number; schema_parse_ms: number; shape_check_ms: number; row_json_ms: number };
 }
 
 /** CPU time (user + system) of a process, from /proc (Linux), in ms. */
@@ -114,12 +115,17 @@ function decodeCosts(pages: string[]): SyncBenchResult['decode'] {
   t = performance.now();
   const pagesOut = parsed.map((page) => executionPageSchema.parse(page));
   const schemaParseMs = performance.now() - t;
+  // What the client runs instead while the answers fit (platform-client.ts, json-shape.ts).
+  const check = jsonShapeCheck(executionPageSchema);
+  t = performance.now();
+  if (!check || !parsed.every((page) => check(page))) throw new Error('the compiled check refuses a page zod takes');
+  const shapeCheckMs = performance.now() - t;
   t = performance.now();
   let bytes = 0;
   for (const page of pagesOut) for (const execution of page.items) bytes += JSON.stringify(execution).length;
   const rowJsonMs = performance.now() - t;
   if (bytes === 0) throw new Error('no executions to decode');
-  return { json_parse_ms: Math.round(jsonParseMs), schema_parse_ms: Math.round(schemaParseMs), row_json_ms: Math.round(rowJsonMs) };
+  return { json_parse_ms: Math.round(jsonParseMs), schema_parse_ms: Math.round(schemaParseMs), shape_check_ms: Math.round(shapeCheckMs), row_json_ms: Math.round(rowJsonMs) };
 }
 
 export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3): Promise<SyncBenchResult> {
@@ -223,7 +229,7 @@ if (process.argv[1]?.endsWith('sync.ts')) {
     `cache sync of ${result.executions} executions from the platform (pages of ${result.page}): ${result.sync_ms} ms vs bare better-sqlite3 bulk insert of the same rows ${result.bare_insert_ms} ms — ratio ${result.ratio} of the bare throughput (rounds ${result.ratio_min}–${result.ratio_max}; target ≥ 0.8)`,
   );
   console.log(
-    `decoding every page apart: JSON.parse ${result.decode.json_parse_ms} ms, zod schema (executionPageSchema) ${result.decode.schema_parse_ms} ms; encoding each row's JSON again (which the sync no longer does: it stores each execution's text as sent) ${result.decode.row_json_ms} ms`,
+    `decoding every page apart: JSON.parse ${result.decode.json_parse_ms} ms, zod schema (executionPageSchema) ${result.decode.schema_parse_ms} ms, the compiled check the client runs instead (json-shape.ts) ${result.decode.shape_check_ms} ms; encoding each row's JSON again (which the sync no longer does: it stores each execution's text as sent) ${result.decode.row_json_ms} ms`,
   );
   console.log(JSON.stringify(result));
 }
