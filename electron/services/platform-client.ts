@@ -17,6 +17,7 @@ import {
   type EndpointName,
   type EndpointOutput,
 } from '../../domain/platform-contract.js';
+import { jsonShapeCheck } from './json-shape.js';
 
 export interface PlatformClientOptions {
   baseUrl: string;
@@ -156,6 +157,12 @@ export class PlatformClient {
       const schema: z.ZodType | undefined = definition.responses[response.status];
       if (!schema) throw new AppError('internal', `The platform's answer to ${where} is HTTP ${response.status}, which this app does not know: is the platform of another version?`);
       if (data === undefined) throw new AppError('internal', `The platform's answer to ${where} is not JSON (HTTP ${response.status})`);
+      // The answer as parsed where the compiled check says the schema takes it as it is; else zod's
+      // copy, or zod's error (json-shape.ts: the same answer, in a tenth of zod's time on executions).
+      if (jsonShapeCheck(schema)?.(data)) {
+        if (typeof data === 'object' && data !== null) answerTexts.set(data, text);
+        return data;
+      }
       const parsed = schema.safeParse(data);
       if (parsed.success) {
         if (typeof parsed.data === 'object' && parsed.data !== null) answerTexts.set(parsed.data, text);
