@@ -4,7 +4,8 @@
 // one frame (16.7 ms, the p95 target at 100k; 50 ms at 1M) and against a baseline measured in the
 // same page and run (an input that changes nothing, to the next frame).
 // Usage: npx tsx bench/renderer.ts [--rows 100000] [--rounds 40] [--strict]
-// CRAFT_BENCH_PROFILE=dir writes the page's CPU profile over the timed inputs (rows-<n>.cpuprofile).
+// CRAFT_BENCH_PROFILE=dir writes the page's CPU profile over the timed inputs (rows-<n>.cpuprofile);
+// CRAFT_BENCH_TRACE=dir writes Chromium's performance trace of them (rows-<n>.trace.json: style, layout, paint per frame).
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -51,9 +52,9 @@ type Result = {
   firstRowsMs: number;
   firstPaintMs: number;
   renderedRows: number;
-  filter: { update: Timing; frame: Timing };
-  sort: { update: Timing; frame: Timing };
-  search: { update: Timing; frame: Timing };
+  filter: { update: Timing; frame: Timing; layout: Timing };
+  sort: { update: Timing; frame: Timing; layout: Timing };
+  search: { update: Timing; frame: Timing; layout: Timing };
 };
 const f = (ms: number) => `${ms.toFixed(1)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -65,12 +66,18 @@ try {
     await page.goto(`http://127.0.0.1:${port}/bench.html?n=${n}`);
     await page.waitForFunction(() => (window as { craftBench?: { ready: boolean } }).craftBench?.ready === true, null, { timeout: 300_000 });
     const profileDir = process.env.CRAFT_BENCH_PROFILE;
+    const traceDir = process.env.CRAFT_BENCH_TRACE;
+    if (traceDir) {
+      mkdirSync(traceDir, { recursive: true });
+      await browser.startTracing(page, { path: join(traceDir, `rows-${n}.trace.json`), categories: ['devtools.timeline', 'blink.user_timing', 'v8.execute', ...(process.env.CRAFT_BENCH_TRACE_CATEGORIES?.split(',') ?? []), ...(process.env.CRAFT_BENCH_TRACE_JS ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
+    }
     if (profileDir) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
     }
     const result = (await page.evaluate((r) => (window as unknown as { craftBench: { run(r: number): Promise<unknown> } }).craftBench.run(r), rounds)) as Result;
+    if (traceDir) await browser.stopTracing();
     if (profileDir) {
       const { profile } = await cdp.send('Profiler.stop');
       mkdirSync(profileDir, { recursive: true });
@@ -90,7 +97,8 @@ try {
       worstFrame = Math.max(worstFrame, timing.frame.p95);
       worstUpdate = Math.max(worstUpdate, timing.update.p95);
       console.log(
-        `  ${name.padEnd(6)} work p50 ${f(timing.update.p50)}, p95 ${f(timing.update.p95)} · input → next painted frame p50 ${f(timing.frame.p50)}, p95 ${f(timing.frame.p95)}` +
+        `  ${name.padEnd(6)} work p50 ${f(timing.update.p50)}, p95 ${f(timing.update.p95)} · its frame's style + layout p50 ${f(timing.layout.p50)}, p95 ${f(timing.layout.p95)}` +
+          ` · input → next painted frame p50 ${f(timing.frame.p50)}, p95 ${f(timing.frame.p95)}` +
           ` (${(timing.frame.p95 / result.baseline.p95).toFixed(2)} of the baseline's p95)`,
       );
     }
