@@ -5,7 +5,9 @@
 // same page and run (an input that changes nothing, to the next frame).
 // Usage: npx tsx bench/renderer.ts [--rows 100000] [--rounds 40] [--strict]
 // CRAFT_BENCH_PROFILE=dir writes the page's CPU profile over the timed inputs (rows-<n>.cpuprofile);
-// CRAFT_BENCH_TRACE=dir writes Chromium's performance trace of them (rows-<n>.trace.json: style, layout, paint per frame).
+// CRAFT_BENCH_TRACE=dir writes Chromium's performance trace of them (rows-<n>.trace.json, more categories in
+// CRAFT_BENCH_TRACE_CATEGORIES=a,b) and prints the main thread's CPU time in style and layout per input:
+// on a loaded machine wall times say more about the other processes than about the page.
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -57,6 +59,30 @@ type Result = {
   search: { update: Timing; frame: Timing; layout: Timing };
 };
 const f = (ms: number) => `${ms.toFixed(1)} ms`;
+
+/** From a trace: per timed input (the page's performance.measure spans), the median CPU time of style and of layout. */
+function traceCpu(json: string): string[] {
+  type Event = { name: string; cat?: string; ph: string; ts: number; dur?: number; tdur?: number; id2?: { local?: string }; args?: { name?: string } };
+  const events = (JSON.parse(json) as { traceEvents: Event[] }).traceEvents;
+  const spans = new Map<string, [number, number][]>();
+  const open = new Map<string, Event>();
+  for (const e of events) {
+    if (!e.cat?.includes('blink.user_timing') || !['idle', 'filter', 'sort', 'search'].includes(e.name)) continue;
+    const id = e.id2?.local ?? e.name;
+    if (e.ph === 'b') open.set(id, e);
+    else if (e.ph === 'e' && open.has(id)) spans.set(e.name, [...(spans.get(e.name) ?? []), [open.get(id)!.ts, e.ts]]);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+  const work = events.filter((e) => e.ph === 'X' && (e.name === 'UpdateLayoutTree' || e.name === 'Layout'));
+  return [...spans].map(([name, list]) => {
+    const per = list.map(([from, to]) => {
+      const inSpan = work.filter((e) => e.ts >= from && e.ts <= to);
+      const cpu = (kind: string) => inSpan.filter((e) => e.name === kind).reduce((sum, e) => sum + (e.tdur ?? e.dur ?? 0) / 1000, 0);
+      return { style: cpu('UpdateLayoutTree'), layout: cpu('Layout') };
+    });
+    return `  trace, ${name.padEnd(6)} CPU (thread time) per input, median: style ${f(median(per.map((p) => p.style)))}, layout ${f(median(per.map((p) => p.layout)))} (${list.length} inputs)`;
+  });
+}
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 let failed = false;
 try {
@@ -69,7 +95,8 @@ try {
     const traceDir = process.env.CRAFT_BENCH_TRACE;
     if (traceDir) {
       mkdirSync(traceDir, { recursive: true });
-      await browser.startTracing(page, { path: join(traceDir, `rows-${n}.trace.json`), categories: ['devtools.timeline', 'blink.user_timing', 'v8.execute', ...(process.env.CRAFT_BENCH_TRACE_CATEGORIES?.split(',') ?? []), ...(process.env.CRAFT_BENCH_TRACE_JS ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
+      const categories = ['devtools.timeline', 'blink.user_timing', 'v8.execute', ...(process.env.CRAFT_BENCH_TRACE_CATEGORIES?.split(',') ?? [])];
+      await browser.startTracing(page, { path: join(traceDir, `rows-${n}.trace.json`), categories });
     }
     if (profileDir) {
       await cdp.send('Profiler.enable');
@@ -77,7 +104,7 @@ try {
       await cdp.send('Profiler.start');
     }
     const result = (await page.evaluate((r) => (window as unknown as { craftBench: { run(r: number): Promise<unknown> } }).craftBench.run(r), rounds)) as Result;
-    if (traceDir) await browser.stopTracing();
+    const traceLines = traceDir ? traceCpu((await browser.stopTracing()).toString('utf8')) : [];
     if (profileDir) {
       const { profile } = await cdp.send('Profiler.stop');
       mkdirSync(profileDir, { recursive: true });
@@ -114,6 +141,7 @@ try {
           ` ${(worstFrame / result.baseline.p95).toFixed(2)} of the baseline; worst work p95 ${f(worstUpdate)}`,
       );
     }
+    for (const line of traceLines) console.log(line);
     await page.close();
   }
 } finally {
