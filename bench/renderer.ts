@@ -4,7 +4,10 @@
 // one frame (16.7 ms, the p95 target at 100k; 50 ms at 1M) and against a baseline measured in the
 // same page and run (an input that changes nothing, to the next frame).
 // Usage: npx tsx bench/renderer.ts [--rows 100000] [--rounds 40] [--strict]
-// CRAFT_BENCH_PROFILE=dir writes the page's CPU profile over the timed inputs (rows-<n>.cpuprofile).
+// CRAFT_BENCH_PROFILE=dir writes the page's CPU profile over the timed inputs (rows-<n>.cpuprofile);
+// CRAFT_BENCH_TRACE=dir writes Chromium's performance trace of them (rows-<n>.trace.json, more categories in
+// CRAFT_BENCH_TRACE_CATEGORIES=a,b) and prints the main thread's CPU time in style and layout per input:
+// on a loaded machine wall times say more about the other processes than about the page.
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -51,11 +54,35 @@ type Result = {
   firstRowsMs: number;
   firstPaintMs: number;
   renderedRows: number;
-  filter: { update: Timing; frame: Timing };
-  sort: { update: Timing; frame: Timing };
-  search: { update: Timing; frame: Timing };
+  filter: { update: Timing; frame: Timing; layout: Timing };
+  sort: { update: Timing; frame: Timing; layout: Timing };
+  search: { update: Timing; frame: Timing; layout: Timing };
 };
 const f = (ms: number) => `${ms.toFixed(1)} ms`;
+
+/** From a trace: per timed input (the page's performance.measure spans), the median CPU time of style and of layout. */
+function traceCpu(json: string): string[] {
+  type Event = { name: string; cat?: string; ph: string; ts: number; dur?: number; tdur?: number; id2?: { local?: string }; args?: { name?: string } };
+  const events = (JSON.parse(json) as { traceEvents: Event[] }).traceEvents;
+  const spans = new Map<string, [number, number][]>();
+  const open = new Map<string, Event>();
+  for (const e of events) {
+    if (!e.cat?.includes('blink.user_timing') || !['idle', 'filter', 'sort', 'search'].includes(e.name)) continue;
+    const id = e.id2?.local ?? e.name;
+    if (e.ph === 'b') open.set(id, e);
+    else if (e.ph === 'e' && open.has(id)) spans.set(e.name, [...(spans.get(e.name) ?? []), [open.get(id)!.ts, e.ts]]);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+  const work = events.filter((e) => e.ph === 'X' && (e.name === 'UpdateLayoutTree' || e.name === 'Layout'));
+  return [...spans].map(([name, list]) => {
+    const per = list.map(([from, to]) => {
+      const inSpan = work.filter((e) => e.ts >= from && e.ts <= to);
+      const cpu = (kind: string) => inSpan.filter((e) => e.name === kind).reduce((sum, e) => sum + (e.tdur ?? e.dur ?? 0) / 1000, 0);
+      return { style: cpu('UpdateLayoutTree'), layout: cpu('Layout') };
+    });
+    return `  trace, ${name.padEnd(6)} CPU (thread time) per input, median: style ${f(median(per.map((p) => p.style)))}, layout ${f(median(per.map((p) => p.layout)))} (${list.length} inputs)`;
+  });
+}
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 let failed = false;
 try {
@@ -65,12 +92,19 @@ try {
     await page.goto(`http://127.0.0.1:${port}/bench.html?n=${n}`);
     await page.waitForFunction(() => (window as { craftBench?: { ready: boolean } }).craftBench?.ready === true, null, { timeout: 300_000 });
     const profileDir = process.env.CRAFT_BENCH_PROFILE;
+    const traceDir = process.env.CRAFT_BENCH_TRACE;
+    if (traceDir) {
+      mkdirSync(traceDir, { recursive: true });
+      const categories = ['devtools.timeline', 'blink.user_timing', 'v8.execute', ...(process.env.CRAFT_BENCH_TRACE_CATEGORIES?.split(',') ?? [])];
+      await browser.startTracing(page, { path: join(traceDir, `rows-${n}.trace.json`), categories });
+    }
     if (profileDir) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
     }
     const result = (await page.evaluate((r) => (window as unknown as { craftBench: { run(r: number): Promise<unknown> } }).craftBench.run(r), rounds)) as Result;
+    const traceLines = traceDir ? traceCpu((await browser.stopTracing()).toString('utf8')) : [];
     if (profileDir) {
       const { profile } = await cdp.send('Profiler.stop');
       mkdirSync(profileDir, { recursive: true });
@@ -90,7 +124,8 @@ try {
       worstFrame = Math.max(worstFrame, timing.frame.p95);
       worstUpdate = Math.max(worstUpdate, timing.update.p95);
       console.log(
-        `  ${name.padEnd(6)} work p50 ${f(timing.update.p50)}, p95 ${f(timing.update.p95)} · input → next painted frame p50 ${f(timing.frame.p50)}, p95 ${f(timing.frame.p95)}` +
+        `  ${name.padEnd(6)} work p50 ${f(timing.update.p50)}, p95 ${f(timing.update.p95)} · its frame's style + layout p50 ${f(timing.layout.p50)}, p95 ${f(timing.layout.p95)}` +
+          ` · input → next painted frame p50 ${f(timing.frame.p50)}, p95 ${f(timing.frame.p95)}` +
           ` (${(timing.frame.p95 / result.baseline.p95).toFixed(2)} of the baseline's p95)`,
       );
     }
@@ -106,6 +141,7 @@ try {
           ` ${(worstFrame / result.baseline.p95).toFixed(2)} of the baseline; worst work p95 ${f(worstUpdate)}`,
       );
     }
+    for (const line of traceLines) console.log(line);
     await page.close();
   }
 } finally {

@@ -26,10 +26,11 @@ const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() 
  * and layout that frame needs (forced here, so they are counted rather than left to after the timer).
  */
 const nextPaintedFrame = () =>
-  new Promise<void>((resolve) =>
+  new Promise<number>((resolve) =>
     requestAnimationFrame(() => {
+      const start = performance.now();
       void document.body.offsetHeight;
-      resolve();
+      resolve(performance.now() - start);
     }),
   );
 
@@ -57,8 +58,11 @@ function controls() {
   return { selects, search, headers };
 }
 
-/** Times one change: `update` until the DOM holds the new rows, `frame` until the next frame is laid out to paint. */
-async function time(change: () => void): Promise<{ update: number; frame: number }> {
+/**
+ * Times one change: `update` until the DOM holds the new rows, `frame` until the next frame is laid
+ * out to paint, `layout` the style and layout that frame spent on it.
+ */
+async function time(name: string, change: () => void): Promise<{ update: number; frame: number; layout: number }> {
   // Start right after a frame, as an input event arrives between frames; let the last change's
   // deferred work (the charts' recount) run first, as it would while the user moves to the next input.
   await nextFrame();
@@ -67,14 +71,17 @@ async function time(change: () => void): Promise<{ update: number; frame: number
   change();
   await tick();
   const update = performance.now() - start;
-  await nextPaintedFrame();
-  return { update, frame: performance.now() - start };
+  const layout = await nextPaintedFrame();
+  const end = performance.now();
+  // Named in a performance trace (CRAFT_BENCH_TRACE): each timed input's span.
+  performance.measure(name, { start, end });
+  return { update, frame: end - start, layout };
 }
 
 /** The baseline in the same page and run: an input that changes nothing, to the next frame laid out. */
 async function idle(rounds: number): Promise<Timing> {
   const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) samples.push((await time(() => {})).frame);
+  for (let i = 0; i < rounds; i++) samples.push((await time('idle', () => {})).frame);
   return summary(samples);
 }
 
@@ -88,34 +95,36 @@ async function run(rounds = 40) {
   }
   const baseline = await idle(Math.max(20, rounds));
   const { selects, search, headers } = controls();
-  const filter: { update: number[]; frame: number[] } = { update: [], frame: [] };
-  const sort: { update: number[]; frame: number[] } = { update: [], frame: [] };
-  const text: { update: number[]; frame: number[] } = { update: [], frame: [] };
+  type Samples = { update: number[]; frame: number[]; layout: number[] };
+  const filter: Samples = { update: [], frame: [], layout: [] };
+  const sort: Samples = { update: [], frame: [], layout: [] };
+  const text: Samples = { update: [], frame: [], layout: [] };
+  const record = (samples: Samples, t: { update: number; frame: number; layout: number }) => {
+    samples.update.push(t.update);
+    samples.frame.push(t.frame);
+    samples.layout.push(t.layout);
+  };
   const needles = ['fail', 'train', 'deploy-3', 'exec-01', ''];
   for (let i = 0; i < rounds; i++) {
     const select = selects[i % selects.length]!;
     const options = [...select.options].map((o) => o.value);
-    let t = await time(() => {
+    let t = await time('filter', () => {
       select.value = options[(i % (options.length - 1)) + 1] ?? '';
       select.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    filter.update.push(t.update);
-    filter.frame.push(t.frame);
-    t = await time(() => {
+    record(filter, t);
+    t = await time('filter', () => {
       select.value = '';
       select.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    filter.update.push(t.update);
-    filter.frame.push(t.frame);
-    t = await time(() => headers[i % headers.length]!.click());
-    sort.update.push(t.update);
-    sort.frame.push(t.frame);
-    t = await time(() => {
+    record(filter, t);
+    t = await time('sort', () => headers[i % headers.length]!.click());
+    record(sort, t);
+    t = await time('search', () => {
       search.value = needles[i % needles.length]!;
       search.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    text.update.push(t.update);
-    text.frame.push(t.frame);
+    record(text, t);
   }
   search.value = '';
   search.dispatchEvent(new Event('input', { bubbles: true }));
@@ -127,9 +136,9 @@ async function run(rounds = 40) {
     generatedMs,
     firstRowsMs,
     firstPaintMs,
-    filter: { update: summary(filter.update), frame: summary(filter.frame) },
-    sort: { update: summary(sort.update), frame: summary(sort.frame) },
-    search: { update: summary(text.update), frame: summary(text.frame) },
+    filter: { update: summary(filter.update), frame: summary(filter.frame), layout: summary(filter.layout) },
+    sort: { update: summary(sort.update), frame: summary(sort.frame), layout: summary(sort.layout) },
+    search: { update: summary(text.update), frame: summary(text.frame), layout: summary(text.layout) },
     renderedRows: document.querySelectorAll('.executions tbody tr[aria-rowindex]').length,
   };
 }

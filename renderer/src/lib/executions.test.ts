@@ -182,6 +182,34 @@ describe('ExecutionIndex.query against a plain filter and sort of the same rows'
     }
   });
 
+  it('answers the first rows of a query at once and the others when finished: the same rows in the same order', () => {
+    for (const filter of filters) {
+      for (const sort of [undefined, { column: 'created_at', direction: 'desc' } as const, { column: 'duration', direction: 'asc' } as const]) {
+        const query = { ...filter, sort };
+        const expected = reference(query);
+        const answer = index.queryFirst(query, 7);
+        expect(answer.rows.length, JSON.stringify(query)).toBe(expected.length);
+        // Without a filter the answer is an order the index keeps, whole at once.
+        expect(answer.ready).toBe(Object.keys(filter).length === 0 ? expected.length : Math.min(expected.length, 7));
+        expect(ids(index, answer.rows.subarray(0, answer.ready))).toEqual(expected.slice(0, answer.ready));
+        answer.finish();
+        expect(answer.ready).toBe(expected.length);
+        expect(ids(index, answer.rows), JSON.stringify(query)).toEqual(expected);
+      }
+    }
+  });
+
+  it('finishes an unfinished answer before the next query marks the rows again', () => {
+    const failed = { status: 'failed', sort: { column: 'created_at', direction: 'asc' } } as const;
+    const trained = { pipeline: 'train', sort: { column: 'duration', direction: 'desc' } } as const;
+    const first = index.queryFirst(failed, 3);
+    expect(first.ready).toBe(3);
+    const second = index.queryFirst(trained, 3);
+    expect(ids(index, first.rows)).toEqual(reference(failed));
+    second.finish();
+    expect(ids(index, second.rows)).toEqual(reference(trained));
+  });
+
   it('filters on "no deployment" (the (none) choice) rather than ignoring it', () => {
     const none = ids(index, index.query({ deployment: '' }));
     expect(none.length).toBeGreaterThan(0);

@@ -469,22 +469,44 @@ export class ExecutionIndex {
     return (this.#mark ??= new Uint8Array(this.rows.length));
   }
 
-  /** The rows marked in the mask, in row order or in the given order, in an array sized to fit. */
-  #collect(mask: Uint8Array, order: Uint32Array | null): Uint32Array {
+  /**
+   * The rows marked in the mask, in row order or in the given order, in an array sized to fit: the
+   * first `ready` at once, the others when `finish` is called (the walk resumes where it stopped).
+   */
+  #collect(mask: Uint8Array, order: Uint32Array | null, ready: number): ShownRows {
     let count = 0;
     for (let r = 0; r < mask.length; r++) count += mask[r]!;
     const out = new Uint32Array(count);
     let k = 0;
-    if (order === null) {
-      for (let r = 0; r < mask.length; r++) if (mask[r]) out[k++] = r;
-    } else {
-      for (let i = 0; i < order.length && k < count; i++) {
-        const r = order[i]!;
-        if (mask[r]) out[k++] = r;
+    let i = 0;
+    const fill = (upTo: number) => {
+      if (order === null) {
+        for (; i < mask.length && k < upTo; i++) if (mask[i]) out[k++] = i;
+      } else {
+        for (; i < order.length && k < upTo; i++) {
+          const r = order[i]!;
+          if (mask[r]) out[k++] = r;
+        }
       }
-    }
-    return out;
+    };
+    fill(ready);
+    if (k === count) return complete(out);
+    const rows: ShownRows = {
+      rows: out,
+      ready: k,
+      finish: () => {
+        if (rows.ready === count) return;
+        fill(count);
+        rows.ready = count;
+        if (this.#unfinished === rows) this.#unfinished = null;
+      },
+    };
+    this.#unfinished = rows;
+    return rows;
   }
+
+  /** The last answer still walking: it reads the shared mask, so it finishes before a new query marks it. */
+  #unfinished: ShownRows | null = null;
 
   #whole: Uint32Array | null = null;
   #numericDescending = new Map<SortColumn, Uint32Array>();
@@ -568,6 +590,16 @@ export class ExecutionIndex {
    * index's own order (shared, not copied), so that a sort allocates nothing after the first time.
    */
   query(query: ExecutionQuery = {}): Uint32Array {
+    return this.queryFirst(query, Number.POSITIVE_INFINITY).rows;
+  }
+
+  /**
+   * The same rows as `query`, with only the first `ready` positions walked at once: a table shows
+   * its first rows in the input's frame and calls `finish` after it (or before reading further),
+   * the rest of a million rows' walk in sort order then costs no frame.
+   */
+  queryFirst(query: ExecutionQuery, ready: number): ShownRows {
+    this.#unfinished?.finish();
     const mask = this.#mask(query);
     const sort = query.sort;
     let order: Uint32Array | null = null;
@@ -576,9 +608,24 @@ export class ExecutionIndex {
       order =
         sort.direction === 'asc' ? this.order(sort.column) : dict ? this.#descendingOrder(sort.column, dict) : this.#numericDescendingOrder(sort.column);
     }
-    if (!mask) return order ?? (this.#whole ??= identity(this.rows.length));
-    return this.#collect(mask, order);
+    if (!mask) return complete(order ?? (this.#whole ??= identity(this.rows.length)));
+    return this.#collect(mask, order, ready);
   }
+}
+
+/**
+ * Row indices in the order shown: `rows` has its full length at once, its positions from `ready` on
+ * are written by `finish()` (0 until then; `finish` is idempotent).
+ */
+export interface ShownRows {
+  readonly rows: Uint32Array;
+  ready: number;
+  finish(): void;
+}
+
+/** An answer walked to its end. */
+export function complete(rows: Uint32Array): ShownRows {
+  return { rows, ready: rows.length, finish: () => {} };
 }
 
 function identity(n: number): Uint32Array {
