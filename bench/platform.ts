@@ -536,6 +536,9 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
     const walkers = new Map<Side, Walker>([platformSide, bareSqlSide].map((s) => [s, new Walker(combos)]));
     const cold = (writer: boolean) => (side: Side) => walk(side, walkers.get(side)!, 1, options.connections, writer);
     const bytes = (side: Side) => repeat(side, '/bare', 1, options.connections);
+    // CRAFT_BENCH_ONLY=cold|writer|hits: only that part is measured (the others get no rounds), for a CPU profile of one part.
+    const only = process.env.CRAFT_BENCH_ONLY;
+    const roundsOf = (part: 'cold' | 'writer' | 'hits') => (!only || only === part ? options.rounds : 0);
 
     process.stderr.write(`  cold pages: ${combos.length} cursor chains, ${options.rounds} rounds…\n`);
     const [coldPlatform, coldBareSql, coldBareBytes] = await alternate(
@@ -544,7 +547,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
         { side: bareSqlSide, run: cold(false) },
         { side: bareBytesSide, run: bytes },
       ],
-      options.rounds,
+      roundsOf('cold'),
     );
     const spreadOf = (walker: Walker) => {
       const means = [...walker.byLabel].filter(([, ms]) => ms.length >= 5).map(([label, ms]): [string, number] => [label, +(ms.reduce((s, x) => s + x, 0) / ms.length).toFixed(2)]).sort((a, b) => a[1] - b[1]);
@@ -558,7 +561,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
         { side: platformSide, run: cold(true) },
         { side: bareSqlSide, run: cold(true) },
       ],
-      options.rounds,
+      roundsOf('writer'),
     );
     let hits: PlatformBenchResult['hits'] = null;
     if (!databaseUrl) {
@@ -569,7 +572,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
           { side: platformSide, run: (side) => repeat(side, hitPath, 1, options.connections) },
           { side: bareBytesSide, run: bytes },
         ],
-        options.rounds,
+        roundsOf('hits'),
       );
       hits = { platform: hitPlatform!, bareBytes: hitBytes! };
     }
