@@ -8,7 +8,7 @@ describe('the executions page cache', () => {
     pages.put('page-1', 7, 'first answer');
     expect(pages.get('page-1', 7)).toBeUndefined();
     pages.put('page-1', 7, 'first answer');
-    expect(pages.get('page-1', 7)).toBe('first answer');
+    expect(pages.get('page-1', 7)?.toString()).toBe('first answer');
     expect(pages.get('page-2', 7)).toBeUndefined();
   });
 
@@ -18,7 +18,7 @@ describe('the executions page cache', () => {
     pages.put('page-1', 7, 'before the write');
     expect(pages.get('page-1', 8)).toBeUndefined();
     pages.put('page-1', 8, 'after the write');
-    expect(pages.get('page-1', 8)).toBe('after the write');
+    expect(pages.get('page-1', 8)?.toString()).toBe('after the write');
     expect(pages.get('page-1', 7)).toBeUndefined();
   });
 });
