@@ -23,7 +23,7 @@ describe.each(DIALECTS)('stored executions on $label', ({ dialect, skip }) => {
     let cursor: string | undefined;
     let seen = 0;
     do {
-      const text = (await executionsPage(p.context, env, { sort: '-created_at', limit: 100, ...(cursor ? { cursor } : {}) }, null));
+      const text = (await executionsPage(p.context, env, { sort: '-created_at', limit: 100, ...(cursor ? { cursor } : {}) }, null)).toString('utf8');
       expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
       const page = JSON.parse(text) as { items: { execution_id: string }[]; next_cursor: string | null };
       for (const item of page.items) expect(JSON.stringify(item)).toBe(JSON.stringify(JSON.parse(alone.get(item.execution_id)!)));
