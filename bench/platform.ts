@@ -2,7 +2,8 @@
 // accepts (each subset of status / pipeline / deployment / creator × a date range or not × both sorts),
 // following next_cursor, never asking the same URL twice (page-cache misses: cold pages); then the same
 // with a writer creating an execution and appending log lines every 50 ms; then one URL asked again and
-// again (page-cache hits, SQLite only). Compared in the same run, alternating 1 s rounds, with
+// again (page-cache hits, SQLite only). Compared in the same run, alternating rounds (cursor walks: the same
+// number of requests a side, so both walk the same URLs; hits: 1 s), with
 //   - a bare-SQL route: a minimal Fastify route running the equivalent keyset-paginated SELECT on the
 //     driver directly (better-sqlite3 or pg), and for writes the bare INSERTs;
 //   - a bare Fastify route sending the same bytes (no database: the ceiling).
@@ -12,7 +13,7 @@
 // its rates: on a machine shared with other work, req/s swings from run to run far more than CPU per request.
 // On SQLite by default; on PostgreSQL with DATABASE_URL (or --database-url): a database of its own, seeded
 // on first use and kept.
-// Usage: node --import tsx bench/platform.ts [--executions 1000000] [--rounds 6 (1 s per side each)]
+// Usage: node --import tsx bench/platform.ts [--executions 1000000] [--rounds 6] [--requests 300 (a side's walk each round)]
 //        [--connections 4] [--data-dir DIR (kept, reused)] [--database-url postgres://…]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -314,13 +315,19 @@ function cpuMsOf(pid: number | undefined): number {
   }
 }
 
-/** `connections` loops walking chains for `seconds` (after a short warm-up); a writer every 50 ms when asked. */
-async function walk(side: Side, walker: Walker, seconds: number, connections: number, writer: boolean): Promise<Round> {
+/**
+ * `connections` loops walking chains for `requests` requests (after a short warm-up); a writer every 50 ms
+ * when asked. A count, not a time: both sides then walk the same URLs in the same order. Timed rounds let
+ * the faster side walk further, and a chain that ends starts again with a smaller page, so its pages got
+ * cheaper the more it had walked (the bare route's CPU per request fell by a third in the writer's rounds).
+ */
+async function walk(side: Side, walker: Walker, requests: number, connections: number, writer: boolean): Promise<Round> {
   const agent = agentFor(connections + 1);
   const latencies: number[] = [];
   const writes: number[] = [];
-  const loop = async (until: number, record: boolean) => {
-    while (performance.now() < until) {
+  let left = 0;
+  const loop = async (record: boolean) => {
+    while (left-- > 0) {
       const chain = walker.take();
       const path = `${side.list}?${query(chain.c, chain.limit, chain.cursor)}`;
       if (walker.seen.has(path)) throw new Error(`${side.name} would ask ${path} twice`);
@@ -332,14 +339,15 @@ async function walk(side: Side, walker: Walker, seconds: number, connections: nu
       if (record) latencies.push(ms);
     }
   };
-  await Promise.all(Array.from({ length: connections }, () => loop(performance.now() + 200, false)));
+  left = 5 * connections;
+  await Promise.all(Array.from({ length: connections }, () => loop(false)));
   const started = performance.now();
   const cpuBefore = cpuMsOf(side.pid);
-  const until = started + seconds * 1000;
   let writing: Promise<void> = Promise.resolve();
   let n = 0;
   const timer = writer && side.write ? setInterval(() => (writing = writing.then(async () => void writes.push(...(await side.write!(agent, n++))))), 50) : null;
-  await Promise.all(Array.from({ length: connections }, () => loop(until, true)));
+  left = requests;
+  await Promise.all(Array.from({ length: connections }, () => loop(true)));
   if (timer) clearInterval(timer);
   await writing;
   const elapsed = (performance.now() - started) / 1000;
@@ -440,6 +448,8 @@ export interface PlatformBenchResult {
   executions: number;
   connections: number;
   rounds: number;
+  /** Requests of one side's cursor walk each round. */
+  requests: number;
   combinations: number;
   cold: { platform: Summary; bareSql: Summary; bareBytes: Summary };
   writer: { platform: Summary; bareSql: Summary };
@@ -451,7 +461,7 @@ export interface PlatformBenchResult {
   storage: [string, number][];
 }
 
-export async function runPlatformBench(options: { executions: number; rounds: number; connections: number; dataDir?: string; databaseUrl?: string }): Promise<PlatformBenchResult> {
+export async function runPlatformBench(options: { executions: number; rounds: number; requests: number; connections: number; dataDir?: string; databaseUrl?: string }): Promise<PlatformBenchResult> {
   const keep = !!options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'craft-bench-platform-'));
   const databaseUrl = options.databaseUrl;
@@ -534,8 +544,11 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
     };
     const bareBytesSide: Side = { name: 'bare bytes', port: bareBytesServer.port, pid: bareBytesServer.child.pid, list: '/bare', headers: {} };
     const walkers = new Map<Side, Walker>([platformSide, bareSqlSide].map((s) => [s, new Walker(combos)]));
-    const cold = (writer: boolean) => (side: Side) => walk(side, walkers.get(side)!, 1, options.connections, writer);
+    const cold = (writer: boolean) => (side: Side) => walk(side, walkers.get(side)!, options.requests, options.connections, writer);
     const bytes = (side: Side) => repeat(side, '/bare', 1, options.connections);
+    // CRAFT_BENCH_ONLY=cold|writer|hits: only that part is measured (the others get no rounds), for a CPU profile of one part.
+    const only = process.env.CRAFT_BENCH_ONLY;
+    const roundsOf = (part: 'cold' | 'writer' | 'hits') => (!only || only === part ? options.rounds : 0);
 
     process.stderr.write(`  cold pages: ${combos.length} cursor chains, ${options.rounds} rounds…\n`);
     const [coldPlatform, coldBareSql, coldBareBytes] = await alternate(
@@ -544,7 +557,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
         { side: bareSqlSide, run: cold(false) },
         { side: bareBytesSide, run: bytes },
       ],
-      options.rounds,
+      roundsOf('cold'),
     );
     const spreadOf = (walker: Walker) => {
       const means = [...walker.byLabel].filter(([, ms]) => ms.length >= 5).map(([label, ms]): [string, number] => [label, +(ms.reduce((s, x) => s + x, 0) / ms.length).toFixed(2)]).sort((a, b) => a[1] - b[1]);
@@ -558,7 +571,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
         { side: platformSide, run: cold(true) },
         { side: bareSqlSide, run: cold(true) },
       ],
-      options.rounds,
+      roundsOf('writer'),
     );
     let hits: PlatformBenchResult['hits'] = null;
     if (!databaseUrl) {
@@ -569,7 +582,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
           { side: platformSide, run: (side) => repeat(side, hitPath, 1, options.connections) },
           { side: bareBytesSide, run: bytes },
         ],
-        options.rounds,
+        roundsOf('hits'),
       );
       hits = { platform: hitPlatform!, bareBytes: hitBytes! };
     }
@@ -578,6 +591,7 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
       executions,
       connections: options.connections,
       rounds: options.rounds,
+      requests: options.requests,
       combinations: combos.length,
       cold: { platform: coldPlatform!, bareSql: coldBareSql!, bareBytes: coldBareBytes! },
       writer: { platform: writerPlatform!, bareSql: writerBareSql! },
@@ -603,7 +617,7 @@ function report(r: PlatformBenchResult): string {
   const writesP99 = ratio(r.writer.platform.writesP99, r.writer.bareSql.writesP99);
   const spread = r.spread ? ratio(r.spread.slowest[1], r.spread.fastest[1]) : NaN;
   return (
-    `platform (${r.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}): executions list, ${r.executions.toLocaleString('en')} executions, ${r.combinations} cursor chains (every filter combination, both sorts), no URL asked twice, ${r.connections} connections, ${r.rounds} alternating 1 s rounds per side\n` +
+    `platform (${r.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}): executions list, ${r.executions.toLocaleString('en')} executions, ${r.combinations} cursor chains (every filter combination, both sorts), no URL asked twice, ${r.connections} connections, ${r.rounds} alternating rounds per side (walks: ${r.requests} requests each; hits: 1 s)\n` +
     `  cold pages (page-cache misses):\n` +
     line('platform route', r.cold.platform) +
     line('bare-SQL route (same SELECT)', r.cold.bareSql) +
@@ -635,7 +649,7 @@ if (isEntry) {
     const dataDir = process.argv.includes('--data-dir') ? arg('data-dir', '') : undefined;
     if (dataDir && !existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
     const databaseUrl = arg('database-url', process.env.DATABASE_URL ?? '') || undefined;
-    runPlatformBench({ executions: Number(arg('executions', '1000000')), rounds: Number(arg('rounds', '6')), connections: Number(arg('connections', '4')), ...(dataDir ? { dataDir } : {}), ...(databaseUrl ? { databaseUrl } : {}) })
+    runPlatformBench({ executions: Number(arg('executions', '1000000')), rounds: Number(arg('rounds', '6')), requests: Number(arg('requests', '300')), connections: Number(arg('connections', '4')), ...(dataDir ? { dataDir } : {}), ...(databaseUrl ? { databaseUrl } : {}) })
       .then((r) => {
         process.stdout.write(report(r));
         process.exit(0);

@@ -72,8 +72,10 @@ export async function buildApp(ctx: PlatformContext, options: AppOptions): Promi
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request take Fastify's callback form: an async hook costs each request a promise and its turn.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // Closing (SIGTERM): the answers of requests still in flight end their keep-alive connection, so the
   // process exits as soon as they are answered (Fastify closes only the connections idle at that moment).
@@ -81,8 +83,9 @@ export async function buildApp(ctx: PlatformContext, options: AppOptions): Promi
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   const metrics: Metrics | null = options.metricsToken ? createMetrics(app, { token: options.metricsToken, poolStats: options.poolStats }) : null;
 

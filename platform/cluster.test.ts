@@ -328,7 +328,7 @@ describe('two platforms on one SQLite file', () => {
       const ids = (platform: typeof one) => platform.app.inject({ method: 'GET', url: page, headers }).then((r) => r.json().items.map((e: { execution_id: string }) => e.execution_id) as string[]);
       for (let round = 0; round < 3; round++) {
         await ids(one);
-        await ids(one); // now answered from one's page cache
+        await ids(one); // asked again: one's page cache keeps it (and answers it from the next round on)
         const writer = round % 2 === 0 ? two : one;
         const created = (await writer.app.inject({ method: 'POST', url: endpointPath(platformContract.createExecution, { slug: env.slug }), headers, payload: { pipeline_name: `p${round}` } })).json();
         expect(await ids(one)).toContain(created.execution_id);

@@ -1,5 +1,6 @@
 // Opens the platform database: a SQLite file (better-sqlite3, WAL) by default,
 // PostgreSQL when the URL starts with postgres://. Runs the migrations before use.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -17,9 +18,10 @@ export interface OpenDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
   /**
-   * SQLite: the hot path's reads (db/prepared.ts) on a read-only connection of their own, run at once on
-   * the driver. A write transaction on the main connection (its statements awaited one by one) then never
-   * queues them, and they read only what is committed (WAL: a reader never waits for a writer).
+   * The hot path's reads (db/prepared.ts), outside any transaction. SQLite: on a read-only connection of
+   * their own, run at once on the driver: a write transaction on the main connection (its statements
+   * awaited one by one) then never queues them, and they read only what is committed (WAL: a reader never
+   * waits for a writer). PostgreSQL: named prepared statements on the pool (see namedStatements).
    */
   hotRead?: HotRead;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     });
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    hotRead = namedStatements(pool);
   } else {
     dialect = 'sqlite';
     privateFolder(options.dataDir);
@@ -86,6 +89,22 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     reader?.close();
   };
   return { db, dialect, close, ...(poolStats ? { poolStats } : {}), ...(hotRead ? { hotRead } : {}) };
+}
+
+/**
+ * PostgreSQL: the hot path's reads as named prepared statements (one name per SQL text), so each pooled
+ * connection parses a statement once and keeps its plan (PostgreSQL's plan cache: a generic plan only
+ * where it is estimated no worse than planning each call), not on every request: planning the
+ * authentication's five joins took longer than running them (0.5 ms against 0.2), the page's 0.6 ms.
+ * The rows are what Kysely gives (the pool's type parsers).
+ */
+function namedStatements(pool: pg.Pool): HotRead {
+  const names = new Map<string, string>();
+  return async (sqlText, parameters) => {
+    let name = names.get(sqlText);
+    if (name === undefined) names.set(sqlText, (name = `craft_${createHash('sha256').update(sqlText).digest('hex').slice(0, 24)}`));
+    return (await pool.query({ name, text: sqlText, values: parameters as unknown[] })).rows as unknown[];
+  };
 }
 
 /**

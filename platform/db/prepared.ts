@@ -15,7 +15,7 @@ type Slot = { arg: number } | { value: unknown };
 
 export class PreparedQueries {
   private readonly cache = new Map<string, { sql: string; slots: Slot[] }>();
-  /** `read`: where the compiled reads run (SQLite: database.ts hotRead); else through Kysely. */
+  /** `read`: where the compiled reads run (database.ts hotRead); else through Kysely. */
   constructor(
     private readonly db: Kysely<any>,
     private readonly read?: HotRead,
@@ -23,7 +23,8 @@ export class PreparedQueries {
 
   /**
    * Runs the read `build` makes (with arg(i) placeholders) for these arguments; `shape` names the query's form.
-   * Reads only: on SQLite they run on a read-only connection, outside any transaction (a write there fails).
+   * Reads only, outside any transaction: on SQLite on a read-only connection (a write there fails), on
+   * PostgreSQL as prepared statements on the pool.
    */
   async run<R>(shape: string, build: () => Compilable<R>, args: readonly unknown[]): Promise<R[]> {
     let entry = this.cache.get(shape);
