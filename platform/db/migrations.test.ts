@@ -13,6 +13,24 @@ import { bearer, DIALECTS, freshPostgresDatabase, POSTGRES_URL } from '../test-h
 import { platformContract } from '../../domain/platform-contract.js';
 import { encryptSecret, loadMasterKey } from '../secrets.js';
 
+/** A new data folder and database (a fresh PostgreSQL database, or SQLite in the folder) migrated up to `migration`, removed by `cleanups`. */
+async function databaseMigratedTo(dialect: 'sqlite' | 'postgres', migration: string, cleanups: (() => Promise<void> | void)[]) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'craft-migrate-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  let databaseUrl: string | undefined;
+  let db: Kysely<any>;
+  if (dialect === 'postgres') {
+    const fresh = await freshPostgresDatabase(POSTGRES_URL!);
+    cleanups.push(fresh.drop);
+    databaseUrl = fresh.url;
+    db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url }) }) });
+  } else {
+    db = new Kysely({ dialect: new SqliteDialect({ database: new SQLite(join(dataDir, 'platform.sqlite')) }) });
+  }
+  expect((await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo(migration)).error).toBeUndefined();
+  return { dataDir, databaseUrl, db };
+}
+
 describe('migrations', () => {
   it('call no live application code: they import kysely and types only, so a shipped migration never changes', () => {
     const source = readFileSync(join(import.meta.dirname, 'migrations.ts'), 'utf8');
@@ -126,19 +144,7 @@ describe.each(DIALECTS)('migration 0011 (compact executions) on $label', ({ dial
   });
 
   it.skipIf(skip)('executions written before it are answered byte for byte as they were stored, filtered, in order, with their logs', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'craft-migrate-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    let db: Kysely<any>;
-    if (dialect === 'postgres') {
-      const fresh = await freshPostgresDatabase(POSTGRES_URL!);
-      cleanups.push(fresh.drop);
-      databaseUrl = fresh.url;
-      db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url }) }) });
-    } else {
-      db = new Kysely({ dialect: new SqliteDialect({ database: new SQLite(join(dataDir, 'platform.sqlite')) }) });
-    }
-    expect((await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo('0010_executions_list_indexes')).error).toBeUndefined();
+    const { dataDir, databaseUrl, db } = await databaseMigratedTo(dialect, '0010_executions_list_indexes', cleanups);
     const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
     const masterKey = loadMasterKey(dataDir);
     for (const id of ['u1', 'u2']) {
@@ -235,19 +241,7 @@ describe.each(DIALECTS)('migration 0012 (executions keep one change row) on $lab
   });
 
   it.skipIf(skip)('executions written before it read the same after (feed, filters, cursor); other changes stay; only the newest execution change is kept', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'craft-migrate-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    let db: Kysely<any>;
-    if (dialect === 'postgres') {
-      const fresh = await freshPostgresDatabase(POSTGRES_URL!);
-      cleanups.push(fresh.drop);
-      databaseUrl = fresh.url;
-      db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url }) }) });
-    } else {
-      db = new Kysely({ dialect: new SqliteDialect({ database: new SQLite(join(dataDir, 'platform.sqlite')) }) });
-    }
-    expect((await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo('0011_compact_executions')).error).toBeUndefined();
+    const { dataDir, databaseUrl, db } = await databaseMigratedTo(dialect, '0011_compact_executions', cleanups);
     const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
     await db.insertInto('users').values({ id: 'u1', email: 'u1@example.com', name: 'u1', role: 'admin', password_hash: null, sdk_token_hash: null, created_at: at(0), updated_at: at(0), deleted_at: null }).execute();
     await db
@@ -311,19 +305,7 @@ describe.each(DIALECTS)('migration 0013 (more fragments) on $label', ({ dialect,
   });
 
   it.skipIf(skip)('executions stored before it are answered byte for byte as they were, in pages, the feed and alone, and are stored shorter', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'craft-migrate-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    let db: Kysely<any>;
-    if (dialect === 'postgres') {
-      const fresh = await freshPostgresDatabase(POSTGRES_URL!);
-      cleanups.push(fresh.drop);
-      databaseUrl = fresh.url;
-      db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url }) }) });
-    } else {
-      db = new Kysely({ dialect: new SqliteDialect({ database: new SQLite(join(dataDir, 'platform.sqlite')) }) });
-    }
-    expect((await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo('0012_executions_lean_changes')).error).toBeUndefined();
+    const { dataDir, databaseUrl, db } = await databaseMigratedTo(dialect, '0012_executions_lean_changes', cleanups);
     const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
     await db.insertInto('users').values({ id: 'u1', email: 'u1@example.com', name: 'u1', role: 'admin', password_hash: null, sdk_token_hash: null, created_at: at(0), updated_at: at(0), deleted_at: null }).execute();
     await db
