@@ -31,6 +31,22 @@ async function databaseMigratedTo(dialect: 'sqlite' | 'postgres', migration: str
   return { dataDir, databaseUrl, db };
 }
 
+/** 12:00 UTC on 2025-01-01 plus `minute`, as the rows store it. */
+const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
+
+/** An admin u1, its project p1 ("legacy") and environment e1 ("env-one"), written as rows. */
+async function insertLegacyEnvironment(db: Kysely<any>, dataDir: string): Promise<void> {
+  await db.insertInto('users').values({ id: 'u1', email: 'u1@example.com', name: 'u1', role: 'admin', password_hash: null, sdk_token_hash: null, created_at: at(0), updated_at: at(0), deleted_at: null }).execute();
+  await db
+    .insertInto('projects')
+    .values({
+      id: 'p1', name: 'legacy', python_version: '3.10', repository_url: 'git@github.com:a/legacy.git', default_branch: 'main', folders: '["/"]', requirements_path: 'requirements.txt', system_dependencies: '[]',
+      deploy_key_encrypted: encryptSecret(loadMasterKey(dataDir), 'secret', 'project:p1'), deploy_key_public: 'ssh-rsa AAAA', deploy_key_fingerprint: 'SHA256:x', created_at: at(0), created_by: 'u1', updated_at: at(0),
+    })
+    .execute();
+  await db.insertInto('environments').values({ id: 'e1', project_id: 'p1', name: 'env-one', slug: 'env-one', status: 'ready', default_branch: null, folders: null, requirements_path: null, system_dependencies: null, created_at: at(0), created_by: 'u1', updated_at: at(0) }).execute();
+}
+
 describe('migrations', () => {
   it('call no live application code: they import kysely and types only, so a shipped migration never changes', () => {
     const source = readFileSync(join(import.meta.dirname, 'migrations.ts'), 'utf8');
@@ -145,7 +161,6 @@ describe.each(DIALECTS)('migration 0011 (compact executions) on $label', ({ dial
 
   it.skipIf(skip)('executions written before it are answered byte for byte as they were stored, filtered, in order, with their logs', async () => {
     const { dataDir, databaseUrl, db } = await databaseMigratedTo(dialect, '0010_executions_list_indexes', cleanups);
-    const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
     const masterKey = loadMasterKey(dataDir);
     for (const id of ['u1', 'u2']) {
       await db.insertInto('users').values({ id, email: `${id}@example.com`, name: id, role: 'admin', password_hash: null, sdk_token_hash: null, created_at: at(0), updated_at: at(0), deleted_at: null }).execute();
@@ -242,16 +257,7 @@ describe.each(DIALECTS)('migration 0012 (executions keep one change row) on $lab
 
   it.skipIf(skip)('executions written before it read the same after (feed, filters, cursor); other changes stay; only the newest execution change is kept', async () => {
     const { dataDir, databaseUrl, db } = await databaseMigratedTo(dialect, '0011_compact_executions', cleanups);
-    const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
-    await db.insertInto('users').values({ id: 'u1', email: 'u1@example.com', name: 'u1', role: 'admin', password_hash: null, sdk_token_hash: null, created_at: at(0), updated_at: at(0), deleted_at: null }).execute();
-    await db
-      .insertInto('projects')
-      .values({
-        id: 'p1', name: 'legacy', python_version: '3.10', repository_url: 'git@github.com:a/legacy.git', default_branch: 'main', folders: '["/"]', requirements_path: 'requirements.txt', system_dependencies: '[]',
-        deploy_key_encrypted: encryptSecret(loadMasterKey(dataDir), 'secret', 'project:p1'), deploy_key_public: 'ssh-rsa AAAA', deploy_key_fingerprint: 'SHA256:x', created_at: at(0), created_by: 'u1', updated_at: at(0),
-      })
-      .execute();
-    await db.insertInto('environments').values({ id: 'e1', project_id: 'p1', name: 'env-one', slug: 'env-one', status: 'ready', default_branch: null, folders: null, requirements_path: null, system_dependencies: null, created_at: at(0), created_by: 'u1', updated_at: at(0) }).execute();
+    await insertLegacyEnvironment(db, dataDir);
     await db.insertInto('changes').values({ resource: 'project', key: 'legacy', project_id: 'p1', environment_id: null, op: 'upsert', audience: null, at: at(0) }).execute();
     const executions = [
       { execution_id: 'train-0001', status: 'succeeded', minute: 1, deployment: 'nightly' },
@@ -306,16 +312,7 @@ describe.each(DIALECTS)('migration 0013 (more fragments) on $label', ({ dialect,
 
   it.skipIf(skip)('executions stored before it are answered byte for byte as they were, in pages, the feed and alone, and are stored shorter', async () => {
     const { dataDir, databaseUrl, db } = await databaseMigratedTo(dialect, '0012_executions_lean_changes', cleanups);
-    const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
-    await db.insertInto('users').values({ id: 'u1', email: 'u1@example.com', name: 'u1', role: 'admin', password_hash: null, sdk_token_hash: null, created_at: at(0), updated_at: at(0), deleted_at: null }).execute();
-    await db
-      .insertInto('projects')
-      .values({
-        id: 'p1', name: 'legacy', python_version: '3.10', repository_url: 'git@github.com:a/legacy.git', default_branch: 'main', folders: '["/"]', requirements_path: 'requirements.txt', system_dependencies: '[]',
-        deploy_key_encrypted: encryptSecret(loadMasterKey(dataDir), 'secret', 'project:p1'), deploy_key_public: 'ssh-rsa AAAA', deploy_key_fingerprint: 'SHA256:x', created_at: at(0), created_by: 'u1', updated_at: at(0),
-      })
-      .execute();
-    await db.insertInto('environments').values({ id: 'e1', project_id: 'p1', name: 'env-one', slug: 'env-one', status: 'ready', default_branch: null, folders: null, requirements_path: null, system_dependencies: null, created_at: at(0), created_by: 'u1', updated_at: at(0) }).execute();
+    await insertLegacyEnvironment(db, dataDir);
     const source = { commit_id: null, repository_url: 'git@github.com:a/legacy.git', repository_branch: 'main', requirements_path: 'requirements.txt', origin: 'git_repository' };
     // Values that hold the new fragments' text (escaped, as JSON writes them) must come out as they went in.
     const tricky = '{"name":"x","status":"y"],"inputs":[,"value":';
