@@ -47,6 +47,14 @@ async function insertLegacyEnvironment(db: Kysely<any>, dataDir: string): Promis
   await db.insertInto('environments').values({ id: 'e1', project_id: 'p1', name: 'env-one', slug: 'env-one', status: 'ready', default_branch: null, folders: null, requirements_path: null, system_dependencies: null, created_at: at(0), created_by: 'u1', updated_at: at(0) }).execute();
 }
 
+/** The platform started on the migrated database, and the local admin's access header. */
+async function platformSignedIn(dataDir: string, databaseUrl: string | undefined, cleanups: (() => Promise<void> | void)[]) {
+  const platform = await buildPlatform({ dataDir, databaseUrl });
+  cleanups.push(() => platform.close());
+  const access = bearer(await platform.issueLocalAdminToken().then(async (token) => (await platform.app.inject({ method: 'POST', url: platformContract.refresh.path, payload: { refresh_token: token } })).json().access_token));
+  return { platform, access };
+}
+
 describe('migrations', () => {
   it('call no live application code: they import kysely and types only, so a shipped migration never changes', () => {
     const source = readFileSync(join(import.meta.dirname, 'migrations.ts'), 'utf8');
@@ -130,9 +138,7 @@ describe.each(DIALECTS)('migrations on $label', ({ dialect, skip }) => {
     await db.insertInto('executions').values({ ...old, doc: oldDoc }).execute();
     await db.destroy();
 
-    const platform = await buildPlatform({ dataDir, databaseUrl });
-    cleanups.push(() => platform.close());
-    const access = bearer(await platform.issueLocalAdminToken().then(async (token) => (await platform.app.inject({ method: 'POST', url: platformContract.refresh.path, payload: { refresh_token: token } })).json().access_token));
+    const { platform, access } = await platformSignedIn(dataDir, databaseUrl, cleanups);
     const read = await platform.app.inject({ method: 'GET', url: '/environments/old-env-slug/api/v1/executions/train-0001', headers: access });
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual({
@@ -203,9 +209,7 @@ describe.each(DIALECTS)('migration 0011 (compact executions) on $label', ({ dial
     await db.insertInto('execution_logs').values({ execution_seq: 1, timestamp: at(1), message: 'kept through the migration' }).execute();
     await db.destroy();
 
-    const platform = await buildPlatform({ dataDir, databaseUrl });
-    cleanups.push(() => platform.close());
-    const access = bearer(await platform.issueLocalAdminToken().then(async (token) => (await platform.app.inject({ method: 'POST', url: platformContract.refresh.path, payload: { refresh_token: token } })).json().access_token));
+    const { platform, access } = await platformSignedIn(dataDir, databaseUrl, cleanups);
     const list = async (slug: string, query: string) => {
       const page = await platform.app.inject({ method: 'GET', url: `/environments/${slug}/api/v1/executions?${query}`, headers: access });
       expect(page.statusCode, page.body).toBe(200);
@@ -280,9 +284,7 @@ describe.each(DIALECTS)('migration 0012 (executions keep one change row) on $lab
     }
     await db.destroy();
 
-    const platform = await buildPlatform({ dataDir, databaseUrl });
-    cleanups.push(() => platform.close());
-    const access = bearer(await platform.issueLocalAdminToken().then(async (token) => (await platform.app.inject({ method: 'POST', url: platformContract.refresh.path, payload: { refresh_token: token } })).json().access_token));
+    const { platform, access } = await platformSignedIn(dataDir, databaseUrl, cleanups);
     const list = async (query: string) => {
       const page = await platform.app.inject({ method: 'GET', url: `/environments/env-one/api/v1/executions?${query}`, headers: access });
       expect(page.statusCode, page.body).toBe(200);
@@ -342,9 +344,7 @@ describe.each(DIALECTS)('migration 0013 (more fragments) on $label', ({ dialect,
     }
     await db.destroy();
 
-    const platform = await buildPlatform({ dataDir, databaseUrl });
-    cleanups.push(() => platform.close());
-    const access = bearer(await platform.issueLocalAdminToken().then(async (token) => (await platform.app.inject({ method: 'POST', url: platformContract.refresh.path, payload: { refresh_token: token } })).json().access_token));
+    const { platform, access } = await platformSignedIn(dataDir, databaseUrl, cleanups);
     const list = async (query: string) => {
       const page = await platform.app.inject({ method: 'GET', url: `/environments/env-one/api/v1/executions?${query}`, headers: access });
       expect(page.statusCode, page.body).toBe(200);
