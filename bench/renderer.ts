@@ -16,7 +16,8 @@
 // CRAFT_BENCH_PROFILE=dir writes the page's CPU profile over the timed inputs (rows-<n>.cpuprofile);
 // CRAFT_BENCH_TRACE=dir writes Chromium's performance trace of them (rows-<n>.trace.json, more categories in
 // CRAFT_BENCH_TRACE_CATEGORIES=a,b) and prints the main thread's CPU time in style and layout per input
-// (and paint, for the user pass): on a loaded machine wall times say more about the other processes than about the page.
+// (and paint, and each input's busy main-thread CPU time before its frame is shown, for the user pass): on a loaded
+// machine wall times say more about the other processes than about the page.
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,7 @@ const f = (ms: number) => `${ms.toFixed(1)} ms`;
 
 /** From a trace: per timed input (the page's performance.measure spans), the median CPU time of style and of layout. */
 function traceCpu(json: string): string[] {
-  type Event = { name: string; cat?: string; ph: string; ts: number; dur?: number; tdur?: number; id2?: { local?: string }; args?: { name?: string } };
+  type Event = { name: string; cat?: string; ph: string; pid?: number; tid?: number; ts: number; dur?: number; tdur?: number; id2?: { local?: string }; args?: { name?: string } };
   const events = (JSON.parse(json) as { traceEvents: Event[] }).traceEvents;
   const spans = new Map<string, [number, number][]>();
   const open = new Map<string, Event>();
@@ -92,6 +93,18 @@ function traceCpu(json: string): string[] {
     outerEnd.set(e.name, e.ts + (e.dur ?? 0));
     work.push(e);
   }
+  // The page's main thread (the one that lays out) and its outermost recorded events: its busy time.
+  const threads = new Map<string, number>();
+  for (const e of events) if (e.name === 'Layout') threads.set(`${e.pid}:${e.tid}`, (threads.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
+  const main = [...threads].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const busy: Event[] = [];
+  let end = -Infinity;
+  for (const e of events.filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === main).sort((a, b) => a.ts - b.ts)) {
+    if (e.ts < end) continue;
+    end = e.ts + (e.dur ?? 0);
+    busy.push(e);
+  }
+  const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(0.95 * (values.length - 1) + 0.5))] ?? 0;
   return [...spans].map(([name, list]) => {
     const per = list.map(([from, to]) => {
       const inSpan = work.filter((e) => e.ts >= from && e.ts <= to);
@@ -99,7 +112,9 @@ function traceCpu(json: string): string[] {
       return { style: cpu('UpdateLayoutTree'), layout: cpu('Layout'), paint: cpu('PrePaint') + cpu('Paint') + cpu('Layerize') };
     });
     // The first pass's spans end at its forced layout, before paint: paint is printed for the user pass.
-    const paint = name.startsWith('user ') ? `, paint ${f(median(per.map((p) => p.paint)))}` : '';
+    // The user pass's spans run from the input to just after its frame: their busy thread time is the input's cost in CPU.
+    const cost = list.map(([from, to]) => busy.filter((e) => e.ts >= from && e.ts <= to).reduce((sum, e) => sum + (e.tdur ?? e.dur ?? 0) / 1000, 0));
+    const paint = name.startsWith('user ') ? `, paint ${f(median(per.map((p) => p.paint)))}; main-thread CPU before its frame is shown p50 ${f(median(cost))}, p95 ${f(p95(cost))}` : '';
     return `  trace, ${name.padEnd(11)} CPU (thread time) per input, median: style ${f(median(per.map((p) => p.style)))}, layout ${f(median(per.map((p) => p.layout)))}${paint} (${list.length} inputs)`;
   });
 }
