@@ -113,7 +113,13 @@ function traceCpu(json: string): string[] {
     });
     // The first pass's spans end at its forced layout, before paint: paint is printed for the user pass.
     // The user pass's spans run from the input to just after its frame: their busy thread time is the input's cost in CPU.
-    const cost = list.map(([from, to]) => busy.filter((e) => e.ts >= from && e.ts <= to).reduce((sum, e) => sum + (e.tdur ?? e.dur ?? 0) / 1000, 0));
+    // An event that began before the input (the timer the input runs in) counts from the input on, in proportion.
+    const cost = list.map(([from, to]) =>
+      busy.reduce((sum, e) => {
+        const [start, stop] = [Math.max(from, e.ts), Math.min(to, e.ts + (e.dur ?? 0))];
+        return stop <= start ? sum : sum + ((stop - start) * ((e.tdur ?? e.dur ?? 0) / (e.dur || 1))) / 1000;
+      }, 0),
+    );
     const paint = name.startsWith('user ') ? `, paint ${f(median(per.map((p) => p.paint)))}; main-thread CPU before its frame is shown p50 ${f(median(cost))}, p95 ${f(p95(cost))}` : '';
     return `  trace, ${name.padEnd(11)} CPU (thread time) per input, median: style ${f(median(per.map((p) => p.style)))}, layout ${f(median(per.map((p) => p.layout)))}${paint} (${list.length} inputs)`;
   });
