@@ -7,7 +7,7 @@ const DEPLOYMENTS = ['prod-endpoint', 'nightly', 'hourly-score', 'staging', 'dep
 const USERS = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson', 'Edsger Dijkstra', 'Barbara Liskov', 'Local admin'];
 
 /** A small, fast, seeded PRNG (mulberry32). */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateExecutions } from '../bench/generate.js';
-import { EXECUTION_COLUMNS, ExecutionIndex, executionsCsv, type ExecutionQuery, type ExecutionRow, type SortColumn } from './executions.js';
+import { EXECUTION_COLUMNS, ExecutionIndex, executionsCsv, rowsKey, type ExecutionQuery, type ExecutionRow, type SortColumn } from './executions.js';
 
 function row(id: string, over: Partial<ExecutionRow> = {}): ExecutionRow {
   return {
@@ -197,6 +197,33 @@ describe('ExecutionIndex.query against a plain filter and sort of the same rows'
         expect(ids(index, answer.rows), JSON.stringify(query)).toEqual(expected);
       }
     }
+  });
+
+  it('gives two queries the same rows key exactly when they keep the same rows (a sort keeps the charts as counted)', () => {
+    // Filters that keep the same rows as another one spelt differently, and ones differing by one field.
+    const variants: ExecutionQuery[] = [
+      ...filters,
+      { status: '', search: '  FAIL ' },
+      { creator: 'Ada Lovelace' },
+      { pipeline: 'train' },
+      { deployment: 'nightly' },
+      { from: Date.parse('2026-10-01T00:00:00Z') },
+      { to: Date.parse('2026-10-20T00:00:00Z') },
+      { environment: 'production' },
+    ];
+    const kept = (query: ExecutionQuery) => [...index.query(query)].sort((a, b) => a - b).join(',');
+    for (const a of variants) {
+      for (const b of variants) {
+        for (const sort of [undefined, { column: 'duration', direction: 'asc' } as const]) {
+          const sameKey = rowsKey(a) === rowsKey({ ...b, sort });
+          // Same key: same rows. Different keys on a filter that keeps other rows: never the same key.
+          if (sameKey) expect(kept({ ...b, sort }), `${JSON.stringify(a)} ${JSON.stringify(b)}`).toBe(kept(a));
+          if (kept(a) !== kept(b)) expect(sameKey, `${JSON.stringify(a)} ${JSON.stringify(b)}`).toBe(false);
+        }
+      }
+    }
+    expect(rowsKey({ status: 'failed', sort: { column: 'status', direction: 'asc' } })).toBe(rowsKey({ status: 'failed' }));
+    expect(rowsKey({ deployment: '' })).not.toBe(rowsKey({}));
   });
 
   it('finishes an unfinished answer before the next query marks the rows again', () => {

@@ -102,6 +102,29 @@ export interface ExecutionQuery {
   sort?: { column: SortColumn; direction: SortDirection } | undefined;
 }
 
+/** The free text as the search matches it. */
+function searchNeedle(search: string | undefined): string {
+  return (search ?? '').replace(/[\n\u0000]/g, ' ').trim().toLowerCase();
+}
+
+/**
+ * What decides which rows a query keeps, whatever their order: two queries with the same key keep
+ * the same rows of one index (a sort only reorders them), so what counts them (the charts) need not count again.
+ */
+export function rowsKey(query: ExecutionQuery): string {
+  const deployment = query.deployment === undefined ? null : query.deployment;
+  return JSON.stringify([
+    query.environment || null,
+    query.status || null,
+    query.pipeline || null,
+    deployment,
+    query.creator || null,
+    query.from ?? null,
+    query.to ?? null,
+    searchNeedle(query.search),
+  ]);
+}
+
 /** A column with few distinct values: each row's value as a code, codes in sorted order. */
 interface Dictionary {
   values: string[];
@@ -558,7 +581,7 @@ export class ExecutionIndex {
     pick(this.creator, query.creator || undefined);
     pick(this.environment, query.environment || undefined);
     const byDate = query.from !== undefined || query.to !== undefined;
-    const needle = (query.search ?? '').replace(/[\n\u0000]/g, ' ').trim().toLowerCase();
+    const needle = searchNeedle(query.search);
     if (equal.length === 0 && !byDate && !needle) return null;
 
     // The first test writes the mask, the others narrow it.
