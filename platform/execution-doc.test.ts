@@ -1,7 +1,7 @@
 // A stored execution reads back as the API's JSON, byte for byte, whichever side expands its one-character
 // fragments: the database (single executions) or the page's text (lists).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executionDocSql } from './execution-doc.js';
+import { executionDocSql, expandFragments, expandJoined } from './execution-doc.js';
 import { executionsPage } from './executions-store.js';
 import { seed } from './seed.js';
 import { createTestPlatform, DIALECTS, type TestPlatform } from './test-helpers.js';
@@ -33,5 +33,23 @@ describe.each(DIALECTS)('stored executions on $label', ({ dialect, skip }) => {
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
     expect(seen).toBe(250);
+  });
+});
+
+describe("a page's stored text expanded", () => {
+  // Two stored documents as a page aggregates them: fragments as marks, \u0001 between documents.
+  const stored = '{"a":1,\u0011\u0012x\u0005null}],"inputs":[\u0007in\u0004string\u000f}\u0006]}\u0001{"b":"\\u0001 stays\u0013"}';
+
+  it('joins the documents and expands every fragment in one pass, as expanding then joining does', () => {
+    const joined = expandJoined(stored, '\u0001', ',\n');
+    expect(joined).toBe(expandFragments(stored).replaceAll('\u0001', ',\n'));
+    expect(joined).toBe('{"a":1,"steps":[{"name":"x","start_date":null}],"inputs":[{"pipeline_input_name":"in","data_type":"string","mapping_type":"run","mapping_value":{}}],"outputs":[]},\n{"b":"\\u0001 stays,"value":"}');
+    expect(joined).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+
+  it('leaves text without marks as it is, and refuses a separator that is a fragment mark', () => {
+    expect(expandJoined('{"plain":"text $& $1"}', '\u0001', ',\n')).toBe('{"plain":"text $& $1"}');
+    expect(expandFragments('{"plain":"text $& $1"}\u0012')).toBe('{"plain":"text $& $1"}{"name":"');
+    expect(() => expandJoined('x', '\u0005', ',')).toThrow(/separator/);
   });
 });

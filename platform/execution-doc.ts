@@ -140,23 +140,36 @@ export function executionDocSql(dialect: Dialect, table = 'executions', options:
   return sql<string>`${sql.raw(executionDocSqlText(dialect, table, options))}`;
 }
 
+/** A character class of the given one-character marks, for a global RegExp. */
+const classOf = (marks: string[]) => new RegExp(`[${marks.map((m) => `\\u${m.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}]`, 'g');
+const MARKS = classOf(DICTIONARY.map(([mark]) => mark));
+const fragmentOf = (mark: string) => FRAGMENT_OF[mark.charCodeAt(0)]!;
+
 /**
  * Documents read with `fragments: 'left'`, expanded: safe on any JSON text, which never holds a control
  * character unescaped. One pass over the text (no fragment holds a mark, so this is the reverse of the
  * encoding's replacements): the cost stays that of reading the page once, however many fragments.
+ * One native RegExp scan that builds a flat string: a character loop joining slices built a rope that the
+ * socket's write then flattened again (about a third more CPU on a 100 KB page).
  */
 export function expandFragments(text: string): string {
-  let expanded = '';
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20) {
-      const fragment = FRAGMENT_OF[code];
-      if (fragment !== undefined) {
-        expanded += text.slice(from, i) + fragment;
-        from = i + 1;
-      }
-    }
+  return text.replace(MARKS, fragmentOf);
+}
+
+const joinedBy = new Map<string, { marks: RegExp; expand: (mark: string) => string }>();
+
+/**
+ * expandFragments, and in the same pass each `separator` (a control character no fragment uses: the
+ * one a page's documents are aggregated with) becomes `joiner`.
+ */
+export function expandJoined(text: string, separator: string, joiner: string): string {
+  const key = `${separator}${joiner}`;
+  let found = joinedBy.get(key);
+  if (!found) {
+    if (separator.length !== 1 || separator.charCodeAt(0) >= 0x20 || FRAGMENT_OF[separator.charCodeAt(0)] !== undefined || separator === SOURCE_MARK) throw new Error('expandJoined: the separator must be a control character no fragment uses');
+    const code = separator.charCodeAt(0);
+    found = { marks: classOf([...DICTIONARY.map(([mark]) => mark), separator]), expand: (mark) => (mark.charCodeAt(0) === code ? joiner : FRAGMENT_OF[mark.charCodeAt(0)]!) };
+    joinedBy.set(key, found);
   }
-  return from === 0 ? text : expanded + text.slice(from);
+  return text.replace(found.marks, found.expand);
 }

@@ -10,7 +10,7 @@ import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
 import { currentCursor, executionChangeCtes, recordExecutionChange } from './changes.js';
 import type { Database, EnvironmentsTable, ExecutionsTable } from './db/schema.js';
-import { executionDoc, executionDocSql, expandFragments, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
+import { executionDoc, executionDocSql, expandFragments, expandJoined, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
 import { arg } from './db/prepared.js';
 
 /** An execution as read: what its writes check (status, change_seq), its row id (its logs' key) and its API JSON. */
@@ -49,16 +49,52 @@ const normalise = (date: string) => new Date(date).toISOString();
 
 const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
 
-/** Whether "created_ms:id,…" is in the page order. */
-function inOrder(keys: string[], descending: boolean): boolean {
-  const list = keys.map((key) => key.split(':').map(Number) as [number, number]);
-  for (let i = 1; i < list.length; i++) {
-    const [ms, id] = list[i]!;
-    const [previousMs, previousId] = list[i - 1]!;
-    const after = ms > previousMs || (ms === previousMs && id > previousId);
-    if (descending ? after || (ms === previousMs && id === previousId) : !after) return false;
+/**
+ * The page's keys "created_ms:id,…" read in one scan (no array of strings, no numbers boxed per key): whether
+ * they are in the page order, how many there are, and the id of the `at`-th (0-based) if there is one.
+ */
+export function scanPageKeys(keys: string, descending: boolean, at: number): { inOrder: boolean; count: number; idAt: string | null } {
+  let count = 0;
+  let inOrder = true;
+  let previousMs = 0;
+  let previousId = 0;
+  let idAt: string | null = null;
+  let i = 0;
+  const end = keys.length;
+  const malformed = () => new Error(`executions page: a malformed key in "${keys.slice(0, 80)}"`);
+  while (i < end) {
+    // created_ms may be negative (a date before 1970); ids never are.
+    const sign = keys.charCodeAt(i) === 45 /* - */ ? -1 : 1;
+    if (sign < 0) i++;
+    let ms = 0;
+    const msFrom = i;
+    for (let c = keys.charCodeAt(i); c !== 58 /* : */; c = keys.charCodeAt(++i)) {
+      if (c < 48 || c > 57 || i >= end) throw malformed();
+      ms = ms * 10 + (c - 48);
+    }
+    if (i === msFrom) throw malformed();
+    ms *= sign;
+    const idFrom = ++i;
+    let id = 0;
+    for (; i < end; i++) {
+      const c = keys.charCodeAt(i);
+      if (c === 44 /* , */) break;
+      if (c < 48 || c > 57) throw malformed();
+      id = id * 10 + (c - 48);
+    }
+    if (i === idFrom) throw malformed();
+    if (count === at) idAt = keys.slice(idFrom, i);
+    if (count > 0) {
+      const after = ms > previousMs || (ms === previousMs && id > previousId);
+      if (descending ? after || (ms === previousMs && id === previousId) : !after) inOrder = false;
+    }
+    previousMs = ms;
+    previousId = id;
+    count++;
+    // Past the comma; a comma that ends the text is malformed.
+    if (i < end && ++i === end) throw malformed();
   }
-  return true;
+  return { inOrder, count, idAt };
 }
 
 /** At most this many bytes of page answers kept per process (see PageCache). */
@@ -212,13 +248,18 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
     if (hit) return hit;
   }
   let [page] = await aggregate(ctx.dialect === 'postgres');
-  if (ctx.dialect !== 'postgres' && page?.keys && !inOrder(page.keys.split(','), descending)) [page] = await aggregate(true);
-  const keys = page?.keys ? page.keys.split(',') : [];
-  let docs = expandFragments(page?.docs ?? '');
-  if (keys.length > q.limit) docs = docs.slice(0, docs.lastIndexOf(SEPARATOR));
-  const nextCursor = keys.length > q.limit ? keys[q.limit - 1]!.split(':')[1]! : null;
+  let keys = scanPageKeys(page?.keys ?? '', descending, q.limit - 1);
+  if (ctx.dialect !== 'postgres' && !keys.inOrder) {
+    [page] = await aggregate(true);
+    keys = scanPageKeys(page?.keys ?? '', descending, q.limit - 1);
+  }
+  // The row past the page (it only tells that a next page exists) is cut before the one pass that expands
+  // the fragments and joins the documents.
+  const raw = page?.docs ?? '';
+  const docs = expandJoined(keys.count > q.limit ? raw.slice(0, raw.lastIndexOf(SEPARATOR)) : raw, SEPARATOR, ',\n');
+  const nextCursor = keys.count > q.limit ? keys.idAt : null;
   const changesCursor = String(page?.changes_cursor ?? (await currentCursor(ctx.db)));
-  const body = pageJson(docs.replaceAll(SEPARATOR, ',\n'), nextCursor, changesCursor);
+  const body = pageJson(docs, nextCursor, changesCursor);
   if (cache && key !== null) cache.pages.put(key, page?.changes_cursor === null || page?.changes_cursor === undefined ? null : Number(page.changes_cursor), body);
   return body;
 }
