@@ -78,6 +78,14 @@ export function answerText(answer: unknown): string | undefined {
   return typeof answer === 'object' && answer !== null ? answerTexts.get(answer) : undefined;
 }
 
+/** An answer as it came (`receive`), parsed on demand. */
+export interface ReceivedAnswer<N extends EndpointName> {
+  /** The answer's text as sent (empty when it had none). */
+  readonly text: string;
+  /** The answer checked by the endpoint's schema (as `call` returns it); throws the platform's error as an AppError. */
+  parse(): EndpointOutput<N>;
+}
+
 export class PlatformClient {
   readonly baseUrl: string;
   private readonly getSdkToken: () => Promise<string | null>;
@@ -99,7 +107,16 @@ export class PlatformClient {
   }
 
   /** Calls one endpoint of the platform contract and returns its parsed answer. */
-  async call<N extends EndpointName>(name: N, ...[input, options]: CallArgs<N>): Promise<EndpointOutput<N>> {
+  async call<N extends EndpointName>(name: N, ...args: CallArgs<N>): Promise<EndpointOutput<N>> {
+    return (await this.receive(name, ...args)).parse();
+  }
+
+  /**
+   * Calls one endpoint and reads its answer, leaving the parsing for later: a caller that pages
+   * (the cache's sync) asks for the next page, read from this answer's text, before it decodes this one.
+   * parse() gives exactly what `call` gives (the answer checked by the endpoint's schema, or its error).
+   */
+  async receive<N extends EndpointName>(name: N, ...[input, options]: CallArgs<N>): Promise<ReceivedAnswer<N>> {
     const definition: EndpointDefinition = platformContract[name];
     const parts = (input ?? {}) as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
     const path = endpointPath(definition, parts.params) + endpointQuery(parts.query);
@@ -116,7 +133,8 @@ export class PlatformClient {
         response = await this.send(definition.method, path, body, await this.access(true));
       }
     }
-    return this.answer(name, definition, response) as Promise<EndpointOutput<N>>;
+    const text = await this.text(response);
+    return { text, parse: () => this.answer(name, definition, response, text) as EndpointOutput<N> };
   }
 
   private async send(method: string, path: string, body: unknown, bearer: string | null): Promise<Response> {
@@ -136,14 +154,16 @@ export class PlatformClient {
     }
   }
 
-  /** The answer parsed by the endpoint's schema for its status, or the platform's error as an AppError. */
-  private async answer(name: EndpointName, definition: EndpointDefinition, response: Response): Promise<unknown> {
-    let text: string;
+  private async text(response: Response): Promise<string> {
     try {
-      text = await response.text();
+      return await response.text();
     } catch (error) {
       throw new AppError('offline', `The platform at ${this.baseUrl} is unreachable: ${describeNetworkError(error)}`);
     }
+  }
+
+  /** The answer parsed by the endpoint's schema for its status, or the platform's error as an AppError. */
+  private answer(name: EndpointName, definition: EndpointDefinition, response: Response, text: string): unknown {
     let data: unknown = undefined;
     if (text) {
       try {
