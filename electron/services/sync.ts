@@ -16,11 +16,12 @@
 // resumes from the last applied page. Deleting a project or environment drops what hangs
 // under it (environments, deployments, executions, cursors). Execution pages are written by the
 // cache writer's thread (cache-writer.ts) while the next page arrives and is decoded here.
+import { isAscii } from 'node:buffer';
 import { AppError, type ApiError } from '../../domain/errors.js';
 import type { Cache, ListItem, ListKind, ListParent } from './cache.js';
 import { scopeOf } from './cache.js';
 import { ExecutionPageWriter, sentSlices, type SentTexts } from './cache-writer.js';
-import { answerText, type PlatformClient } from './platform-client.js';
+import { answerBytes, answerText, type PlatformClient } from './platform-client.js';
 import { pageItemRanges, pageTail } from './json-items.js';
 
 /** What the sync needs of the platform: the typed client's calls. */
@@ -33,7 +34,10 @@ function sentTexts(page: { items: { execution_id: string }[] }): SentTexts | und
   if (text === undefined || !ranges || ranges.length !== 2 * page.items.length) return undefined;
   // Each text is its item's (the platform writes execution_id first): else encode them again.
   for (let i = 0; i < page.items.length; i++) if (!text.startsWith(`{"execution_id":"${page.items[i]!.execution_id}",`, ranges[2 * i])) return undefined;
-  return { text, ranges };
+  // The bytes cross to the writer's thread instead of the text when they are all ASCII (then the
+  // ranges in the text are theirs too, and they are valid UTF-8).
+  const bytes = answerBytes(page);
+  return { text, ranges, bytes: bytes && bytes.length === text.length && isAscii(bytes) ? bytes : undefined };
 }
 
 export interface SyncProgress {
