@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Execution } from '../../domain/execution.js';
-import { connectionPragmas, EXECUTION_DATA_COLUMN, executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
+import { connectionPragmas, EXECUTION_DATA_COLUMN, EXECUTION_PAGE_COLUMNS, executionRow, scopeOf, SET_CURSOR, UPSERT_EXECUTION, type Cache } from './cache.js';
 
 /** Kept as a string (run with `eval: true`) so it works the same under tsx, Vitest and a bundled Electron main. */
 const WRITER_SOURCE = String.raw`
@@ -19,9 +19,18 @@ for (const pragma of workerData.pragmas) db.pragma(pragma);
 const upsert = db.prepare(workerData.upsert);
 const setCursor = db.prepare(workerData.setCursor);
 const apply = db.transaction((page) => {
-  // Each execution's text, cut here from the answer as sent (one string crossed over, not one per row).
-  if (page.text !== null) for (let i = 0; i < page.rows.length; i++) page.rows[i][workerData.dataColumn] = page.text.slice(page.ranges[2 * i], page.ranges[2 * i + 1]);
-  for (const row of page.rows) upsert.run(row);
+  // A page's rows: what they share once (page.first, row 0), what varies by row (page.varying's
+  // columns, flat in page.values), each execution's text cut here from the answer as sent: from its
+  // bytes (no string built: the statement stores them as text), else from its text.
+  const row = page.first.slice();
+  const varying = page.varying;
+  const width = varying.length;
+  for (let i = 0; i < page.count; i++) {
+    for (let k = 0; k < width; k++) row[varying[k]] = page.values[i * width + k];
+    if (page.bytes !== null) row[workerData.dataColumn] = Buffer.from(page.bytes.buffer, page.bytes.byteOffset + page.ranges[2 * i], page.ranges[2 * i + 1] - page.ranges[2 * i]);
+    else if (page.text !== null) row[workerData.dataColumn] = page.text.slice(page.ranges[2 * i], page.ranges[2 * i + 1]);
+    upsert.run(row);
+  }
   setCursor.run(page.connectionId, page.scope, page.cursor, page.syncedAt);
 });
 /** This thread's CPU time in ms (Linux: /proc/thread-self; elsewhere null), for the benchmark. */
@@ -66,6 +75,8 @@ export interface ExecutionPage {
 export interface SentTexts {
   text: string;
   ranges: readonly number[];
+  /** The answer's UTF-8 bytes when they are all ASCII (the ranges are theirs too): what crosses to the writer's thread, moved, not copied. */
+  bytes?: Uint8Array | undefined;
 }
 
 /** Each item's text, cut from the answer. */
@@ -73,15 +84,34 @@ export function sentSlices(sent: SentTexts): string[] {
   return Array.from({ length: sent.ranges.length / 2 }, (_, i) => sent.text.slice(sent.ranges[2 * i], sent.ranges[2 * i + 1]));
 }
 
-/** A page as rows of the executions table (cache.ts executionRow) and the feed's cursor; with `text`, the rows' data is cut from it. */
+/**
+ * A page as rows of the executions table (cache.ts executionRow) and the feed's cursor, in few values
+ * (what crosses to the writer's thread is copied: a value per column and row cost twice these): the first
+ * row whole, then only the columns that vary by row, flat; with `text`, the rows' data is cut from it.
+ */
 interface RowsPage {
   connectionId: string;
   scope: string;
-  rows: unknown[][];
+  count: number;
+  first: unknown[];
+  varying: readonly number[];
+  values: unknown[];
   text: string | null;
   ranges: readonly number[];
   cursor: string | null;
   syncedAt: string;
+}
+
+/** The page's rows whole. */
+function pageRows(page: RowsPage): unknown[][] {
+  const width = page.varying.length;
+  const texts = page.text === null ? null : sentSlices({ text: page.text, ranges: page.ranges });
+  return Array.from({ length: page.count }, (_, i) => {
+    const row = page.first.slice();
+    page.varying.forEach((column, k) => (row[column] = page.values[i * width + k]));
+    if (texts) row[EXECUTION_DATA_COLUMN] = texts[i];
+    return row;
+  });
 }
 
 export class ExecutionPageWriter {
@@ -106,11 +136,19 @@ export class ExecutionPageWriter {
 
   /** Resolves once the page and its cursor are committed. */
   write(page: ExecutionPage): Promise<void> {
-    const rows: RowsPage = {
+    // With the answer as sent, data is cut from it where the rows are written (placeholder meanwhile).
+    const rows = page.items.map((execution) => executionRow(page.connectionId, page.project, page.environment, execution, page.syncedAt, page.sent ? '' : undefined));
+    const width = rows[0]?.length ?? 0;
+    const varying = Array.from({ length: width }, (_, column) => column).filter((column) => !EXECUTION_PAGE_COLUMNS.includes(column) && !(page.sent && column === EXECUTION_DATA_COLUMN));
+    const values: unknown[] = [];
+    for (const row of rows) for (const column of varying) values.push(row[column]);
+    const rowsPage: RowsPage = {
       connectionId: page.connectionId,
       scope: scopeOf('executions', page.project, page.environment),
-      // With the answer as sent, data is cut from it where the rows are written (placeholder meanwhile).
-      rows: page.items.map((execution) => executionRow(page.connectionId, page.project, page.environment, execution, page.syncedAt, page.sent ? '' : undefined)),
+      count: rows.length,
+      first: rows[0] ?? [],
+      varying,
+      values,
       text: page.sent?.text ?? null,
       ranges: page.sent?.ranges ?? [],
       cursor: page.cursor,
@@ -118,7 +156,7 @@ export class ExecutionPageWriter {
     };
     if (this.inPlace) {
       try {
-        this.writeInPlace(rows);
+        this.writeInPlace(rowsPage);
         return Promise.resolve();
       } catch (error) {
         return Promise.reject(error);
@@ -126,8 +164,13 @@ export class ExecutionPageWriter {
     }
     const worker = this.start();
     const id = this.nextId++;
-    const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { page: rows, resolve, reject }));
-    worker.postMessage({ id, ...rows });
+    const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { page: rowsPage, resolve, reject }));
+    // The answer's bytes cross moved (their buffer is the answer's own); the text stays here, for a
+    // page written in place should the thread fail.
+    const bytes = page.sent?.bytes;
+    if (bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
+      worker.postMessage({ id, ...rowsPage, text: null, bytes }, [bytes.buffer]);
+    } else worker.postMessage({ id, ...rowsPage, bytes: null });
     return done;
   }
 
@@ -143,11 +186,7 @@ export class ExecutionPageWriter {
 
   private writeInPlace(page: RowsPage): void {
     const started = performance.now();
-    if (page.text !== null) {
-      const texts = sentSlices({ text: page.text, ranges: page.ranges });
-      page.rows.forEach((row, i) => (row[EXECUTION_DATA_COLUMN] = texts[i]));
-    }
-    this.cache.applyExecutionRows(page.connectionId, page.scope, page.rows, page.cursor, page.syncedAt);
+    this.cache.applyExecutionRows(page.connectionId, page.scope, pageRows(page), page.cursor, page.syncedAt);
     this.writeMs += performance.now() - started;
   }
 

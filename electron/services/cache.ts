@@ -638,9 +638,12 @@ export class Cache {
   }
 }
 
-/** Writes an execution row, the values in the order of executionRow. Shared with the cache writer (cache-writer.ts). */
+/**
+ * Writes an execution row, the values in the order of executionRow. Shared with the cache writer
+ * (cache-writer.ts), which may give the data as the UTF-8 bytes it came in: stored as text all the same.
+ */
 export const UPSERT_EXECUTION = `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at, created_by)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)
   ON CONFLICT (connection_id, execution_id) DO UPDATE SET project = excluded.project, environment = excluded.environment, status = excluded.status,
     pipeline_name = excluded.pipeline_name, deployment_name = excluded.deployment_name, created_at = excluded.created_at, end_date = excluded.end_date,
     data = excluded.data, synced_at = excluded.synced_at, created_by = excluded.created_by`;
@@ -651,6 +654,9 @@ export const SET_CURSOR =
 
 /** Where executionRow puts the execution's JSON. */
 export const EXECUTION_DATA_COLUMN = 9;
+
+/** Where executionRow puts what every row of a page shares (connection, project, environment, synced_at). */
+export const EXECUTION_PAGE_COLUMNS: readonly number[] = [0, 2, 3, 10];
 
 /** The values of an execution's row, for UPSERT_EXECUTION; `text`: the execution's JSON as the platform sent it (checked), kept as it is. */
 export function executionRow(connectionId: string, project: string, environment: string, execution: Execution, syncedAt: string, text?: string): unknown[] {

@@ -24,3 +24,21 @@ export function pageItemRanges(json: string): number[] | null {
     start = next + 2;
   }
 }
+
+/**
+ * What a page in the platform's layout holds after its items (its cursors: a small object), read
+ * without decoding the items, so that the next page can be asked for while this one is decoded;
+ * null for another layout or a tail that is not a JSON object's rest.
+ */
+export function pageTail(json: string): Record<string, unknown> | null {
+  if (!json.startsWith(OPEN)) return null;
+  const end = json.indexOf('\n]', OPEN.length);
+  if (end < 0) return null;
+  const rest = json.slice(end + 2);
+  try {
+    const tail: unknown = JSON.parse(rest.startsWith(',') ? `{${rest.slice(1)}` : rest === '}' ? '{}' : '');
+    return typeof tail === 'object' && tail !== null && !Array.isArray(tail) ? (tail as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

@@ -66,8 +66,10 @@ function describeNetworkError(error: unknown): string {
   return (err?.cause?.message ?? err?.message ?? 'network error').slice(0, 120);
 }
 
-/** The JSON text each parsed answer came from (weakly held: it goes with the answer). */
-const answerTexts = new WeakMap<object, string>();
+/** The JSON text each parsed answer came from, and its bytes as received (weakly held: they go with the answer). */
+const answerTexts = new WeakMap<object, { text: string; bytes: Uint8Array }>();
+/** As Response.text() decodes (UTF-8, a byte order mark dropped, a malformed sequence as U+FFFD). */
+const utf8 = new TextDecoder();
 
 /**
  * The JSON text the platform sent for an answer `call` returned (already parsed and checked by the
@@ -75,7 +77,20 @@ const answerTexts = new WeakMap<object, string>();
  * of encoding the parsed objects again; undefined for an answer that did not come from `call`.
  */
 export function answerText(answer: unknown): string | undefined {
-  return typeof answer === 'object' && answer !== null ? answerTexts.get(answer) : undefined;
+  return typeof answer === 'object' && answer !== null ? answerTexts.get(answer)?.text : undefined;
+}
+
+/** The bytes that answer's text was decoded from, as they came (the cache's sync hands them to its writer's thread instead of the text). */
+export function answerBytes(answer: unknown): Uint8Array | undefined {
+  return typeof answer === 'object' && answer !== null ? answerTexts.get(answer)?.bytes : undefined;
+}
+
+/** An answer as it came (`receive`), parsed on demand. */
+export interface ReceivedAnswer<N extends EndpointName> {
+  /** The answer's text as sent (empty when it had none). */
+  readonly text: string;
+  /** The answer checked by the endpoint's schema (as `call` returns it); throws the platform's error as an AppError. */
+  parse(): EndpointOutput<N>;
 }
 
 export class PlatformClient {
@@ -99,7 +114,16 @@ export class PlatformClient {
   }
 
   /** Calls one endpoint of the platform contract and returns its parsed answer. */
-  async call<N extends EndpointName>(name: N, ...[input, options]: CallArgs<N>): Promise<EndpointOutput<N>> {
+  async call<N extends EndpointName>(name: N, ...args: CallArgs<N>): Promise<EndpointOutput<N>> {
+    return (await this.receive(name, ...args)).parse();
+  }
+
+  /**
+   * Calls one endpoint and reads its answer, leaving the parsing for later: a caller that pages
+   * (the cache's sync) asks for the next page, read from this answer's text, before it decodes this one.
+   * parse() gives exactly what `call` gives (the answer checked by the endpoint's schema, or its error).
+   */
+  async receive<N extends EndpointName>(name: N, ...[input, options]: CallArgs<N>): Promise<ReceivedAnswer<N>> {
     const definition: EndpointDefinition = platformContract[name];
     const parts = (input ?? {}) as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
     const path = endpointPath(definition, parts.params) + endpointQuery(parts.query);
@@ -116,7 +140,8 @@ export class PlatformClient {
         response = await this.send(definition.method, path, body, await this.access(true));
       }
     }
-    return this.answer(name, definition, response) as Promise<EndpointOutput<N>>;
+    const { text, bytes } = await this.body(response);
+    return { text, parse: () => this.answer(name, definition, response, text, bytes) as EndpointOutput<N> };
   }
 
   private async send(method: string, path: string, body: unknown, bearer: string | null): Promise<Response> {
@@ -136,14 +161,18 @@ export class PlatformClient {
     }
   }
 
-  /** The answer parsed by the endpoint's schema for its status, or the platform's error as an AppError. */
-  private async answer(name: EndpointName, definition: EndpointDefinition, response: Response): Promise<unknown> {
-    let text: string;
+  /** The answer's bytes and their text (the same text as response.text()). */
+  private async body(response: Response): Promise<{ text: string; bytes: Uint8Array }> {
     try {
-      text = await response.text();
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return { text: utf8.decode(bytes), bytes };
     } catch (error) {
       throw new AppError('offline', `The platform at ${this.baseUrl} is unreachable: ${describeNetworkError(error)}`);
     }
+  }
+
+  /** The answer parsed by the endpoint's schema for its status, or the platform's error as an AppError. */
+  private answer(name: EndpointName, definition: EndpointDefinition, response: Response, text: string, bytes: Uint8Array): unknown {
     let data: unknown = undefined;
     if (text) {
       try {
@@ -160,12 +189,12 @@ export class PlatformClient {
       // The answer as parsed where the compiled check says the schema takes it as it is; else zod's
       // copy, or zod's error (json-shape.ts: the same answer, in a tenth of zod's time on executions).
       if (jsonShapeCheck(schema)?.(data)) {
-        if (typeof data === 'object' && data !== null) answerTexts.set(data, text);
+        if (typeof data === 'object' && data !== null) answerTexts.set(data, { text, bytes });
         return data;
       }
       const parsed = schema.safeParse(data);
       if (parsed.success) {
-        if (typeof parsed.data === 'object' && parsed.data !== null) answerTexts.set(parsed.data, text);
+        if (typeof parsed.data === 'object' && parsed.data !== null) answerTexts.set(parsed.data, { text, bytes });
         return parsed.data;
       }
       const issue = parsed.error.issues[0]!;

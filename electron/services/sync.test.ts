@@ -152,6 +152,50 @@ describe('syncConnection', () => {
     cache.close();
   });
 
+  it('stores each execution as the text it came as, pages of plain ASCII (handed over as bytes) and of other characters alike', async () => {
+    const p = await platformWith([{ name: 'alpha', environments: [{ name: 'prod', executions: 250 }] }]);
+    // The second page of 100 (newest first) holds characters beyond ASCII, the others do not.
+    const second = (await p.client.call('listExecutions', { params: { slug: (await p.client.call('listEnvironments', { params: { name: 'alpha' } })).items[0]!.slug }, query: { limit: 200 } })).items.slice(100);
+    await p.platform.context.db
+      .updateTable('executions')
+      .set({ doc: sql<string>`'"note":"café ☕ 𝄞",' || doc` })
+      .where('execution_id', 'in', second.map((e) => e.execution_id))
+      .execute();
+    const cache = Cache.open(join(root, 'bytes.sqlite'));
+    expect((await syncConnection(cache, p.client, 'c1', { pageSize: 100 })).received.executions).toBe(250);
+    const stored = cache.database.prepare('SELECT execution_id, data, typeof(data) AS type FROM executions').all() as { execution_id: string; data: string; type: string }[];
+    const sent = new Map((await p.platform.context.db.selectFrom('executions').select(['execution_id', executionDocSql(p.platform.context.dialect).as('doc')]).execute()).map((r) => [r.execution_id, r.doc]));
+    expect(stored).toHaveLength(250);
+    for (const row of stored) expect(row).toEqual({ execution_id: row.execution_id, data: sent.get(row.execution_id), type: 'text' });
+    expect(stored.filter((row) => row.data.includes('"note":"café ☕ 𝄞"'))).toHaveLength(100);
+    await expectSameAsPlatform(cache, 'c1', p);
+    cache.close();
+  });
+
+  it('asks for the next page of executions before it decodes the one just received, and still ends equal to the platform', async () => {
+    const p = await platformWith([{ name: 'alpha', environments: [{ name: 'prod', executions: 250 }] }]);
+    const cache = Cache.open(join(root, 'ahead.sqlite'));
+    // The real client, with what it does to the execution pages written down in order.
+    const events: string[] = [];
+    let asked = 0;
+    const watched: SyncTransport = {
+      call: p.client.call.bind(p.client),
+      receive: (async (name: string, input?: unknown) => {
+        const page = name === 'listExecutions' ? ++asked : 0;
+        if (page) events.push(`asked ${page}`);
+        const answer = await (p.client.receive as (n: string, i?: unknown) => Promise<{ text: string; parse: () => unknown }>)(name, input);
+        if (!page) return answer;
+        return { text: answer.text, parse: () => (events.push(`decoded ${page}`), answer.parse()) };
+      }) as SyncTransport['receive'],
+    };
+    expect((await syncConnection(cache, watched, 'c1', { pageSize: 100 })).received.executions).toBe(250);
+    // Page 2 is asked for before page 1 is decoded: the platform reads it meanwhile.
+    expect(events.slice(0, 3)).toEqual(['asked 1', 'asked 2', 'decoded 1']);
+    expect(events.filter((e) => e.startsWith('asked'))).toHaveLength(3);
+    await expectSameAsPlatform(cache, 'c1', p);
+    cache.close();
+  });
+
   it('drops a project its user was removed from (with what hangs under it), brings it back when they are added again, and syncs the rest', async () => {
     const p = await platformWith([
       { name: 'alpha', environments: [{ name: 'prod', executions: 20 }] },

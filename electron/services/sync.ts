@@ -16,15 +16,16 @@
 // resumes from the last applied page. Deleting a project or environment drops what hangs
 // under it (environments, deployments, executions, cursors). Execution pages are written by the
 // cache writer's thread (cache-writer.ts) while the next page arrives and is decoded here.
+import { isAscii } from 'node:buffer';
 import { AppError, type ApiError } from '../../domain/errors.js';
 import type { Cache, ListItem, ListKind, ListParent } from './cache.js';
 import { scopeOf } from './cache.js';
 import { ExecutionPageWriter, sentSlices, type SentTexts } from './cache-writer.js';
-import { answerText, type PlatformClient } from './platform-client.js';
-import { pageItemRanges } from './json-items.js';
+import { answerBytes, answerText, type PlatformClient } from './platform-client.js';
+import { pageItemRanges, pageTail } from './json-items.js';
 
 /** What the sync needs of the platform: the typed client's calls. */
-export type SyncTransport = Pick<PlatformClient, 'call'>;
+export type SyncTransport = Pick<PlatformClient, 'call'> & Partial<Pick<PlatformClient, 'receive'>>;
 
 /** Where each execution of a page lies in the answer as received, when the transport kept it (PlatformClient does) and the platform laid it out one a line. */
 function sentTexts(page: { items: { execution_id: string }[] }): SentTexts | undefined {
@@ -33,7 +34,10 @@ function sentTexts(page: { items: { execution_id: string }[] }): SentTexts | und
   if (text === undefined || !ranges || ranges.length !== 2 * page.items.length) return undefined;
   // Each text is its item's (the platform writes execution_id first): else encode them again.
   for (let i = 0; i < page.items.length; i++) if (!text.startsWith(`{"execution_id":"${page.items[i]!.execution_id}",`, ranges[2 * i])) return undefined;
-  return { text, ranges };
+  // The bytes cross to the writer's thread instead of the text when they are all ASCII (then the
+  // ranges in the text are theirs too, and they are valid UTF-8).
+  const bytes = answerBytes(page);
+  return { text, ranges, bytes: bytes && bytes.length === text.length && isAscii(bytes) ? bytes : undefined };
 }
 
 export interface SyncProgress {
@@ -130,32 +134,56 @@ export async function syncConnection(
     // its first page's changes_cursor is kept as the snapshot to continue from.
     // Afterwards: since=<change cursor>, oldest change first; each page's changes_cursor
     // is the next since, until next_cursor is null.
-    const fetchPage = (s: PagedCursor) =>
-      transport.call('listExecutions', { params: { slug }, query: { limit: pageSize, ...(s.since !== null ? { since: s.since } : s.page !== null ? { cursor: s.page } : {}) } });
-    type Page = Awaited<ReturnType<typeof fetchPage>>;
-    const advance = (s: PagedCursor, data: Page): { next: PagedCursor; more: boolean } => {
-      const more = !!data.next_cursor;
-      if (s.since === null) {
-        const pass = s.pass ?? data.changes_cursor;
-        return more ? { next: { since: null, page: data.next_cursor!, pass }, more } : { next: { since: pass, page: null, pass: null }, more };
-      }
-      return { next: { since: data.changes_cursor ?? data.next_cursor ?? s.since, page: null, pass: null }, more };
+    const query = (s: PagedCursor) => ({ params: { slug }, query: { limit: pageSize, ...(s.since !== null ? { since: s.since } : s.page !== null ? { cursor: s.page } : {}) } });
+    type Page = Awaited<ReturnType<typeof transport.call<'listExecutions'>>>;
+    /** A page asked for: its text once received (when the transport gives it), parsed on demand. */
+    type Incoming = Promise<{ text?: string; parse: () => Page }>;
+    const fetchPage = (s: PagedCursor): Incoming => {
+      const incoming: Incoming = transport.receive
+        ? transport.receive('listExecutions', query(s))
+        : transport.call('listExecutions', query(s)).then((page) => ({ parse: () => page }));
+      incoming.catch(() => undefined); // awaited later, or dropped by a failure before
+      return incoming;
     };
+    const advance = (s: PagedCursor, data: { next_cursor?: unknown; changes_cursor?: unknown }): { next: PagedCursor; more: boolean } => {
+      const nextCursor = typeof data.next_cursor === 'string' ? data.next_cursor : null;
+      const changesCursor = typeof data.changes_cursor === 'string' ? data.changes_cursor : null;
+      const more = !!nextCursor;
+      if (s.since === null) {
+        const pass = s.pass ?? changesCursor;
+        return more ? { next: { since: null, page: nextCursor, pass }, more } : { next: { since: pass, page: null, pass: null }, more };
+      }
+      return { next: { since: changesCursor ?? nextCursor ?? s.since, page: null, pass: null }, more };
+    };
+    const same = (a: PagedCursor, b: PagedCursor) => a.since === b.since && a.page === b.page && a.pass === b.pass;
     checkAbort();
-    let pending: Promise<Page> = fetchPage(state);
+    let pending: Incoming = fetchPage(state);
     // Pages handed to the writer's thread, written in order while the next ones arrive and are
     // decoded here; at most two wait there (memory stays bounded when the disk is the slower side).
     const writing: Promise<void>[] = [];
     for (;;) {
-      const data = await pending;
-      const { next, more } = advance(state, data);
-      // Ask for the next page while this one is written.
-      if (more) {
+      const received = await pending;
+      // The next page is asked for as soon as this one's text is in (its cursors read from the text's
+      // tail, json-items.ts): the platform reads it while this one is decoded here, instead of after.
+      const tail = received.text === undefined ? null : pageTail(received.text);
+      const ahead = tail ? advance(state, tail) : null;
+      let aheadPage: Incoming | null = null;
+      if (ahead?.more) {
         checkAbort();
-        pending = fetchPage(next);
-        pending.catch(() => undefined);
-        // Let the request leave before this page's rows are built.
+        aheadPage = fetchPage(ahead.next);
+        // Let the request leave before this page is decoded (JSON.parse holds the thread).
         await new Promise((resolve) => setImmediate(resolve));
+      }
+      const data = received.parse();
+      const { next, more } = advance(state, data);
+      if (more) {
+        // The page asked for ahead is the one the decoded answer points to (the same text): else ask again.
+        if (aheadPage && same(ahead!.next, next)) pending = aheadPage;
+        else {
+          checkAbort();
+          pending = fetchPage(next);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
       // Each execution stored as the platform sent it (the answer is checked whole): not encoded again.
       const sent = sentTexts(data);
