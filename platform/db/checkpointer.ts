@@ -121,7 +121,9 @@ export function startCheckpointer(options: { file: string; nativeBinding?: strin
       watching = null;
       const current = worker;
       if (!current) return;
-      // The thread closes its connection and ends (nothing else keeps it alive).
+      // The thread closes its connection and ends (nothing else keeps it alive). Referenced again while
+      // awaited: an unreferenced thread let the process end at this await, the close never finished.
+      current.ref();
       await new Promise<void>((resolve) => {
         current.once('exit', () => resolve());
         current.postMessage('close');

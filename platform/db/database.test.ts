@@ -104,6 +104,28 @@ describe('SQLite WAL checkpoints (db/checkpointer.ts: in a thread of their own, 
     }
   });
 
+  it('a process closing its database with the thread running finishes the close (and its WAL is emptied)', async () => {
+    const dataDir = folder();
+    const script = join(dataDir, 'closer.mts');
+    writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(fileURLToPath(new URL('./database.ts', import.meta.url)))};
+      const database = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} });
+      await database.db.schema.createTable('bench_rows').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'blob').execute();
+      for (let i = 1; i <= 200; i++) await database.db.insertInto('bench_rows').values({ id: i, body: Buffer.alloc(8192, i) }).execute();
+      await database.checkpointer.checkpointNow();
+      process.stdout.write(database.checkpointer.running() ? 'thread\\n' : 'none\\n');
+      await database.close();
+      process.stdout.write('closed\\n');`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect({ code, out }).toEqual({ code: 0, out: 'thread\nclosed\n' });
+    expect(walBytes(dataDir)).toBe(0);
+  }, 60_000);
+
   it('keeps every row committed before a kill -9, while its thread checkpointed the WAL meanwhile', async () => {
     const dataDir = folder();
     const script = join(dataDir, 'writer.mts');
