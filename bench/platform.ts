@@ -5,7 +5,10 @@
 // again (page-cache hits, SQLite only). Compared in the same run, alternating rounds (cursor walks: the same
 // number of requests a side, so both walk the same URLs; hits: 1 s), with
 //   - a bare-SQL route: a minimal Fastify route running the equivalent keyset-paginated SELECT on the
-//     driver directly (better-sqlite3 or pg), and for writes the bare INSERTs;
+//     driver directly (better-sqlite3 or pg), and for writes the bare INSERTs, of the same rows as the
+//     platform's writes (its stored document with the writer's input, the admin as creator, the older
+//     execution change dropped): until then they stored a smaller row with no creator and kept every change
+//     row, so they wrote less than the platform had to;
 //   - a bare Fastify route sending the same bytes (no database: the ceiling).
 // Targets (ratios): cold throughput ≥ 0.9 of bare SQL, p99 ≤ 1.2× its p99, also with the writer running;
 // writes' p99 ≤ 1.2× the bare inserts'; storage ≤ 1 KB per execution.
@@ -26,7 +29,7 @@ import { endpointPath, platformContract } from '../domain/platform-contract.js';
 import { buildPlatform, issueLocalAdminToken } from '../platform/index.js';
 import { seed } from '../platform/seed.js';
 import { environmentSeq } from '../platform/executions-store.js';
-import { executionDocSqlText, expandFragments } from '../platform/execution-doc.js';
+import { executionDocSqlText, expandFragments, storedExecutionDoc } from '../platform/execution-doc.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -67,6 +70,8 @@ interface ServeOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
   environmentId: string;
+  /** The signed-in admin: the platform's writes record it as their creator, so the bare inserts do too. */
+  userId: string;
   bodyFile: string;
 }
 
@@ -93,6 +98,9 @@ async function serve(o: ServeOptions) {
   }
   process.stdout.write(`URL ${port}\n`);
 }
+
+/** The input every execution the writer creates has (both sides store it). */
+const WRITER_INPUTS = [{ pipeline_input_name: 'dataset', data_type: 'string', value: 's3://acme/bench/data.parquet' }];
 
 /** The same keyset-paginated SELECT as the store's (filters, id order, limit + 1), and the same INSERTs, straight on the driver. */
 async function bareSql(o: ServeOptions) {
@@ -125,12 +133,16 @@ async function bareSql(o: ServeOptions) {
   const body = (rows: { id: number | string; doc: string }[], limit: number, changes: number | string | null) =>
     `{"items":[${rows.length === 0 ? '' : `\n${expandFragments(rows.slice(0, limit).map((r) => r.doc).join(',\n'))}\n`}],"next_cursor":${rows.length > limit ? `"${rows[limit - 1]!.id}"` : 'null'},"changes_cursor":"${changes ?? 0}"}`;
   const now = () => new Date().toISOString();
-  const row = (id: string, at: string) => ({
-    execution_id: id,
-    // As stored (platform/execution-doc.ts): no steps, inputs or outputs; the rest from the columns (the creator: a text head).
-    head: `{"execution_id":"${id}","status":"pending","created_at":"${at}","created_by":"bench","end_date":null,"pipeline_name":"train","deployment_name":null,`,
-    doc: '"steps":[],"inputs":[],"outputs":[]}',
-  });
+  // The same row as the platform's write stores (its stored document, with the input the writer sends, its
+  // creator a users row): the same bytes in the table and the same index entries. It stored a text head,
+  // no input and no creator before, and did not drop the older execution change the platform drops.
+  // The inputs as the platform stores them (the contract's defaults filled in).
+  const inputs = platformContract.createExecution.body.parse({ pipeline_name: 'train', inputs: WRITER_INPUTS }).inputs;
+  const row = (id: string, at: string) =>
+    storedExecutionDoc(
+      { execution_id: id, status: 'pending', created_at: at, created_by: o.userId, end_date: null, pipeline_name: 'train', deployment_name: null, steps: [], inputs, outputs: [] },
+      true,
+    );
   if (o.databaseUrl) {
     const pg = (await import('pg')).default;
     const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10 });
@@ -151,9 +163,10 @@ async function bareSql(o: ServeOptions) {
           const r = row(execution_id, at);
           await client.query('BEGIN');
           const change = await client.query(`INSERT INTO changes (resource, key, environment_id, op, at) VALUES ('execution', $1, $2, 'upsert', $3) RETURNING id`, [execution_id, o.environmentId, at]);
+          await client.query(`DELETE FROM changes WHERE resource = 'execution' AND id < $1`, [change.rows[0].id]);
           await client.query(
-            `INSERT INTO executions (execution_id, environment_seq, status, created_ms, pipeline_name, change_seq, head, doc) VALUES ($1, (SELECT seq FROM environments WHERE id = $2), 'pending', $3, 'train', $4, $5, $6)`,
-            [execution_id, o.environmentId, Date.parse(at), change.rows[0].id, r.head, r.doc],
+            `INSERT INTO executions (execution_id, environment_seq, status, created_ms, creator_seq, pipeline_name, change_seq, head, doc) VALUES ($1, (SELECT seq FROM environments WHERE id = $2), 'pending', $3, (SELECT seq FROM users WHERE id = $7), 'train', $4, $5, $6)`,
+            [execution_id, o.environmentId, Date.parse(at), change.rows[0].id, r.head, r.doc, o.userId],
           );
           await client.query('COMMIT');
           return { execution_id };
@@ -183,7 +196,10 @@ async function bareSql(o: ServeOptions) {
   };
   const changesCursor = db.prepare('SELECT max(id) AS m FROM changes').pluck();
   const insertChange = db.prepare(`INSERT INTO changes (resource, key, environment_id, op, at) VALUES ('execution', ?, ?, 'upsert', ?)`);
-  const insertExecution = db.prepare(`INSERT INTO executions (execution_id, environment_seq, status, created_ms, pipeline_name, change_seq, head, doc) VALUES (?, (SELECT seq FROM environments WHERE id = ?), 'pending', ?, 'train', ?, ?, ?)`);
+  const dropOlderChanges = db.prepare(`DELETE FROM changes WHERE resource = 'execution' AND id < ?`);
+  const insertExecution = db.prepare(
+    `INSERT INTO executions (execution_id, environment_seq, status, created_ms, creator_seq, pipeline_name, change_seq, head, doc) VALUES (?, (SELECT seq FROM environments WHERE id = ?), 'pending', ?, (SELECT seq FROM users WHERE id = ?), 'train', ?, ?, ?)`,
+  );
   const findExecution = db.prepare('SELECT id FROM executions WHERE environment_seq = (SELECT seq FROM environments WHERE id = ?) AND execution_id = ?').pluck();
   const insertLog = db.prepare('INSERT INTO execution_logs (execution_seq, timestamp, message) VALUES (?, ?, ?)');
   return {
@@ -197,8 +213,9 @@ async function bareSql(o: ServeOptions) {
     insert: db.transaction(({ execution_id }: { execution_id: string }) => {
       const at = now();
       const change = insertChange.run(execution_id, o.environmentId, at).lastInsertRowid;
+      dropOlderChanges.run(change);
       const r = row(execution_id, at);
-      insertExecution.run(execution_id, o.environmentId, Date.parse(at), change, r.head, r.doc);
+      insertExecution.run(execution_id, o.environmentId, Date.parse(at), o.userId, change, r.head, r.doc);
       return { execution_id };
     }),
     logs: db.transaction(({ execution_id, lines }: { execution_id: string; lines: { message: string }[] }) => {
@@ -502,15 +519,16 @@ export async function runPlatformBench(options: { executions: number; rounds: nu
     const bodyFile = join(dataDir, 'bench-page.json');
     writeFileSync(bodyFile, page.body);
     const create = endpointPath(platformContract.createExecution, { slug: env.slug });
+    const userId = (await platform.app.inject({ method: 'GET', url: platformContract.me.path, headers })).json().id as string;
     await platform.close();
     const { total, parts } = await storage(dataDir, databaseUrl);
 
-    const common = { dataDir, databaseUrl, environmentId: env.id, bodyFile };
+    const common = { dataDir, databaseUrl, environmentId: env.id, userId, bodyFile };
     const servers = await Promise.all((['platform', 'bare-sql', 'bare-bytes'] as const).map((mode) => startServer({ mode, ...common })));
     children.push(...servers.map((s) => s.child));
     const [ours, bareSqlServer, bareBytesServer] = servers as [(typeof servers)[0], (typeof servers)[0], (typeof servers)[0]];
     const lines = Array.from({ length: 5 }, (_, i) => ({ message: `epoch ${i} loss=0.${40 - i}` }));
-    const inputs = [{ pipeline_input_name: 'dataset', data_type: 'string', value: 's3://acme/bench/data.parquet' }];
+    const inputs = WRITER_INPUTS;
     const timed = async (work: () => Promise<unknown>) => {
       const started = performance.now();
       await work();

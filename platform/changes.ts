@@ -4,6 +4,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './db/schema.js';
 import type { PlatformContext } from './context.js';
+import { arg, type WriteTransaction } from './db/prepared.js';
 import { iso } from './context.js';
 
 export interface ChangeInput {
@@ -64,6 +65,25 @@ export async function recordChange(db: Kysely<Database>, ctx: PlatformContext, c
 export async function recordExecutionChange(trx: Kysely<Database>, ctx: PlatformContext, change: { key: string; environment_id: string }): Promise<number> {
   const seq = await recordChange(trx, ctx, { resource: 'execution', ...change, op: 'upsert' });
   await dropOlderExecutionChanges(trx, seq);
+  return seq;
+}
+
+/**
+ * recordExecutionChange inside a synchronous SQLite write (db/prepared.ts transaction): the same two
+ * statements, compiled once.
+ */
+export function recordExecutionChangeNow(trx: WriteTransaction, ctx: PlatformContext, change: { key: string; environment_id: string }): number {
+  const row = trx.get(
+    'execution-change',
+    () =>
+      ctx.db
+        .insertInto('changes')
+        .values({ resource: 'execution', key: arg<string>(0), project_id: null, environment_id: arg<string>(1), op: 'upsert', audience: null, at: arg<string>(2) })
+        .returning('id'),
+    [change.key, change.environment_id, iso(ctx.now())],
+  );
+  const seq = Number(row!.id);
+  trx.run('execution-change-drop-older', () => ctx.db.deleteFrom('changes').where('resource', '=', 'execution').where('id', '<', arg<number>(0)), [seq]);
   return seq;
 }
 

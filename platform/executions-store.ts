@@ -8,10 +8,10 @@ import type { EndpointRequest } from '../domain/platform-contract.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
-import { currentCursor, executionChangeCtes, recordExecutionChange } from './changes.js';
+import { currentCursor, executionChangeCtes, recordExecutionChange, recordExecutionChangeNow } from './changes.js';
 import type { Database, EnvironmentsTable, ExecutionsTable } from './db/schema.js';
 import { executionDoc, executionDocSql, expandFragments, expandJoined, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
-import { arg } from './db/prepared.js';
+import { arg, type WriteTransaction } from './db/prepared.js';
 
 /** An execution as read: what its writes check (status, change_seq), its row id (its logs' key) and its API JSON. */
 export interface ExecutionRow {
@@ -303,6 +303,14 @@ async function stepSourceId(db: Kysely<Database>, source: string | null): Promis
   return Number(inserted?.id ?? (await db.selectFrom('execution_step_sources').select('id').where('source', '=', source).executeTakeFirstOrThrow()).id);
 }
 
+/** stepSourceId inside a synchronous SQLite write (db/prepared.ts transaction). */
+function stepSourceIdNow(ctx: PlatformContext, trx: WriteTransaction, source: string | null): number | null {
+  if (source === null) return null;
+  const find = () => trx.get('step-source', () => ctx.db.selectFrom('execution_step_sources').select('id').where('source', '=', arg<string>(0)), [source]);
+  const found = find() ?? trx.get('step-source-insert', () => ctx.db.insertInto('execution_step_sources').values({ source: arg<string>(0) }).onConflict((oc) => oc.column('source').doNothing()).returning('id'), [source]) ?? find();
+  return Number(found!.id);
+}
+
 /** An execution's log lines between from (included) and to (excluded), oldest first. */
 export async function executionLogs(ctx: PlatformContext, executionSeq: number, range: { from?: string | undefined; to?: string | undefined; limit: number }): Promise<LogLine[]> {
   let query = ctx.db.selectFrom('execution_logs').select(['timestamp', 'message']).where('execution_seq', '=', executionSeq);
@@ -390,6 +398,31 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
         await sql`${executionChangeCtes(ctx, change)}
           INSERT INTO executions (execution_id, environment_seq, status, created_ms, end_ms, creator_seq, pipeline_name, deployment_name, change_seq, step_source_id, head, doc)
           VALUES (${row.execution_id}, ${environmentSeq(env.id)}, ${row.status}, ${row.created_ms}, ${row.end_ms}, ${userSeq(userId)}, ${row.pipeline_name}, ${row.deployment_name}, (SELECT id FROM change), ${sourceId}, ${row.head}, ${row.doc})`.execute(ctx.db);
+      } else if (ctx.prepared.writesInOne) {
+        // SQLite: the change and the row as one transaction run to its end at once (db/prepared.ts).
+        await ctx.prepared.transaction((trx) => {
+          const seq = recordExecutionChangeNow(trx, ctx, change);
+          const values = [row.execution_id, row.status, row.created_ms, row.end_ms, row.pipeline_name, row.deployment_name, row.head, row.doc, env.id, userId, seq, stepSourceIdNow(ctx, trx, stored.source)];
+          trx.run(
+            'execution-insert',
+            () =>
+              ctx.db.insertInto('executions').values({
+                execution_id: arg<string>(0),
+                status: arg<ExecutionsTable['status']>(1),
+                created_ms: arg<number>(2),
+                end_ms: arg<number | null>(3),
+                pipeline_name: arg<string>(4),
+                deployment_name: arg<string | null>(5),
+                head: arg<string>(6),
+                doc: arg<string>(7),
+                environment_seq: environmentSeq(arg<string>(8)),
+                creator_seq: userSeq(arg<string>(9)),
+                change_seq: arg<number>(10),
+                step_source_id: arg<number | null>(11),
+              }),
+            values,
+          );
+        });
       } else {
         await ctx.db.transaction().execute(async (trx) => {
           const seq = await recordExecutionChange(trx, ctx, change);
@@ -441,6 +474,32 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
       UPDATE executions SET ${set.status ? sql`status = ${set.status}, ` : sql``}end_ms = ${stored.end_ms}, change_seq = (SELECT id FROM change), step_source_id = ${sourceId}, head = ${stored.head}, doc = ${stored.doc}
       WHERE id = ${execution.id} AND change_seq = ${execution.change_seq}`.execute(ctx.db);
     if (Number(result.numAffectedRows) !== 1) throw changedMeanwhile();
+    return next;
+  }
+  if (ctx.prepared.writesInOne) {
+    // SQLite: one transaction run to its end at once (db/prepared.ts); a conflict rolls the change back.
+    await ctx.prepared.transaction((trx) => {
+      const seq = recordExecutionChangeNow(trx, ctx, change);
+      const values = [set.status ?? null, stored.end_ms, seq, stepSourceIdNow(ctx, trx, stored.source), stored.head, stored.doc, execution.id, execution.change_seq];
+      const updated = trx.run(
+        `execution-update${set.status ? ',status' : ''}`,
+        () =>
+          ctx.db
+            .updateTable('executions')
+            .set({
+              ...(set.status ? { status: arg<ExecutionsTable['status']>(0) } : {}),
+              end_ms: arg<number | null>(1),
+              change_seq: arg<number>(2),
+              step_source_id: arg<number | null>(3),
+              head: arg<string>(4),
+              doc: arg<string>(5),
+            })
+            .where('id', '=', arg<number>(6))
+            .where('change_seq', '=', arg<number>(7)),
+        values,
+      );
+      if (updated !== 1) throw changedMeanwhile();
+    });
     return next;
   }
   await ctx.db.transaction().execute(async (trx) => {

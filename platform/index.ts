@@ -69,7 +69,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<BuiltPlatfo
     mailer: createMailer(config.mail),
     now: config.now ?? (() => new Date()),
     policy: { ...DEFAULT_POLICY, ...config.policy },
-    prepared: new PreparedQueries(database.db, database.hotRead),
+    prepared: new PreparedQueries(database.db, database.hotRead, database.syncWrite),
   };
   let app: FastifyInstance;
   const routes: RouteInfo[] = [];

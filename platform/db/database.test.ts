@@ -1,11 +1,15 @@
 // How the hot path's reads reach each database (database.ts hotRead): on SQLite a read-only connection
-// of their own, on PostgreSQL statements planned once per pooled connection.
-import { mkdtempSync, rmSync } from 'node:fs';
+// of their own, on PostgreSQL statements planned once per pooled connection; and SQLite's checkpoints.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompiledQuery } from 'kysely';
+import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from './database.js';
+import { WAL_BOUND_PAGES } from './checkpointer.js';
 import { freshPostgresDatabase, POSTGRES_URL } from '../test-helpers.js';
 
 describe.skipIf(!POSTGRES_URL)(`hot reads on PostgreSQL${POSTGRES_URL ? '' : ' â€” needs CRAFT_TEST_DATABASE_URL (PostgreSQL)'}`, () => {
@@ -42,4 +46,133 @@ describe.skipIf(!POSTGRES_URL)(`hot reads on PostgreSQL${POSTGRES_URL ? '' : ' â
     const { hotRead } = await open();
     await expect(hotRead!('SELECT no_such_column FROM kysely_migration', [])).rejects.toThrow(/no_such_column/);
   });
+});
+
+describe('SQLite writes run to their end at once (syncWrite)', () => {
+  it('wait for a transaction open through Kysely on the same connection, and are not rolled back with it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-write-'));
+    const database = await openDatabase({ dataDir });
+    try {
+      await sql`CREATE TABLE bench_rows (name TEXT)`.execute(database.db);
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      // A Kysely transaction that awaits between its statements, then fails: its row goes, the other write's stays.
+      const failing = database.db.transaction().execute(async (trx) => {
+        await sql`INSERT INTO bench_rows (name) VALUES ('rolled back')`.execute(trx);
+        entered();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw new Error('rolled back on purpose');
+      });
+      await inside;
+      const written = database.syncWrite!((statement) => statement(`INSERT INTO bench_rows (name) VALUES ('kept')`).run().changes);
+      await expect(failing).rejects.toThrow('rolled back on purpose');
+      expect(await written).toBe(1);
+      const { rows } = await sql<{ name: string }>`SELECT name FROM bench_rows`.execute(database.db);
+      expect(rows).toEqual([{ name: 'kept' }]);
+    } finally {
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite WAL checkpoints (db/checkpointer.ts: in a thread of their own, not in a commit)', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  const folder = () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'craft-checkpoint-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    return dataDir;
+  };
+  const walBytes = (dataDir: string) => (existsSync(join(dataDir, 'platform.sqlite-wal')) ? statSync(join(dataDir, 'platform.sqlite-wal')).size : 0);
+
+  it('a clean close leaves every committed row in the database file and the WAL empty', async () => {
+    const dataDir = folder();
+    const database = await openDatabase({ dataDir });
+    await sql`CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, body BLOB)`.execute(database.db);
+    for (let i = 0; i < 100; i++) await sql`INSERT INTO bench_rows (body) VALUES (randomblob(16384))`.execute(database.db);
+    expect(walBytes(dataDir)).toBeGreaterThan(1024 * 1024);
+    await database.close();
+    expect(walBytes(dataDir)).toBe(0);
+    const file = new SQLite(join(dataDir, 'platform.sqlite'), { readonly: true });
+    try {
+      expect(file.prepare('SELECT count(*) FROM bench_rows').pluck().get()).toBe(100);
+    } finally {
+      file.close();
+    }
+  });
+
+  it('a process closing its database with the thread running finishes the close (and its WAL is emptied)', async () => {
+    const dataDir = folder();
+    const script = join(dataDir, 'closer.mts');
+    writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(fileURLToPath(new URL('./database.ts', import.meta.url)))};
+      const database = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} });
+      await database.db.schema.createTable('bench_rows').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'blob').execute();
+      for (let i = 1; i <= 200; i++) await database.db.insertInto('bench_rows').values({ id: i, body: Buffer.alloc(8192, i) }).execute();
+      await database.checkpointer.checkpointNow();
+      process.stdout.write(database.checkpointer.running() ? 'thread\\n' : 'none\\n');
+      await database.close();
+      process.stdout.write('closed\\n');`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect({ code, out }).toEqual({ code: 0, out: 'thread\nclosed\n' });
+    expect(walBytes(dataDir)).toBe(0);
+  }, 60_000);
+
+  it('keeps every row committed before a kill -9, while its thread checkpointed the WAL meanwhile', async () => {
+    const dataDir = folder();
+    const script = join(dataDir, 'writer.mts');
+    // A writer that never stops: each commit is announced after it returns; the test kills it mid-way.
+    writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(fileURLToPath(new URL('./database.ts', import.meta.url)))};
+      const database = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} });
+      await database.db.schema.createTable('bench_rows').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'blob').execute();
+      for (let i = 1; ; i++) {
+        await database.db.transaction().execute((trx) => trx.insertInto('bench_rows').values({ id: i, body: Buffer.alloc(8192, i) }).execute());
+        process.stdout.write(\`committed \${i} \${database.checkpointer?.running() ? 'thread' : 'none'}\\n\`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
+    let last = 0;
+    let threadSeen = false;
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.on('exit', (code) => reject(new Error(`the writer ended by itself (${code})`)));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const lines = out.split('\n');
+        out = lines.pop()!;
+        for (const line of lines) {
+          const [, n, thread] = line.split(' ');
+          last = Number(n);
+          if (thread === 'thread') threadSeen = true;
+        }
+        // Killed once the thread has checkpointed for a while (its WAL past 1 MB long before).
+        if (threadSeen && last >= 600) {
+          child.removeAllListeners('exit');
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }
+      });
+    });
+    expect(threadSeen).toBe(true);
+    // The thread kept the WAL far below the writer's own bound (4 KB pages).
+    expect(walBytes(dataDir)).toBeLessThan(WAL_BOUND_PAGES * 4096);
+    const database = await openDatabase({ dataDir });
+    cleanups.push(() => database.close());
+    const { rows } = await sql<{ n: number; top: number }>`SELECT count(*) AS n, max(id) AS top FROM bench_rows`.execute(database.db);
+    expect(rows[0]!.top).toBeGreaterThanOrEqual(last);
+    expect(rows[0]!.n).toBe(rows[0]!.top);
+    const { rows: check } = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(database.db);
+    expect(check).toEqual([{ integrity_check: 'ok' }]);
+  }, 60_000);
 });

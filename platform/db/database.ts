@@ -8,11 +8,18 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider, migrations } from './migrations.js';
 import { privateFolder, privateSqliteFile } from '../../common/private-files.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 /** Runs one compiled read (SQL and parameters as Kysely compiles them) and gives its rows. */
 export type HotRead = (sqlText: string, parameters: readonly unknown[]) => Promise<unknown[]> | unknown[];
+
+/**
+ * SQLite: runs `work` as one transaction (BEGIN IMMEDIATE … COMMIT) on the writer connection, synchronously,
+ * once no Kysely query or transaction holds that connection; `statement` gives a cached prepared statement.
+ */
+export type SyncWrite = <T>(work: (statement: (sqlText: string) => SQLite.Statement) => T) => Promise<T>;
 
 export interface OpenDatabase {
   db: Kysely<Database>;
@@ -25,6 +32,10 @@ export interface OpenDatabase {
    */
   hotRead?: HotRead;
   close(): Promise<void>;
+  /** SQLite: writes run to their end at once (see SyncWrite). */
+  syncWrite?: SyncWrite;
+  /** SQLite: the WAL checkpoints' thread (db/checkpointer.ts). */
+  checkpointer?: Checkpointer;
   /** PostgreSQL: the connection pool's state (for metrics). */
   poolStats?: () => PoolStats;
 }
@@ -34,6 +45,8 @@ export interface PoolStats {
   idle: number;
   waiting: number;
 }
+
+const sqlitePath = (dataDir: string) => join(dataDir, 'platform.sqlite');
 
 export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//.test(url);
@@ -45,6 +58,9 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
   let poolStats: (() => PoolStats) | undefined;
   let reader: SQLite.Database | undefined;
   let hotRead: HotRead | undefined;
+  let file: SQLite.Database | undefined;
+  let checkpointer: Checkpointer | undefined;
+  let syncWrite: SyncWrite | undefined;
   if (isPostgresUrl(options.databaseUrl)) {
     dialect = 'postgres';
     const pool = new pg.Pool({
@@ -62,33 +78,48 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
   } else {
     dialect = 'sqlite';
     privateFolder(options.dataDir);
-    const path = join(options.dataDir, 'platform.sqlite');
-    privateSqliteFile(path);
-    const file = new SQLite(path, options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
+    privateSqliteFile(sqlitePath(options.dataDir));
+    file = new SQLite(sqlitePath(options.dataDir), options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
     file.pragma('journal_mode = WAL');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    const writer = file;
+    const statements = withStatementCache(writer);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+    // Through Kysely's hold on its one connection (its mutex), so no transaction of its is open meanwhile.
+    syncWrite = (work) => db.connection().execute(async () => writer.transaction(() => work((sqlText) => statements.prepare(sqlText))).immediate());
   }
   try {
     await withStartupLock(db, dialect, () => migrate(db, dialect));
     if (dialect === 'sqlite') {
       // Opened once migrated (WAL set, its files there), so it reads the current schema.
-      reader = new SQLite(join(options.dataDir, 'platform.sqlite'), { readonly: true, ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}) });
+      reader = new SQLite(sqlitePath(options.dataDir), { readonly: true, ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}) });
       reader.pragma('busy_timeout = 5000');
       const statements = withStatementCache(reader);
       hotRead = (sqlText, parameters) => statements.prepare(sqlText).all(parameters as unknown[]);
+      const writer = file!;
+      checkpointer = startCheckpointer({ file: sqlitePath(options.dataDir), nativeBinding: options.sqliteNativeBinding, setAutocheckpoint: (pages) => void writer.pragma(`wal_autocheckpoint = ${pages}`) });
     }
   } catch (error) {
     await db.destroy();
     throw error;
   }
   const close = async () => {
-    await db.destroy();
+    await checkpointer?.stop();
     reader?.close();
+    if (file?.open) {
+      // A clean close leaves everything in the database file (the WAL emptied): the other connections are
+      // closed, so nothing holds a frame back. Busy (another process on the file): SQLite checkpoints later.
+      try {
+        file.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // the WAL stays; nothing is lost
+      }
+    }
+    await db.destroy();
   };
-  return { db, dialect, close, ...(poolStats ? { poolStats } : {}), ...(hotRead ? { hotRead } : {}) };
+  return { db, dialect, close, ...(poolStats ? { poolStats } : {}), ...(hotRead ? { hotRead } : {}), ...(checkpointer ? { checkpointer } : {}), ...(syncWrite ? { syncWrite } : {}) };
 }
 
 /**
