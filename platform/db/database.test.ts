@@ -106,19 +106,14 @@ describe('SQLite WAL checkpoints (db/checkpointer.ts: in a thread of their own, 
 
   it('a process closing its database with the thread running finishes the close (and its WAL is emptied)', async () => {
     const dataDir = folder();
-    const script = join(dataDir, 'closer.mts');
-    writeFileSync(
-      script,
-      `import { openDatabase } from ${JSON.stringify(fileURLToPath(new URL('./database.ts', import.meta.url)))};
-      const database = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} });
-      await database.db.schema.createTable('bench_rows').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'blob').execute();
-      for (let i = 1; i <= 200; i++) await database.db.insertInto('bench_rows').values({ id: i, body: Buffer.alloc(8192, i) }).execute();
+    const child = databaseScript(
+      dataDir,
+      `for (let i = 1; i <= 200; i++) await database.db.insertInto('bench_rows').values({ id: i, body: Buffer.alloc(8192, i) }).execute();
       await database.checkpointer.checkpointNow();
       process.stdout.write(database.checkpointer.running() ? 'thread\\n' : 'none\\n');
       await database.close();
       process.stdout.write('closed\\n');`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise((resolve) => child.on('exit', resolve));
@@ -128,20 +123,15 @@ describe('SQLite WAL checkpoints (db/checkpointer.ts: in a thread of their own, 
 
   it('keeps every row committed before a kill -9, while its thread checkpointed the WAL meanwhile', async () => {
     const dataDir = folder();
-    const script = join(dataDir, 'writer.mts');
     // A writer that never stops: each commit is announced after it returns; the test kills it mid-way.
-    writeFileSync(
-      script,
-      `import { openDatabase } from ${JSON.stringify(fileURLToPath(new URL('./database.ts', import.meta.url)))};
-      const database = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} });
-      await database.db.schema.createTable('bench_rows').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'blob').execute();
-      for (let i = 1; ; i++) {
+    const child = databaseScript(
+      dataDir,
+      `for (let i = 1; ; i++) {
         await database.db.transaction().execute((trx) => trx.insertInto('bench_rows').values({ id: i, body: Buffer.alloc(8192, i) }).execute());
         process.stdout.write(\`committed \${i} \${database.checkpointer?.running() ? 'thread' : 'none'}\\n\`);
         await new Promise((resolve) => setTimeout(resolve, 1));
       }`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
     let last = 0;
     let threadSeen = false;
     await new Promise<void>((resolve, reject) => {
@@ -176,3 +166,19 @@ describe('SQLite WAL checkpoints (db/checkpointer.ts: in a thread of their own, 
     expect(check).toEqual([{ integrity_check: 'ok' }]);
   }, 60_000);
 });
+
+/**
+ * A Node process running `body` on the platform's database in `dataDir` (opened as `database`, with a
+ * table bench_rows (id, body) created), its stdout piped: what a real process does when it closes or is killed.
+ */
+function databaseScript(dataDir: string, body: string) {
+  const script = join(dataDir, 'script.mts');
+  writeFileSync(
+    script,
+    `import { openDatabase } from ${JSON.stringify(fileURLToPath(new URL('./database.ts', import.meta.url)))};
+    const database = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} });
+    await database.db.schema.createTable('bench_rows').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'blob').execute();
+    ${body}`,
+  );
+  return spawn(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
+}
