@@ -61,18 +61,10 @@ export async function recordChange(db: Kysely<Database>, ctx: PlatformContext, c
  * max(changes.id): a write of an execution adds its row and drops the older execution rows. The newest
  * stays, so the cursor never goes back, and an id is never drawn twice (AUTOINCREMENT, a sequence). One
  * row kept instead of one per execution (about 200 B each on PostgreSQL with its indexes).
+ * On SQLite, inside the synchronous write transaction (db/prepared.ts), its two statements compiled once;
+ * PostgreSQL writes it as the start of one statement (executionChangeCtes).
  */
-export async function recordExecutionChange(trx: Kysely<Database>, ctx: PlatformContext, change: { key: string; environment_id: string }): Promise<number> {
-  const seq = await recordChange(trx, ctx, { resource: 'execution', ...change, op: 'upsert' });
-  await dropOlderExecutionChanges(trx, seq);
-  return seq;
-}
-
-/**
- * recordExecutionChange inside a synchronous SQLite write (db/prepared.ts transaction): the same two
- * statements, compiled once.
- */
-export function recordExecutionChangeNow(trx: WriteTransaction, ctx: PlatformContext, change: { key: string; environment_id: string }): number {
+export function recordExecutionChange(trx: WriteTransaction, ctx: PlatformContext, change: { key: string; environment_id: string }): number {
   const row = trx.get(
     'execution-change',
     () =>

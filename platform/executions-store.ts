@@ -8,7 +8,7 @@ import type { EndpointRequest } from '../domain/platform-contract.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
-import { currentCursor, executionChangeCtes, recordExecutionChange, recordExecutionChangeNow } from './changes.js';
+import { currentCursor, executionChangeCtes, recordExecutionChange } from './changes.js';
 import type { Database, EnvironmentsTable, ExecutionsTable } from './db/schema.js';
 import { executionDoc, executionDocSql, expandFragments, expandJoined, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
 import { arg, type WriteTransaction } from './db/prepared.js';
@@ -398,10 +398,10 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
         await sql`${executionChangeCtes(ctx, change)}
           INSERT INTO executions (execution_id, environment_seq, status, created_ms, end_ms, creator_seq, pipeline_name, deployment_name, change_seq, step_source_id, head, doc)
           VALUES (${row.execution_id}, ${environmentSeq(env.id)}, ${row.status}, ${row.created_ms}, ${row.end_ms}, ${userSeq(userId)}, ${row.pipeline_name}, ${row.deployment_name}, (SELECT id FROM change), ${sourceId}, ${row.head}, ${row.doc})`.execute(ctx.db);
-      } else if (ctx.prepared.writesInOne) {
+      } else {
         // SQLite: the change and the row as one transaction run to its end at once (db/prepared.ts).
         await ctx.prepared.transaction((trx) => {
-          const seq = recordExecutionChangeNow(trx, ctx, change);
+          const seq = recordExecutionChange(trx, ctx, change);
           const values = [row.execution_id, row.status, row.created_ms, row.end_ms, row.pipeline_name, row.deployment_name, row.head, row.doc, env.id, userId, seq, stepSourceIdNow(ctx, trx, stored.source)];
           trx.run(
             'execution-insert',
@@ -422,14 +422,6 @@ export async function createExecution(ctx: PlatformContext, env: EnvironmentsTab
               }),
             values,
           );
-        });
-      } else {
-        await ctx.db.transaction().execute(async (trx) => {
-          const seq = await recordExecutionChange(trx, ctx, change);
-          await trx
-            .insertInto('executions')
-            .values({ ...row, environment_seq: environmentSeq(env.id), creator_seq: userSeq(userId), change_seq: seq, step_source_id: await stepSourceId(trx, stored.source) })
-            .execute();
         });
       }
       return parseExecutionDoc(executionDoc(fields));
@@ -476,41 +468,28 @@ export async function updateExecution(ctx: PlatformContext, env: EnvironmentsTab
     if (Number(result.numAffectedRows) !== 1) throw changedMeanwhile();
     return next;
   }
-  if (ctx.prepared.writesInOne) {
-    // SQLite: one transaction run to its end at once (db/prepared.ts); a conflict rolls the change back.
-    await ctx.prepared.transaction((trx) => {
-      const seq = recordExecutionChangeNow(trx, ctx, change);
-      const values = [set.status ?? null, stored.end_ms, seq, stepSourceIdNow(ctx, trx, stored.source), stored.head, stored.doc, execution.id, execution.change_seq];
-      const updated = trx.run(
-        `execution-update${set.status ? ',status' : ''}`,
-        () =>
-          ctx.db
-            .updateTable('executions')
-            .set({
-              ...(set.status ? { status: arg<ExecutionsTable['status']>(0) } : {}),
-              end_ms: arg<number | null>(1),
-              change_seq: arg<number>(2),
-              step_source_id: arg<number | null>(3),
-              head: arg<string>(4),
-              doc: arg<string>(5),
-            })
-            .where('id', '=', arg<number>(6))
-            .where('change_seq', '=', arg<number>(7)),
-        values,
-      );
-      if (updated !== 1) throw changedMeanwhile();
-    });
-    return next;
-  }
-  await ctx.db.transaction().execute(async (trx) => {
-    const seq = await recordExecutionChange(trx, ctx, change);
-    const result = await trx
-      .updateTable('executions')
-      .set({ ...(set.status ? { status: set.status } : {}), end_ms: stored.end_ms, change_seq: seq, step_source_id: await stepSourceId(trx, stored.source), head: stored.head, doc: stored.doc })
-      .where('id', '=', execution.id)
-      .where('change_seq', '=', execution.change_seq)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw changedMeanwhile();
+  // SQLite: one transaction run to its end at once (db/prepared.ts); a conflict rolls the change back.
+  await ctx.prepared.transaction((trx) => {
+    const seq = recordExecutionChange(trx, ctx, change);
+    const values = [set.status ?? null, stored.end_ms, seq, stepSourceIdNow(ctx, trx, stored.source), stored.head, stored.doc, execution.id, execution.change_seq];
+    const updated = trx.run(
+      `execution-update${set.status ? ',status' : ''}`,
+      () =>
+        ctx.db
+          .updateTable('executions')
+          .set({
+            ...(set.status ? { status: arg<ExecutionsTable['status']>(0) } : {}),
+            end_ms: arg<number | null>(1),
+            change_seq: arg<number>(2),
+            step_source_id: arg<number | null>(3),
+            head: arg<string>(4),
+            doc: arg<string>(5),
+          })
+          .where('id', '=', arg<number>(6))
+          .where('change_seq', '=', arg<number>(7)),
+      values,
+    );
+    if (updated !== 1) throw changedMeanwhile();
   });
   return next;
 }

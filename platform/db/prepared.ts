@@ -30,11 +30,6 @@ export class PreparedQueries {
     private readonly write?: SyncWrite,
   ) {}
 
-  /** Whether transaction() runs here (SQLite); elsewhere the writes go through Kysely. */
-  get writesInOne(): boolean {
-    return this.write !== undefined;
-  }
-
   /**
    * SQLite: `work` as one transaction on the writer connection, run to its end at once (database.ts
    * syncWrite), its statements compiled once per shape. A write through Kysely awaited each of its
