@@ -1,5 +1,6 @@
-// How the hot path's reads reach each database (database.ts hotRead): on SQLite a read-only connection
-// of their own, on PostgreSQL statements planned once per pooled connection; and SQLite's checkpoints.
+// How the hot path's reads reach each database (database.ts hotRead): on SQLite the writing connection
+// while no transaction is open there, else a read-only connection of their own; on PostgreSQL statements
+// planned once per pooled connection; and SQLite's checkpoints.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,54 @@ describe.skipIf(!POSTGRES_URL)(`hot reads on PostgreSQL${POSTGRES_URL ? '' : ' â
   it('fail with the database error a query through Kysely gives (a bad statement names its fault)', async () => {
     const { hotRead } = await open();
     await expect(hotRead!('SELECT no_such_column FROM kysely_migration', [])).rejects.toThrow(/no_such_column/);
+  });
+});
+
+describe('SQLite hot reads', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  async function open(): Promise<OpenDatabase> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'craft-hot-read-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const database = await openDatabase({ dataDir });
+    cleanups.push(() => database.close());
+    await sql`CREATE TABLE hot_rows (name TEXT)`.execute(database.db);
+    return database;
+  }
+
+  it('run on the connection that writes while no transaction is open there (its page cache is not dropped by every write)', async () => {
+    const { db, hotRead } = await open();
+    // A TEMP table is seen only by the connection that made it: Kysely's, the one that writes.
+    await sql`CREATE TEMP TABLE only_on_writer (n INTEGER)`.execute(db);
+    await sql`INSERT INTO only_on_writer (n) VALUES (7)`.execute(db);
+    expect(await hotRead!('SELECT n FROM temp.only_on_writer', [])).toEqual([{ n: 7 }]);
+  });
+
+  it('never read what a transaction open through Kysely has written but not committed, and read it once committed', async () => {
+    const { db, hotRead } = await open();
+    let written!: () => void;
+    let commit!: () => void;
+    const inside = new Promise<void>((resolve) => (written = resolve));
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    const transaction = db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO hot_rows (name) VALUES ('uncommitted')`.execute(trx);
+      written();
+      await committing;
+    });
+    await inside;
+    expect(await hotRead!('SELECT name FROM hot_rows', [])).toEqual([]);
+    commit();
+    await transaction;
+    expect(await hotRead!('SELECT name FROM hot_rows', [])).toEqual([{ name: 'uncommitted' }]);
+  });
+
+  it('refuse a statement that writes, and it writes nothing', async () => {
+    const { db, hotRead } = await open();
+    expect(() => hotRead!(`INSERT INTO hot_rows (name) VALUES ('sneaked in') RETURNING name`, [])).toThrow(/readonly/);
+    const { rows } = await sql<{ name: string }>`SELECT name FROM hot_rows`.execute(db);
+    expect(rows).toEqual([]);
   });
 });
 

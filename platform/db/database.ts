@@ -25,10 +25,13 @@ export interface OpenDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
   /**
-   * The hot path's reads (db/prepared.ts), outside any transaction. SQLite: on a read-only connection of
-   * their own, run at once on the driver: a write transaction on the main connection (its statements
-   * awaited one by one) then never queues them, and they read only what is committed (WAL: a reader never
-   * waits for a writer). PostgreSQL: named prepared statements on the pool (see namedStatements).
+   * The hot path's reads (db/prepared.ts), outside any transaction, run at once on the driver. SQLite: on the
+   * main connection while no transaction is open there (all it holds is committed), else on a read-only
+   * connection of their own: a Kysely transaction on the main one (its statements awaited one by one) then
+   * never queues them, and they read only what is committed (WAL: a reader never waits for a writer). Not
+   * always the read-only one: a connection drops its whole page cache once another has written, so with
+   * writes every few milliseconds its reads went to the file again (+15% CPU a page, bench/platform.ts).
+   * PostgreSQL: named prepared statements on the pool (see namedStatements).
    */
   hotRead?: HotRead;
   close(): Promise<void>;
@@ -59,6 +62,7 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
   let reader: SQLite.Database | undefined;
   let hotRead: HotRead | undefined;
   let file: SQLite.Database | undefined;
+  let fileStatements: ReturnType<typeof withStatementCache> | undefined;
   let checkpointer: Checkpointer | undefined;
   let syncWrite: SyncWrite | undefined;
   if (isPostgresUrl(options.databaseUrl)) {
@@ -85,7 +89,7 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
     const writer = file;
-    const statements = withStatementCache(writer);
+    const statements = (fileStatements = withStatementCache(writer));
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
     // Through Kysely's hold on its one connection (its mutex), so no transaction of its is open meanwhile.
     syncWrite = (work) => db.connection().execute(async () => writer.transaction(() => work((sqlText) => statements.prepare(sqlText))).immediate());
@@ -96,9 +100,17 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
       // Opened once migrated (WAL set, its files there), so it reads the current schema.
       reader = new SQLite(sqlitePath(options.dataDir), { readonly: true, ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}) });
       reader.pragma('busy_timeout = 5000');
-      const statements = withStatementCache(reader);
-      hotRead = (sqlText, parameters) => statements.prepare(sqlText).all(parameters as unknown[]);
+      const readerStatements = withStatementCache(reader);
       const writer = file!;
+      const writerStatements = fileStatements!;
+      hotRead = (sqlText, parameters) => {
+        if (!writer.inTransaction) {
+          const statement = writerStatements.prepare(sqlText);
+          // Only a statement that writes nothing (one that would is refused on the read-only connection).
+          if (statement.readonly) return statement.all(parameters as unknown[]);
+        }
+        return readerStatements.prepare(sqlText).all(parameters as unknown[]);
+      };
       checkpointer = startCheckpointer({ file: sqlitePath(options.dataDir), nativeBinding: options.sqliteNativeBinding, setAutocheckpoint: (pages) => void writer.pragma(`wal_autocheckpoint = ${pages}`) });
     }
   } catch (error) {
