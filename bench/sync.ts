@@ -7,6 +7,8 @@
 // cores with the sync, as a team platform on another host does not (the CPU ratio without the
 // platform's says what that user meets on a busy machine); the embedded platform runs in the app's own
 // main process, where its CPU competes with the sync's decoding on one thread (worse than here).
+// Each round's pages are one row smaller than the round's before (1000, 999, …): the platform's page cache
+// keeps a page from its second ask on, so rounds asking the same URLs had some of their pages from memory.
 // Each round pairs a sync with a bare insert (the ratio of a round compares two things measured
 // moments apart); the result is the median round after one warm-up round, with the spread.
 // It also says where the sync's time goes: writing to SQLite (on the cache writer's thread), the CPU
@@ -22,6 +24,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import Database from 'better-sqlite3';
 import { executionPageSchema } from '../domain/execution.js';
 import { endpointPath, platformContract } from '../domain/platform-contract.js';
@@ -30,6 +34,11 @@ import type { ExecutionPageWriter } from '../electron/services/cache-writer.js';
 import { jsonShapeCheck } from '../electron/services/json-shape.js';
 import { PlatformClient } from '../electron/services/platform-client.js';
 import { syncConnection } from '../electron/services/sync.js';
+
+// A full collection before each timed side, so that neither pays for the garbage of what ran before it
+// (the bare insert came right after the sync and the rows read back: its CPU swung from 0.9 to 1.5 s).
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -57,6 +66,7 @@ export interface SyncRound {
 
 export interface SyncBenchResult {
   executions: number;
+  /** The first round's page size (each later round's is one row smaller). */
   page: number;
   /** The median round (by ratio). */
   sync_ms: number;
@@ -155,11 +165,14 @@ export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3)
       // The sync, into an empty cache.
       const cache = Cache.open(join(dir, `cache-${round}.sqlite`));
       let writer: ExecutionPageWriter | undefined;
+      collectGarbage();
       const cpu0 = ownCpuMs();
       const mainCpu0 = threadCpuMs();
       const platformCpu0 = processCpuMs(child.pid!);
       const t0 = performance.now();
-      const report = await syncConnection(cache, client, 'bench', { pageSize, feeds: { users: false, deployments: false }, onWriter: (w) => (writer = w) });
+      // Each round asks pages one row smaller than the last: never a URL a round before asked, so the
+      // platform's page cache (which keeps a page from its second ask on) answers none of them.
+      const report = await syncConnection(cache, client, 'bench', { pageSize: pageSize - round, feeds: { users: false, deployments: false }, onWriter: (w) => (writer = w) });
       // Both sides are timed until their rows are in the database file: the checkpoint the cache's
       // larger WAL defers counts here, as the bare insert's counts in its commit.
       cache.database.pragma('wal_checkpoint(PASSIVE)');
@@ -180,6 +193,7 @@ export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3)
       bare.pragma('synchronous = NORMAL');
       for (const migration of MIGRATIONS) bare.exec(migration);
       const insertExecution = bare.prepare(`INSERT INTO executions VALUES (${executionRows[0]!.map(() => '?').join(', ')})`);
+      collectGarbage();
       const t1 = performance.now();
       const bareCpu0 = ownCpuMs();
       bare.transaction(() => {
@@ -235,7 +249,7 @@ const median = (result: SyncBenchResult): SyncRound => result.rounds.find((r) =>
 if (process.argv[1]?.endsWith('sync.ts')) {
   const result = await benchSync(arg('executions', 100_000), arg('page', 1000), arg('reps', 3));
   console.log(
-    `cache sync of ${result.executions} executions from the platform (pages of ${result.page}): ${result.sync_ms} ms vs bare better-sqlite3 bulk insert of the same rows ${result.bare_insert_ms} ms — ratio ${result.ratio} of the bare throughput (rounds ${result.ratio_min}–${result.ratio_max}; target ≥ 0.8); that round's CPU ratio ${median(result).cpu_ratio}, ${median(result).sync_cpu_ratio} without the platform's`,
+    `cache sync of ${result.executions} executions from the platform (pages of ${result.page} rows, then one fewer each round, so that no URL is asked twice): ${result.sync_ms} ms vs bare better-sqlite3 bulk insert of the same rows ${result.bare_insert_ms} ms — ratio ${result.ratio} of the bare throughput (rounds ${result.ratio_min}–${result.ratio_max}; target ≥ 0.8); that round's CPU ratio ${median(result).cpu_ratio}, ${median(result).sync_cpu_ratio} without the platform's`,
   );
   console.log(
     `decoding every page apart: JSON.parse ${result.decode.json_parse_ms} ms, zod schema (executionPageSchema) ${result.decode.schema_parse_ms} ms, the compiled check the client runs instead (json-shape.ts) ${result.decode.shape_check_ms} ms; encoding each row's JSON again (which the sync no longer does: it stores each execution's text as sent) ${result.decode.row_json_ms} ms`,
