@@ -342,11 +342,16 @@ test('Deployments: the project-wide list, and a deployment with its executions',
   await expect(table).toContainText('nightly-train');
   await expect(table).toContainText('predict-endpoint');
   await expect(table).toContainText('periodic');
+  // A schedule reads in words; its cron expression is one hover away.
+  const schedule = table.getByRole('row').filter({ hasText: 'nightly-train' }).first().getByText('At 03:00, every day');
+  await expect(schedule).toBeVisible();
+  await expect(schedule).toHaveAttribute('title', 'Cron schedule: 0 3 * * *');
   await expect(table.getByRole('columnheader')).toHaveText(['Name', 'Environment', 'Pipeline', 'Type', 'Enabled', 'Status', 'Created']);
   await checkView(page, 'project-deployments');
 
   await table.getByRole('link', { name: 'nightly-train' }).first().click();
   await expect(page.getByRole('heading', { level: 1, name: 'nightly-train' })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'At 03:00, every day' })).toHaveText('At 03:00, every day (0 3 * * *)');
   const executions = page.getByRole('table', { name: 'Executions of nightly-train' });
   await expect(executions.locator('tbody tr').first()).toBeVisible();
   for (const d of await executions.locator('tbody tr td:nth-child(3)').allTextContents()) expect(d).toContain('nightly-train');
