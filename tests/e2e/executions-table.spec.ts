@@ -1,7 +1,7 @@
 // The executions table as a project's users work in it (issue 15, item 5): the table first, the
 // window's width and height, charts folded away above it; all environments of a project; whole rows
 // open the execution (mouse and keyboard); columns chosen (an output such as a score among them,
-// sortable), resized by mouse and keyboard; filters, sort and environment in the URL so Back
+// sortable), resized by mouse and keyboard (the widths kept for next time, a double click restoring one); filters, sort and environment in the URL so Back
 // returns to the same view; an inverted date range that says so.
 import { test, expect, type Page } from '@playwright/test';
 import type { BrowserMode } from './browser-mode.js';
@@ -94,7 +94,7 @@ test('a row opens from the keyboard: arrows move between focused rows, Enter ope
   await expect(page.getByRole('heading', { level: 1, name: id })).toBeVisible();
 });
 
-test('columns: an output (the score) is chosen as a column and sorted on, a column hidden, one resized by keyboard and by dragging', async () => {
+test('columns: an output (the score) is chosen as a column and sorted on, a column hidden, one resized by keyboard and by dragging, its width kept for next time and restored by a double click', async () => {
   await page.goto(`${base()}#/projects/${project}/executions?env=production`);
   await expect(table().locator('tbody tr').first()).toBeVisible();
   await page.getByText('Columns', { exact: true }).click();
@@ -131,6 +131,18 @@ test('columns: an output (the score) is chosen as a column and sorted on, a colu
   await page.mouse.move(edge.x + edge.width / 2 + 80, edge.y + edge.height / 2, { steps: 4 });
   await page.mouse.up();
   expect((await header.boundingBox())!.width).toBeGreaterThan(widthBefore + 60);
+
+  // The width set is there again when the table opens next (a reload: the app started anew).
+  const dragged = await handle.getAttribute('aria-valuenow');
+  await page.reload();
+  await expect(table().locator('tbody tr').first()).toBeVisible();
+  await expect(handle).toHaveAttribute('aria-valuenow', dragged!);
+  // A double click on the edge gives the column its default width again, and that is kept too.
+  await handle.dblclick();
+  await expect(handle).toHaveAttribute('aria-valuenow', String(before));
+  await page.reload();
+  await expect(table().locator('tbody tr').first()).toBeVisible();
+  await expect(handle).toHaveAttribute('aria-valuenow', String(before));
 });
 
 test('an inverted date range says so, offers to swap the dates, instead of showing 0 executions', async () => {
