@@ -107,6 +107,18 @@ export type ExecutionRow = z.infer<typeof executionRowSchema>;
 export const executionListRowSchema = executionRowSchema.extend({ environment: z.string() });
 export type ExecutionListRow = z.infer<typeof executionListRowSchema>;
 
+/**
+ * Where the desktop cache's executions stood when a list was read: the newest revision written, and how
+ * many times executions were deleted. Given back as `since`, the list answers only what was written after.
+ */
+export const executionsVersionSchema = z
+  .object({
+    rev: z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0'),
+    deletions: z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0'),
+  })
+  .strict();
+export type ExecutionsVersion = z.infer<typeof executionsVersionSchema>;
+
 /** An input or output shown as a column of the executions table: "input:<name>" or "output:<name>" (the SDK's name rule). */
 export const IO_COLUMN_PATTERN = /^(input|output):([A-Za-z0-9_][A-Za-z0-9_.-]{0,199})$/;
 export const ioColumnSchema = z.string().regex(IO_COLUMN_PATTERN, 'must be "input:<name>" or "output:<name>", the name in letters, digits, "_", "." and "-"');
@@ -240,9 +252,20 @@ export const appApiContract = {
         deployment: z.string().optional(),
         refresh: z.boolean().default(true),
         io: z.array(ioColumnSchema).max(MAX_IO_COLUMNS, `must name at most ${MAX_IO_COLUMNS} columns`).default([]),
+        /** The version a previous answer gave: then only the rows written after it (a live list's next read). */
+        since: executionsVersionSchema.optional(),
       })
       .strict(),
-    z.object({ items: z.array(executionListRowSchema), io: z.record(z.string(), z.array(z.unknown())), total: z.number(), freshness: freshnessSchema }),
+    z.object({
+      /** The whole list, or with `partial` only the rows written after `since` (to merge by execution_id). */
+      items: z.array(executionListRowSchema),
+      io: z.record(z.string(), z.array(z.unknown())),
+      /** How many executions the whole list has. */
+      total: z.number(),
+      partial: z.boolean(),
+      version: executionsVersionSchema,
+      freshness: freshnessSchema,
+    }),
   ),
   /** The input and output names of the newest executions cached (of an environment, or a whole project): the column chooser's offer. */
   listExecutionIoNames: method(

@@ -132,6 +132,14 @@ describe('the desktop API', () => {
     expect(await ok('listExecutionIoNames', { project: 'fraud' })).toEqual({ inputs: [], outputs: ['auc'] });
     const bad = await refused('listExecutions', { project: 'fraud', io: ['output:auc; DROP TABLE executions'] });
     expect(bad).toMatchObject({ error: 'validation', field: 'io.0' });
+
+    // Read again with the version it gave: after a sync with the platform, only the execution the runner moved on since.
+    expect(all).toMatchObject({ partial: false, total: 3 });
+    await client.call('updateExecution', { params: { slug: staging.slug, id: created.execution_id }, body: { status: 'succeeded' } });
+    const changed = await ok('listExecutions', { project: 'fraud', io: ['output:auc'], since: all.version });
+    expect(changed).toMatchObject({ partial: true, total: 3, io: { 'output:auc': [0.93] } });
+    expect(changed.items.map((r: { execution_id: string; status: string }) => [r.execution_id, r.status])).toEqual([[created.execution_id, 'succeeded']]);
+    expect(await refused('listExecutions', { project: 'fraud', since: { rev: -1, deletions: 0 } })).toMatchObject({ error: 'validation', field: 'since.rev' });
   });
 
   it('hands the admin a new user’s invitation code when the platform has no mail server, and a new one on resend', async () => {

@@ -372,7 +372,7 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
       return ignoreInGit(path);
     },
 
-    async listExecutions({ project, environment, deployment, refresh, io }) {
+    async listExecutions({ project, environment, deployment, refresh, io, since }) {
       const id = connectionId();
       let freshness: Freshness;
       const report = refresh ? await sync(environment === undefined ? { project } : { project, environment }) : null;
@@ -385,8 +385,8 @@ export function createHandlers(services: DesktopServices, host: { clipboard?: Ho
         const synced_at = times.length === 0 || times.includes(null) ? null : (times as string[]).sort()[0]!;
         freshness = { source: 'cache', offline: report !== null, synced_at };
       }
-      const rows = cache.listExecutionRows(id, { project, environment, ...(deployment ? { deployment_name: deployment } : {}) }, io);
-      return { items: rows.items, io: rows.io, total: rows.items.length, freshness };
+      const rows = cache.listExecutionRows(id, { project, environment, ...(deployment ? { deployment_name: deployment } : {}) }, io, since);
+      return { items: rows.items, io: rows.io, total: rows.total, partial: rows.partial, version: rows.version, freshness };
     },
     async listExecutionIoNames({ project, environment }) {
       return cache.listExecutionIoNames(connectionId(), { project, environment });

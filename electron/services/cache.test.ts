@@ -317,6 +317,71 @@ describe('Cache', () => {
     cache.close();
   });
 
+  it('answers a list read again with its version only the executions written since (new and changed), with the whole count', () => {
+    const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
+    const at = '2026-01-02T00:00:00.000Z';
+    cache.applyExecutions('a', 'p', 'prod', [execution('e1'), execution('e2')], null, at);
+    cache.applyExecutions('a', 'p', 'staging', [execution('e3')], null, at);
+    const first = cache.listExecutionRows('a', { project: 'p', environment: 'prod' }, ['input:epochs']);
+    expect(first).toMatchObject({ partial: false, total: 2 });
+    expect(first.items.map((r) => r.execution_id)).toEqual(['e2', 'e1']);
+
+    // Nothing written since: nothing to send.
+    expect(cache.listExecutionRows('a', { project: 'p', environment: 'prod' }, ['input:epochs'], first.version)).toMatchObject({ items: [], io: { 'input:epochs': [] }, partial: true, total: 2, version: first.version });
+
+    // e1 ends, e4 is new in prod, e5 in staging (another list), and a detail page rewrites e2 as it was.
+    cache.applyExecutions('a', 'p', 'prod', [execution('e1', { status: 'failed', inputs: [] }), execution('e4')], null, at);
+    cache.applyExecutions('a', 'p', 'staging', [execution('e5')], null, at);
+    const next = cache.listExecutionRows('a', { project: 'p', environment: 'prod' }, ['input:epochs'], first.version);
+    expect(next.partial).toBe(true);
+    expect(next.total).toBe(3);
+    expect(next.items.map((r) => [r.execution_id, r.status])).toEqual([['e4', 'succeeded'], ['e1', 'failed']]);
+    expect(next.io).toEqual({ 'input:epochs': [3, null] });
+    expect(next.version.rev).toBeGreaterThan(first.version.rev);
+    // The project-wide list since the same version has staging's new one too.
+    expect(cache.listExecutionRows('a', { project: 'p' }, [], first.version).items.map((r) => r.execution_id)).toEqual(['e5', 'e4', 'e1']);
+    cache.close();
+  });
+
+  it('reads a list whole again once executions were deleted since its version (an environment gone), or for a version it never gave', () => {
+    const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
+    const at = '2026-01-02T00:00:00.000Z';
+    cache.putProjects('a', [project('p')], at);
+    for (const env of ['prod', 'staging']) cache.putItem('a', 'environments', { project: 'p' }, environment('p', env), at);
+    cache.applyExecutions('a', 'p', 'prod', [execution('e1')], null, at);
+    cache.applyExecutions('a', 'p', 'staging', [execution('e2')], null, at);
+    const before = cache.listExecutionRows('a', { project: 'p' });
+    expect(before.items).toHaveLength(2);
+    cache.removeItem('a', 'environments', { project: 'p' }, 'staging');
+    const after = cache.listExecutionRows('a', { project: 'p' }, [], before.version);
+    expect(after).toMatchObject({ partial: false, total: 1 });
+    expect(after.items.map((r) => r.execution_id)).toEqual(['e1']);
+    expect(after.version.deletions).toBe(before.version.deletions + 1);
+    // A version ahead of the cache (another file, a cache rebuilt): whole too.
+    expect(cache.listExecutionRows('a', { project: 'p' }, [], { rev: after.version.rev + 10, deletions: after.version.deletions }).partial).toBe(false);
+    cache.close();
+  });
+
+  it('migrates a cache of schema 3 to 4: its executions are kept and the first list after reads them whole', () => {
+    const dir = tempDir();
+    const file = join(dir, 'cache.sqlite');
+    const old = new Database(file);
+    for (const migration of MIGRATIONS.slice(0, 3)) old.exec(migration);
+    old.pragma('user_version = 3');
+    const e = execution('e1');
+    old
+      .prepare('INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run('a', 'e1', 'p', 'prod', e.status, e.pipeline_name, null, e.created_at, null, JSON.stringify(e), '2026-01-02T00:00:00.000Z', 'u1');
+    old.close();
+    const cache = Cache.open(file);
+    expect(cache.report.rebuilt_from).toBeNull();
+    const read = cache.listExecutionRows('a', { project: 'p' });
+    expect(read).toMatchObject({ partial: false, total: 1, version: { rev: 0, deletions: 0 } });
+    cache.applyExecutions('a', 'p', 'prod', [execution('e2')], null, '2026-01-02T00:00:00.000Z');
+    expect(cache.listExecutionRows('a', { project: 'p' }, [], read.version).items.map((r) => r.execution_id)).toEqual(['e2']);
+    cache.close();
+  });
+
   it('tells a list never cached from a list cached empty', () => {
     const cache = Cache.open(join(tempDir(), 'cache.sqlite'));
     const at = '2026-01-02T00:00:00.000Z';

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { executionRowSchema, IO_COLUMN_PATTERN, type ExecutionRow } from '../../domain/app-api-contract.js';
+import { executionRowSchema, IO_COLUMN_PATTERN, type ExecutionRow, type ExecutionsVersion } from '../../domain/app-api-contract.js';
 import { deploymentSchema, environmentSchema, type Deployment, type Environment } from '../../domain/environment.js';
 import { executionSchema, settledSteps, type Execution } from '../../domain/execution.js';
 import { userCardSchema } from '../../domain/platform-contract.js';
@@ -107,6 +107,13 @@ export const MIGRATIONS: string[] = [
        FROM (SELECT name, status, start_date, end_date FROM execution_steps
              WHERE connection_id = executions.connection_id AND execution_id = executions.execution_id ORDER BY position) AS s)));
    DROP TABLE execution_steps;`,
+  // 4: each execution row's revision (the cache-wide count of execution writes when it was last
+  // written), so that a live list asks only for what changed since it last read (listExecutionRows
+  // since); and how many times executions were deleted, which makes a list read again whole.
+  `ALTER TABLE executions ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX executions_by_rev ON executions (rev);
+   CREATE TABLE cache_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO cache_counters (name, value) VALUES ('execution_deletions', 0);`,
 ];
 
 /**
@@ -448,21 +455,48 @@ export class Cache {
    * first, each with its environment; and for each asked input or output column ("input:<name>",
    * "output:<name>") the values in row order (null where the execution has none). Values are read
    * from the stored JSON only for the columns asked, so a million rows without them stay columns-only.
+   * With `since` (the version a previous answer gave), only the rows written after it (`partial`),
+   * unless executions were deleted meanwhile; `total` counts the whole list either way.
    */
   listExecutionRows(
     connectionId: string,
     filter: { project: string; environment?: string | undefined; deployment_name?: string | undefined },
     io: readonly string[] = [],
+    since?: ExecutionsVersion,
+  ): { items: (ExecutionRow & { environment: string })[]; io: Record<string, unknown[]>; version: ExecutionsVersion; partial: boolean; total: number } {
+    // One snapshot (a read transaction): the version, the rows and the count agree.
+    return this.db.transaction(() => {
+      const version = this.executionsVersion();
+      // Only what changed since `since`, unless executions were deleted since (then the list is read whole).
+      const partial = since !== undefined && since.deletions === version.deletions && since.rev <= version.rev;
+      const read = this.executionRows(connectionId, filter, io, partial ? since.rev : null);
+      const total = partial ? this.countExecutions(connectionId, filter) : read.items.length;
+      return { ...read, version, partial, total };
+    })();
+  }
+
+  /** Where the cache's executions stand: the newest revision written, and how many times executions were deleted. */
+  executionsVersion(): ExecutionsVersion {
+    const rev = this.statement('SELECT coalesce(max(rev), 0) AS rev FROM executions').pluck().get() as number;
+    const deletions = this.statement("SELECT value FROM cache_counters WHERE name = 'execution_deletions'").pluck().get() as number;
+    return { rev, deletions };
+  }
+
+  private countExecutions(connectionId: string, filter: { project: string; environment?: string | undefined; deployment_name?: string | undefined }): number {
+    const { where, args } = executionsWhere(connectionId, filter);
+    return this.statement(`SELECT count(*) FROM executions WHERE ${where.join(' AND ')}`).pluck().get(...args) as number;
+  }
+
+  private executionRows(
+    connectionId: string,
+    filter: { project: string; environment?: string | undefined; deployment_name?: string | undefined },
+    io: readonly string[],
+    afterRev: number | null,
   ): { items: (ExecutionRow & { environment: string })[]; io: Record<string, unknown[]> } {
-    const where = ['connection_id = ?', 'project = ?'];
-    const args: unknown[] = [connectionId, filter.project];
-    if (filter.environment !== undefined) {
-      where.push('environment = ?');
-      args.push(filter.environment);
-    }
-    if (filter.deployment_name !== undefined) {
-      where.push('deployment_name = ?');
-      args.push(filter.deployment_name);
+    const { where, args } = executionsWhere(connectionId, filter);
+    if (afterRev !== null) {
+      where.push('rev > ?');
+      args.push(afterRev);
     }
     const names = io.map((column) => ioColumn(column));
     const columns = names.map(({ list, key }, i) => `, (SELECT j.value -> '$.value' FROM json_each(data, '$.${list}') AS j WHERE j.value ->> '$.${key}' = ?) AS io${i}`);
@@ -517,6 +551,7 @@ export class Cache {
   clearConnection(connectionId: string): void {
     this.db.transaction(() => {
       for (const table of ['projects', 'users_me', 'lists', 'environments', 'deployments', 'executions', 'users', 'sync_state']) this.statement(`DELETE FROM ${table} WHERE connection_id = ?`).run(connectionId);
+      this.countExecutionDeletion();
     })();
   }
 
@@ -572,6 +607,11 @@ export class Cache {
     this.statement(UPSERT_EXECUTION).run(executionRow(connectionId, project, environment, execution, syncedAt));
   }
 
+  /** Executions were deleted (inside the caller's transaction): a live list that read before reads again whole. */
+  private countExecutionDeletion(): void {
+    this.statement("UPDATE cache_counters SET value = value + 1 WHERE name = 'execution_deletions'").run();
+  }
+
   private setCursor(connectionId: string, scope: string, cursor: string | null, syncedAt: string): void {
     this.statement(SET_CURSOR).run(connectionId, scope, cursor, syncedAt);
   }
@@ -623,7 +663,7 @@ export class Cache {
   /** Forgets an environment and everything under it (its deployments, executions and cursors). */
   private dropEnvironment(connectionId: string, project: string, environment: string): void {
     this.statement('DELETE FROM deployments WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
-    this.statement('DELETE FROM executions WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment);
+    if (this.statement('DELETE FROM executions WHERE connection_id = ? AND project = ? AND environment = ?').run(connectionId, project, environment).changes > 0) this.countExecutionDeletion();
     for (const kind of ['deployments', 'executions']) this.statement('DELETE FROM sync_state WHERE connection_id = ? AND scope = ?').run(connectionId, scopeOf(kind, project, environment));
     this.statement('DELETE FROM lists WHERE connection_id = ? AND kind = ?').run(connectionId, scopeOf('deployments', project, environment));
     this.forgetRow('environments', connectionId, { project, name: environment });
@@ -642,15 +682,32 @@ export class Cache {
  * Writes an execution row, the values in the order of executionRow. Shared with the cache writer
  * (cache-writer.ts), which may give the data as the UTF-8 bytes it came in: stored as text all the same.
  */
-export const UPSERT_EXECUTION = `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at, created_by)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)
+// Each write takes the next revision (one past the newest, read on executions_by_rev): writes to the file
+// run one at a time, so revisions only grow, and a row's says when it last changed.
+export const UPSERT_EXECUTION = `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at, created_by, rev)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, (SELECT coalesce(max(rev), 0) + 1 FROM executions))
   ON CONFLICT (connection_id, execution_id) DO UPDATE SET project = excluded.project, environment = excluded.environment, status = excluded.status,
     pipeline_name = excluded.pipeline_name, deployment_name = excluded.deployment_name, created_at = excluded.created_at, end_date = excluded.end_date,
-    data = excluded.data, synced_at = excluded.synced_at, created_by = excluded.created_by`;
+    data = excluded.data, synced_at = excluded.synced_at, created_by = excluded.created_by, rev = excluded.rev`;
 
 /** Moves a feed's cursor: (connection_id, scope, cursor, synced_at). */
 export const SET_CURSOR =
   'INSERT INTO sync_state (connection_id, scope, cursor, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, scope) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at';
+
+/** The WHERE terms of an executions list (a project, an environment of it, a deployment). */
+function executionsWhere(connectionId: string, filter: { project: string; environment?: string | undefined; deployment_name?: string | undefined }): { where: string[]; args: unknown[] } {
+  const where = ['connection_id = ?', 'project = ?'];
+  const args: unknown[] = [connectionId, filter.project];
+  if (filter.environment !== undefined) {
+    where.push('environment = ?');
+    args.push(filter.environment);
+  }
+  if (filter.deployment_name !== undefined) {
+    where.push('deployment_name = ?');
+    args.push(filter.deployment_name);
+  }
+  return { where, args };
+}
 
 /** Where executionRow puts the execution's JSON. */
 export const EXECUTION_DATA_COLUMN = 9;

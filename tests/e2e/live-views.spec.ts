@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserMode } from './browser-mode.js';
 import { callApp, checkView, startSeededApp } from './seeded-app.js';
-import { runnerToken, recordExecution } from './runner.js';
+import { runnerToken, recordExecution, updateExecution } from './runner.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -31,7 +31,16 @@ test.afterAll(async () => {
 
 const base = () => app.appUrl.replace(/\?.*$/, '');
 
-test('a new execution appears in the open executions table by itself, and the table says when it was updated', async () => {
+test('a new execution appears in the open executions table by itself, then its new status, and the window asks only for what changed', async () => {
+  // What the window asks its host for the list, and what it gets (browser mode: POST /api/listExecutions).
+  const asked: { since?: unknown; partial: boolean; items: number }[] = [];
+  page.on('response', async (response) => {
+    if (!response.url().includes('/api/listExecutions')) return;
+    const input = response.request().postDataJSON() as { refresh?: boolean; since?: unknown } | null;
+    if (input?.refresh === false) return;
+    const answer = ((await response.json().catch(() => null)) as { result?: { partial: boolean; items: unknown[] } } | null)?.result;
+    if (answer) asked.push({ since: input?.since, partial: answer.partial, items: answer.items.length });
+  });
   await page.goto(`${base()}#/projects/${project}/environments/production`);
   const table = page.getByRole('table', { name: 'Executions of production' });
   await expect(table.locator('tbody tr').first()).toBeVisible();
@@ -45,6 +54,18 @@ test('a new execution appears in the open executions table by itself, and the ta
   await expect(table.getByText(created.execution_id)).toBeVisible();
   await expect(page.getByText(/^updated (just now|\d+ s ago)$/).first()).toBeVisible();
   await checkView(page, 'live-environment-updated');
+
+  // The runner moves it on: its row says so, by itself, and the count stays.
+  const row = table.getByRole('row').filter({ hasText: created.execution_id });
+  await expect(row).toContainText('pending');
+  await updateExecution(app, token, project, 'production', created.execution_id, { status: 'running' });
+  await expect(row).toContainText('running', { timeout: 15_000 });
+  await expect(page.getByText(`${before + 1} executions`, { exact: true })).toBeVisible();
+  // Once the table had its rows, each read again asked what changed since, and got only that.
+  const again = asked.slice(1);
+  expect(again.length).toBeGreaterThanOrEqual(2);
+  for (const read of again) expect(read.since, JSON.stringify(asked)).toBeDefined();
+  expect(again.every((read) => read.partial && read.items <= 1), JSON.stringify(asked)).toBe(true);
 });
 
 test('Refresh works from the keyboard and says "updated just now" again', async () => {

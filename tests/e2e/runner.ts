@@ -27,9 +27,14 @@ export async function recordExecution(
   const created = await fetch(`${env.item.url}/api/v1/executions`, { method: 'POST', headers, body: JSON.stringify(body) });
   if (created.status !== 201) throw new Error(`createExecution answered ${created.status}: ${await created.text()}`);
   const execution = (await created.json()) as { execution_id: string };
-  if (update) {
-    const patched = await fetch(`${env.item.url}/api/v1/executions/${encodeURIComponent(execution.execution_id)}`, { method: 'PATCH', headers, body: JSON.stringify(update) });
-    if (patched.status !== 200) throw new Error(`updateExecution answered ${patched.status}: ${await patched.text()}`);
-  }
+  if (update) await updateExecution(app, accessToken, project, environment, execution.execution_id, update);
   return execution;
+}
+
+/** Moves an execution on (its status, steps, outputs), as a runner reports it. */
+export async function updateExecution(app: BrowserMode, accessToken: string, project: string, environment: string, executionId: string, update: Record<string, unknown>): Promise<void> {
+  const env = await callApp<{ item: { url: string } }>(app, 'getEnvironment', { project, environment });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
+  const patched = await fetch(`${env.item.url}/api/v1/executions/${encodeURIComponent(executionId)}`, { method: 'PATCH', headers, body: JSON.stringify(update) });
+  if (patched.status !== 200) throw new Error(`updateExecution answered ${patched.status}: ${await patched.text()}`);
 }
