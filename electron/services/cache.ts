@@ -494,6 +494,7 @@ export class Cache {
     afterRev: number | null,
   ): { items: (ExecutionRow & { environment: string })[]; io: Record<string, unknown[]> } {
     const { where, args } = executionsWhere(connectionId, filter);
+    // What changed since: found on the revisions' index (the environment's would walk every row of the list).
     if (afterRev !== null) {
       where.push('rev > ?');
       args.push(afterRev);
@@ -502,7 +503,7 @@ export class Cache {
     const columns = names.map(({ list, key }, i) => `, (SELECT j.value -> '$.value' FROM json_each(data, '$.${list}') AS j WHERE j.value ->> '$.${key}' = ?) AS io${i}`);
     const rows = this.statement(
       `SELECT execution_id, status, created_at, created_by, end_date, pipeline_name, deployment_name, project, environment${columns.join('')}
-       FROM executions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, execution_id`,
+       FROM executions${afterRev !== null ? ' INDEXED BY executions_by_rev' : ''} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, execution_id`,
     ).all(...names.map((n) => n.name), ...args) as (ExecutionRow & { project: string; environment: string } & Record<string, string | null>)[];
     const read = this.readable(connectionId, executionRowSchema, rows, (r) => r, (r) => scopeOf('executions', r.project, r.environment));
     const values: Record<string, unknown[]> = {};
