@@ -89,7 +89,8 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
     const writer = file;
-    const statements = (fileStatements = withStatementCache(writer));
+    // Kysely's statements and, while no transaction is open, the hot reads (hotRead): room for both.
+    const statements = (fileStatements = withStatementCache(writer, 1000));
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
     // Through Kysely's hold on its one connection (its mutex), so no transaction of its is open meanwhile.
     syncWrite = (work) => db.connection().execute(async () => writer.transaction(() => work((sqlText) => statements.prepare(sqlText))).immediate());
