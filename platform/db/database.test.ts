@@ -13,21 +13,25 @@ import { openDatabase, type OpenDatabase } from './database.js';
 import { WAL_BOUND_PAGES } from './checkpointer.js';
 import { freshPostgresDatabase, POSTGRES_URL } from '../test-helpers.js';
 
-describe.skipIf(!POSTGRES_URL)(`hot reads on PostgreSQL${POSTGRES_URL ? '' : ' — needs CRAFT_TEST_DATABASE_URL (PostgreSQL)'}`, () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
+/** What the hot-read tests opened, closed and removed once they are over. */
+const opened: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const cleanup of opened.reverse()) await cleanup();
+});
 
-  async function open(): Promise<OpenDatabase> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'craft-hot-read-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const fresh = await freshPostgresDatabase(POSTGRES_URL!);
-    cleanups.push(fresh.drop);
-    const database = await openDatabase({ dataDir, databaseUrl: fresh.url });
-    cleanups.push(() => database.close());
-    return database;
-  }
+/** A database of its own for a hot-read test: a fresh PostgreSQL database with `postgres`, else a SQLite file. */
+async function openForHotReads(postgres: boolean): Promise<OpenDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'craft-hot-read-'));
+  opened.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const fresh = postgres ? await freshPostgresDatabase(POSTGRES_URL!) : null;
+  if (fresh) opened.push(fresh.drop);
+  const database = await openDatabase({ dataDir, ...(fresh ? { databaseUrl: fresh.url } : {}) });
+  opened.push(() => database.close());
+  return database;
+}
+
+describe.skipIf(!POSTGRES_URL)(`hot reads on PostgreSQL${POSTGRES_URL ? '' : ' — needs CRAFT_TEST_DATABASE_URL (PostgreSQL)'}`, () => {
+  const open = () => openForHotReads(true);
 
   it('are parsed and planned once per connection (named prepared statements), with the same rows as an unprepared query', async () => {
     const { db, hotRead } = await open();
@@ -50,15 +54,8 @@ describe.skipIf(!POSTGRES_URL)(`hot reads on PostgreSQL${POSTGRES_URL ? '' : ' �
 });
 
 describe('SQLite hot reads', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
   async function open(): Promise<OpenDatabase> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'craft-hot-read-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const database = await openDatabase({ dataDir });
-    cleanups.push(() => database.close());
+    const database = await openForHotReads(false);
     await sql`CREATE TABLE hot_rows (name TEXT)`.execute(database.db);
     return database;
   }
