@@ -682,9 +682,9 @@ export class Cache {
 /**
  * Writes an execution row, the values in the order of executionRow. Shared with the cache writer
  * (cache-writer.ts), which may give the data as the UTF-8 bytes it came in: stored as text all the same.
+ * Each write takes the next revision (one past the newest, read on executions_by_rev): writes to the file
+ * run one at a time, so revisions only grow, and a row's says when it last changed.
  */
-// Each write takes the next revision (one past the newest, read on executions_by_rev): writes to the file
-// run one at a time, so revisions only grow, and a row's says when it last changed.
 export const UPSERT_EXECUTION = `INSERT INTO executions (connection_id, execution_id, project, environment, status, pipeline_name, deployment_name, created_at, end_date, data, synced_at, created_by, rev)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, (SELECT coalesce(max(rev), 0) + 1 FROM executions))
   ON CONFLICT (connection_id, execution_id) DO UPDATE SET project = excluded.project, environment = excluded.environment, status = excluded.status,
