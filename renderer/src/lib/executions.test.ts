@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateExecutions } from '../bench/generate.js';
 import { EXECUTION_COLUMNS, ExecutionIndex, executionsCsv, rowsKey, type ExecutionQuery, type ExecutionRow, type SortColumn } from './executions.js';
+import { mergeChangedRows } from './live-rows.js';
 
 function row(id: string, over: Partial<ExecutionRow> = {}): ExecutionRow {
   return {
@@ -253,5 +254,35 @@ describe('numeric sort orders', () => {
       .sort((a, b) => (a.v === null ? (b.v === null ? a.i - b.i : 1) : b.v === null ? -1 : a.v - b.v || a.i - b.i))
       .map(({ i }) => `r${i}`);
     expect(ids(index, index.query({ sort: { column: 'output:v', direction: 'asc' } }))).toEqual(expected);
+  });
+});
+
+describe('an index built from the one shown before (a live list read again)', () => {
+  // What the table shows of an index: its dictionaries (the filters' choices), dates, durations, and every query's rows.
+  const seen = (index: ExecutionIndex) => ({
+    dictionaries: [index.environment, index.status, index.pipeline, index.deployment, index.creator].map((d) => ({ values: d.values, codes: [...d.codes] })),
+    createdAt: [...index.createdAt],
+    duration: [...index.duration],
+    queries: [{}, { status: 'failed' }, { pipeline: 'nightly-score' }, { search: 'score' }, { sort: { column: 'duration', direction: 'desc' } }, { sort: { column: 'status', direction: 'asc' } }].map((q) =>
+      [...index.query(q as ExecutionQuery)],
+    ),
+  });
+
+  it('is the index built from nothing, whether the changes bring a new value, drop one, or only move rows on', () => {
+    const solo = row('solo-1', { created_at: '2026-06-01T00:00:00.000Z', pipeline_name: 'solo-pipeline' });
+    const before = [...generateExecutions(3000, 7), solo].sort((a, b) => (a.created_at > b.created_at ? -1 : a.created_at < b.created_at ? 1 : a.execution_id < b.execution_id ? -1 : 1));
+    const previous = new ExecutionIndex(before);
+    previous.warm();
+    const cases: { name: string; changed: ExecutionRow[] }[] = [
+      { name: 'a status moved on', changed: [{ ...before[10]!, status: 'succeeded', end_date: '2026-11-26T12:00:00.000Z' }] },
+      { name: 'new rows, one with a pipeline never seen', changed: [row('zz-new-1', { created_at: '2026-12-01T00:00:00.000Z', pipeline_name: 'brand-new' }), row('zz-new-2', { created_at: '2026-12-01T00:00:01.000Z' })] },
+      { name: 'the only row of a pipeline changed pipeline', changed: [{ ...solo, pipeline_name: before[0]!.pipeline_name }] },
+    ];
+    for (const { name, changed } of cases) {
+      const sorted = [...changed].sort((a, b) => (a.created_at > b.created_at ? -1 : 1));
+      const merged = mergeChangedRows({ rows: before, io: {} }, { rows: sorted, io: {} });
+      const reused = new ExecutionIndex(merged.rows, merged.io, { previous, at: merged.from });
+      expect(seen(reused), name).toEqual(seen(new ExecutionIndex(merged.rows, merged.io)));
+    }
   });
 });
