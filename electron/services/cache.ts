@@ -476,7 +476,7 @@ export class Cache {
   }
 
   /** Where the cache's executions stand: the newest revision written, and how many times executions were deleted. */
-  executionsVersion(): ExecutionsVersion {
+  private executionsVersion(): ExecutionsVersion {
     const rev = this.statement('SELECT coalesce(max(rev), 0) AS rev FROM executions').pluck().get() as number;
     const deletions = this.statement("SELECT value FROM cache_counters WHERE name = 'execution_deletions'").pluck().get() as number;
     return { rev, deletions };

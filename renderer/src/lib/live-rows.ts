@@ -10,6 +10,12 @@ export interface RowsWithIo<R> {
   io: Record<string, unknown[]>;
 }
 
+/** Rows that are `rows` (a list shown before) with a few changed: `from[i]` is row i's position there when it is that row unchanged, -1 otherwise. */
+export interface ChangedFrom<R> {
+  rows: readonly R[];
+  from: Int32Array;
+}
+
 /** The list's order: created_at newest first, then execution_id (the cache's ORDER BY created_at DESC, execution_id). */
 function before(a: { created_at: string; execution_id: string }, b: { created_at: string; execution_id: string }): boolean {
   return a.created_at > b.created_at || (a.created_at === b.created_at && a.execution_id < b.execution_id);
