@@ -18,8 +18,11 @@
 // platform's) is what the ratio falls to when the machine is busy: there the sync's threads and the
 // platform (one session, one scheduling group) share what the other sessions leave, and overlapping
 // the writer with the decoding gains nothing.
+// Then the same rounds from a stand-in for a platform on another host (bench/replayed-platform-main.ts):
+// it keeps the real platform's answers to a warm-up round and sends them again from memory, so the
+// platform's CPU leaves the two cores and what is left is the sync's own work.
 // Usage: npx tsx bench/sync.ts [--executions 100000] [--page 1000] [--reps 3]
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
@@ -64,10 +67,7 @@ export interface SyncRound {
   sync_cpu_ratio: number;
 }
 
-export interface SyncBenchResult {
-  executions: number;
-  /** The first round's page size (each later round's is one row smaller). */
-  page: number;
+export interface SyncSummary {
   /** The median round (by ratio). */
   sync_ms: number;
   bare_insert_ms: number;
@@ -75,7 +75,16 @@ export interface SyncBenchResult {
   ratio: number;
   ratio_min: number;
   ratio_max: number;
+  median: SyncRound;
   rounds: SyncRound[];
+}
+
+export interface SyncBenchResult extends SyncSummary {
+  executions: number;
+  /** The first round's page size (each later round's is one row smaller). */
+  page: number;
+  /** The same rounds from a stand-in sending the platform's answers from memory (a platform on another host). */
+  replayed: SyncSummary;
   /** What decoding every page costs, measured apart on the same answers. */
   decode: { json_parse_ms: number; schema_parse_ms: number; shape_check_ms: number; row_json_ms: number };
 }
@@ -143,6 +152,104 @@ function decodeCosts(pages: string[]): SyncBenchResult['decode'] {
   return { json_parse_ms: Math.round(jsonParseMs), schema_parse_ms: Math.round(schemaParseMs), shape_check_ms: Math.round(shapeCheckMs), row_json_ms: Math.round(rowJsonMs) };
 }
 
+/**
+ * Rounds of a sync from `client` into an empty cache, each paired with a bare insert of the same rows.
+ * Round 0 warms both sides up (a running platform is a warm one) and is not counted; `afterWarmUp`
+ * runs once it is over. `serverPid` is the process answering the sync (for its CPU).
+ */
+async function syncRounds(
+  client: PlatformClient,
+  options: { executions: number; reps: number; serverPid: number; pageSizeOf: (round: number) => number; label: string; afterWarmUp?: () => Promise<void> },
+): Promise<SyncRound[]> {
+  const { executions, reps, serverPid, pageSizeOf, label } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'craft-bench-sync-'));
+  const counted: SyncRound[] = [];
+  try {
+    for (let round = 0; round <= reps; round++) {
+      if (round === 1) await options.afterWarmUp?.();
+    // The sync, into an empty cache.
+    const cache = Cache.open(join(dir, `cache-${round}.sqlite`));
+    let writer: ExecutionPageWriter | undefined;
+    collectGarbage();
+    const cpu0 = ownCpuMs();
+    const mainCpu0 = threadCpuMs();
+    const platformCpu0 = processCpuMs(serverPid);
+    const t0 = performance.now();
+    // Each round asks pages one row smaller than the last: never a URL a round before asked, so the
+    // platform's page cache (which keeps a page from its second ask on) answers none of them.
+    const report = await syncConnection(cache, client, 'bench', { pageSize: pageSizeOf(round), feeds: { users: false, deployments: false }, onWriter: (w) => (writer = w) });
+    // Both sides are timed until their rows are in the database file: the checkpoint the cache's
+    // larger WAL defers counts here, as the bare insert's counts in its commit.
+    cache.database.pragma('wal_checkpoint(PASSIVE)');
+    const syncMs = performance.now() - t0;
+    const syncCpuMs = ownCpuMs() - cpu0;
+    const mainCpuMs = threadCpuMs() - mainCpu0;
+    const platformCpuMs = processCpuMs(serverPid) - platformCpu0;
+    if (!report.ok || report.received.executions !== executions) throw new Error(`sync incomplete: ${JSON.stringify(report)}`);
+
+    // The same rows, read back (not timed), then a bare bulk insert into the same tables.
+    const executionRows = cache.database.prepare('SELECT * FROM executions').raw().all() as unknown[][];
+    const pageBytes = cache.database.pragma('page_size', { simple: true }) as number;
+    cache.close();
+    const bare = new Database(join(dir, `bare-${round}.sqlite`));
+    // The same file format as the cache's (its page size): the ratio measures the sync, not the format.
+    bare.pragma(`page_size = ${pageBytes}`);
+    bare.pragma('journal_mode = WAL');
+    bare.pragma('synchronous = NORMAL');
+    for (const migration of MIGRATIONS) bare.exec(migration);
+    const insertExecution = bare.prepare(`INSERT INTO executions VALUES (${executionRows[0]!.map(() => '?').join(', ')})`);
+    collectGarbage();
+    const t1 = performance.now();
+    const bareCpu0 = ownCpuMs();
+    bare.transaction(() => {
+      for (const row of executionRows) insertExecution.run(row);
+    })();
+    bare.pragma('wal_checkpoint(PASSIVE)');
+    const bareCpuMs = ownCpuMs() - bareCpu0;
+    const bareMs = performance.now() - t1;
+    bare.close();
+    const r: SyncRound = {
+      sync_ms: Math.round(syncMs),
+      bare_insert_ms: Math.round(bareMs),
+      ratio: Number((bareMs / syncMs).toFixed(2)),
+      write_ms: Math.round(writer?.writeMs ?? 0),
+      sync_cpu_ms: Math.round(syncCpuMs),
+      main_thread_cpu_ms: Math.round(mainCpuMs),
+      writer_thread_cpu_ms: Math.round(writer?.threadCpuMs ?? Number.NaN),
+      platform_cpu_ms: Math.round(platformCpuMs),
+      bare_cpu_ms: Math.round(bareCpuMs),
+      cpu_ratio: Number((bareCpuMs / (syncCpuMs + platformCpuMs)).toFixed(2)),
+      sync_cpu_ratio: Number((bareCpuMs / syncCpuMs).toFixed(2)),
+    };
+    process.stderr.write(
+      `${label} round ${round}${round === 0 ? ' (warm-up)' : ''}: sync ${r.sync_ms} ms (writing ${r.write_ms} ms; CPU: sync ${r.sync_cpu_ms} ms = main thread ${r.main_thread_cpu_ms} + writer thread ${r.writer_thread_cpu_ms} + other threads ${r.sync_cpu_ms - r.main_thread_cpu_ms - r.writer_thread_cpu_ms}, platform ${r.platform_cpu_ms} ms), ` +
+        `bare insert ${r.bare_insert_ms} ms (CPU ${r.bare_cpu_ms} ms) — ratio ${r.ratio}, CPU ratio ${r.cpu_ratio} (${r.sync_cpu_ratio} without the platform's)\n`,
+    );
+      if (round > 0) counted.push(r);
+      rmSync(join(dir, `cache-${round}.sqlite`), { force: true });
+      rmSync(join(dir, `bare-${round}.sqlite`), { force: true });
+    }
+    return counted;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The first line a child process prints (where it listens). */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise<string>((done, fail) => {
+    createInterface({ input: child.stdout! }).once('line', done);
+    child.once('exit', (code) => fail(new Error(`a benchmark process exited (${code})`)));
+  });
+}
+
+/** The median round (by ratio) and the spread of the ratios. */
+function summary(rounds: SyncRound[]): SyncSummary {
+  const byRatio = [...rounds].sort((a, b) => a.ratio - b.ratio);
+  const median = byRatio[byRatio.length >> 1]!;
+  return { sync_ms: median.sync_ms, bare_insert_ms: median.bare_insert_ms, ratio: median.ratio, ratio_min: byRatio[0]!.ratio, ratio_max: byRatio[byRatio.length - 1]!.ratio, median, rounds };
+}
+
 export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3): Promise<SyncBenchResult> {
   const root = resolve(import.meta.dirname, '..');
   // Node itself (not the tsx launcher) so that the pid is the platform's, for its CPU time.
@@ -150,106 +257,44 @@ export async function benchSync(executions = 100_000, pageSize = 1000, reps = 3)
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const dir = mkdtempSync(join(tmpdir(), 'craft-bench-sync-'));
   try {
-    const first = await new Promise<string>((done, fail) => {
-      createInterface({ input: child.stdout! }).once('line', done);
-      child.once('exit', (code) => fail(new Error(`the platform process exited (${code})`)));
-    });
-    const { url, token } = JSON.parse(first) as { url: string; token: string };
+    const { url, token } = JSON.parse(await firstLine(child)) as { url: string; token: string };
     const client = new PlatformClient({ baseUrl: url, getSdkToken: async () => token, timeoutMs: 60_000 });
+    // Each round asks pages one row smaller than the last: never a URL a round before asked, so the
+    // platform's page cache (which keeps a page from its second ask on) answers none of them.
+    const fromPlatform = await syncRounds(client, { executions, reps, serverPid: child.pid!, pageSizeOf: (round) => pageSize - round, label: 'platform' });
 
-    const rounds: SyncRound[] = [];
-    // Round 0 warms both sides up (a running platform is a warm one) and is not counted.
-    for (let round = 0; round <= reps; round++) {
-      // The sync, into an empty cache.
-      const cache = Cache.open(join(dir, `cache-${round}.sqlite`));
-      let writer: ExecutionPageWriter | undefined;
-      collectGarbage();
-      const cpu0 = ownCpuMs();
-      const mainCpu0 = threadCpuMs();
-      const platformCpu0 = processCpuMs(child.pid!);
-      const t0 = performance.now();
-      // Each round asks pages one row smaller than the last: never a URL a round before asked, so the
-      // platform's page cache (which keeps a page from its second ask on) answers none of them.
-      const report = await syncConnection(cache, client, 'bench', { pageSize: pageSize - round, feeds: { users: false, deployments: false }, onWriter: (w) => (writer = w) });
-      // Both sides are timed until their rows are in the database file: the checkpoint the cache's
-      // larger WAL defers counts here, as the bare insert's counts in its commit.
-      cache.database.pragma('wal_checkpoint(PASSIVE)');
-      const syncMs = performance.now() - t0;
-      const syncCpuMs = ownCpuMs() - cpu0;
-      const mainCpuMs = threadCpuMs() - mainCpu0;
-      const platformCpuMs = processCpuMs(child.pid!) - platformCpu0;
-      if (!report.ok || report.received.executions !== executions) throw new Error(`sync incomplete: ${JSON.stringify(report)}`);
-
-      // The same rows, read back (not timed), then a bare bulk insert into the same tables.
-      const executionRows = cache.database.prepare('SELECT * FROM executions').raw().all() as unknown[][];
-      const pageBytes = cache.database.pragma('page_size', { simple: true }) as number;
-      cache.close();
-      const bare = new Database(join(dir, `bare-${round}.sqlite`));
-      // The same file format as the cache's (its page size): the ratio measures the sync, not the format.
-      bare.pragma(`page_size = ${pageBytes}`);
-      bare.pragma('journal_mode = WAL');
-      bare.pragma('synchronous = NORMAL');
-      for (const migration of MIGRATIONS) bare.exec(migration);
-      const insertExecution = bare.prepare(`INSERT INTO executions VALUES (${executionRows[0]!.map(() => '?').join(', ')})`);
-      collectGarbage();
-      const t1 = performance.now();
-      const bareCpu0 = ownCpuMs();
-      bare.transaction(() => {
-        for (const row of executionRows) insertExecution.run(row);
-      })();
-      bare.pragma('wal_checkpoint(PASSIVE)');
-      const bareCpuMs = ownCpuMs() - bareCpu0;
-      const bareMs = performance.now() - t1;
-      bare.close();
-      const r: SyncRound = {
-        sync_ms: Math.round(syncMs),
-        bare_insert_ms: Math.round(bareMs),
-        ratio: Number((bareMs / syncMs).toFixed(2)),
-        write_ms: Math.round(writer?.writeMs ?? 0),
-        sync_cpu_ms: Math.round(syncCpuMs),
-        main_thread_cpu_ms: Math.round(mainCpuMs),
-        writer_thread_cpu_ms: Math.round(writer?.threadCpuMs ?? Number.NaN),
-        platform_cpu_ms: Math.round(platformCpuMs),
-        bare_cpu_ms: Math.round(bareCpuMs),
-        cpu_ratio: Number((bareCpuMs / (syncCpuMs + platformCpuMs)).toFixed(2)),
-        sync_cpu_ratio: Number((bareCpuMs / syncCpuMs).toFixed(2)),
-      };
-      process.stderr.write(
-        `round ${round}${round === 0 ? ' (warm-up)' : ''}: sync ${r.sync_ms} ms (writing ${r.write_ms} ms; CPU: sync ${r.sync_cpu_ms} ms = main thread ${r.main_thread_cpu_ms} + writer thread ${r.writer_thread_cpu_ms} + other threads ${r.sync_cpu_ms - r.main_thread_cpu_ms - r.writer_thread_cpu_ms}, platform ${r.platform_cpu_ms} ms), ` +
-          `bare insert ${r.bare_insert_ms} ms (CPU ${r.bare_cpu_ms} ms) — ratio ${r.ratio}, CPU ratio ${r.cpu_ratio} (${r.sync_cpu_ratio} without the platform's)\n`,
-      );
-      if (round > 0) rounds.push(r);
-      rmSync(join(dir, `cache-${round}.sqlite`), { force: true });
-      rmSync(join(dir, `bare-${round}.sqlite`), { force: true });
+    // The same from a stand-in for a platform on another host: it keeps the platform's answers to the
+    // warm-up round, then sends them again from memory, so that the platform's CPU leaves the two cores.
+    const stand = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'bench/replayed-platform-main.ts'), url], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let replayed: SyncRound[];
+    try {
+      const standUrl = (JSON.parse(await firstLine(stand)) as { url: string }).url;
+      const standClient = new PlatformClient({ baseUrl: standUrl, getSdkToken: async () => token, timeoutMs: 60_000 });
+      replayed = await syncRounds(standClient, {
+        executions,
+        reps,
+        serverPid: stand.pid!,
+        pageSizeOf: () => pageSize,
+        label: 'replayed',
+        afterWarmUp: async () => void (await fetch(`${standUrl}/__replay`, { method: 'POST' })),
+      });
+    } finally {
+      stand.kill('SIGTERM');
     }
-    const byRatio = [...rounds].sort((a, b) => a.ratio - b.ratio);
-    const median = byRatio[byRatio.length >> 1]!;
-    return {
-      executions,
-      page: pageSize,
-      sync_ms: median.sync_ms,
-      bare_insert_ms: median.bare_insert_ms,
-      ratio: median.ratio,
-      ratio_min: byRatio[0]!.ratio,
-      ratio_max: byRatio[byRatio.length - 1]!.ratio,
-      rounds,
-      decode: decodeCosts(await rawPages(url, token, pageSize)),
-    };
+    return { executions, page: pageSize, ...summary(fromPlatform), replayed: summary(replayed), decode: decodeCosts(await rawPages(url, token, pageSize)) };
   } finally {
     child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** The round the result reports (its ratio is the median). */
-const median = (result: SyncBenchResult): SyncRound => result.rounds.find((r) => r.sync_ms === result.sync_ms && r.bare_insert_ms === result.bare_insert_ms)!;
 
 if (process.argv[1]?.endsWith('sync.ts')) {
   const result = await benchSync(arg('executions', 100_000), arg('page', 1000), arg('reps', 3));
   console.log(
-    `cache sync of ${result.executions} executions from the platform (pages of ${result.page} rows, then one fewer each round, so that no URL is asked twice): ${result.sync_ms} ms vs bare better-sqlite3 bulk insert of the same rows ${result.bare_insert_ms} ms — ratio ${result.ratio} of the bare throughput (rounds ${result.ratio_min}–${result.ratio_max}; target ≥ 0.8); that round's CPU ratio ${median(result).cpu_ratio}, ${median(result).sync_cpu_ratio} without the platform's`,
+    `cache sync of ${result.executions} executions from the platform (pages of ${result.page} rows, then one fewer each round, so that no URL is asked twice): ${result.sync_ms} ms vs bare better-sqlite3 bulk insert of the same rows ${result.bare_insert_ms} ms — ratio ${result.ratio} of the bare throughput (rounds ${result.ratio_min}–${result.ratio_max}; target ≥ 0.8); that round's CPU ratio ${result.median.cpu_ratio}, ${result.median.sync_cpu_ratio} without the platform's`,
+  );
+  console.log(
+    `the same from a stand-in sending the platform's answers from memory (its CPU off the two cores, as a platform on another host): ${result.replayed.sync_ms} ms vs ${result.replayed.bare_insert_ms} ms — ratio ${result.replayed.ratio} (rounds ${result.replayed.ratio_min}–${result.replayed.ratio_max}; the stand-in's CPU ${result.replayed.median.platform_cpu_ms} ms)`,
   );
   console.log(
     `decoding every page apart: JSON.parse ${result.decode.json_parse_ms} ms, zod schema (executionPageSchema) ${result.decode.schema_parse_ms} ms, the compiled check the client runs instead (json-shape.ts) ${result.decode.shape_check_ms} ms; encoding each row's JSON again (which the sync no longer does: it stores each execution's text as sent) ${result.decode.row_json_ms} ms`,
