@@ -263,9 +263,28 @@ describe('an index built from the one shown before (a live list read again)', ()
     dictionaries: [index.environment, index.status, index.pipeline, index.deployment, index.creator].map((d) => ({ values: d.values, codes: [...d.codes] })),
     createdAt: [...index.createdAt],
     duration: [...index.duration],
-    queries: [{}, { status: 'failed' }, { pipeline: 'nightly-score' }, { search: 'score' }, { sort: { column: 'duration', direction: 'desc' } }, { sort: { column: 'status', direction: 'asc' } }].map((q) =>
+    queries: [
+      {},
+      { status: 'failed' },
+      { pipeline: 'nightly-score' },
+      { search: 'score' },
+      { sort: { column: 'duration', direction: 'desc' } },
+      { sort: { column: 'duration', direction: 'asc' } },
+      { sort: { column: 'status', direction: 'asc' } },
+      { sort: { column: 'created_at', direction: 'asc' } },
+      { sort: { column: 'created_at', direction: 'desc' } },
+      { sort: { column: 'execution_id', direction: 'asc' } },
+      { sort: { column: 'execution_id', direction: 'desc' }, status: 'running' },
+    ].map((q) =>
       [...index.query(q as ExecutionQuery)],
     ),
+  });
+
+  /** The row ended so that it lasted as long as `other` did. */
+  const sameDuration = (changed: ExecutionRow, other: ExecutionRow): ExecutionRow => ({
+    ...changed,
+    status: 'succeeded',
+    end_date: new Date(Date.parse(changed.created_at) + Date.parse(other.end_date!) - Date.parse(other.created_at)).toISOString(),
   });
 
   it('is the index built from nothing, whether the changes bring a new value, drop one, or only move rows on', () => {
@@ -277,6 +296,8 @@ describe('an index built from the one shown before (a live list read again)', ()
       { name: 'a status moved on', changed: [{ ...before[10]!, status: 'succeeded', end_date: '2026-11-26T12:00:00.000Z' }] },
       { name: 'new rows, one with a pipeline never seen', changed: [row('zz-new-1', { created_at: '2026-12-01T00:00:00.000Z', pipeline_name: 'brand-new' }), row('zz-new-2', { created_at: '2026-12-01T00:00:01.000Z' })] },
       { name: 'the only row of a pipeline changed pipeline', changed: [{ ...solo, pipeline_name: before[0]!.pipeline_name }] },
+      // Ties between a changed or new row and a row shown (same start, same duration): by position, as from nothing.
+      { name: 'rows started at the same moment as others, and a duration equal to another', changed: [row('zz-tie', { created_at: before[5]!.created_at }), sameDuration(before[40]!, before.find((r) => r.end_date && r !== before[40])!)] },
     ];
     for (const { name, changed } of cases) {
       const sorted = [...changed].sort((a, b) => (a.created_at > b.created_at ? -1 : 1));
@@ -284,5 +305,18 @@ describe('an index built from the one shown before (a live list read again)', ()
       const reused = new ExecutionIndex(merged.rows, merged.io, { previous, at: merged.from });
       expect(seen(reused), name).toEqual(seen(new ExecutionIndex(merged.rows, merged.io)));
     }
+  });
+
+  it('is the index built from nothing when unchanged rows come in another order than before', () => {
+    const before = generateExecutions(500, 3);
+    // Rows 10 and 200 started and ended together: only their positions order them by date and duration.
+    before[200] = { ...before[200]!, created_at: before[10]!.created_at, end_date: before[10]!.end_date };
+    const previous = new ExecutionIndex(before);
+    previous.warm();
+    // Two unchanged rows swapped: an order carried over would keep them in their old order.
+    const rows = [...before];
+    [rows[10], rows[200]] = [rows[200]!, rows[10]!];
+    const at = Int32Array.from(rows, (r) => before.indexOf(r));
+    expect(seen(new ExecutionIndex(rows, {}, { previous, at }))).toEqual(seen(new ExecutionIndex(rows)));
   });
 });

@@ -3,6 +3,7 @@
 // (counting sort for columns with few distinct values, typed-array keys for dates and
 // durations); a query marks the rows that pass in row order (sequential passes), then walks
 // that order and keeps the marked ones, in O(n).
+import { stringOrder } from './string-order.js';
 
 export interface ExecutionRow {
   execution_id: string;
@@ -264,6 +265,19 @@ function numericOrder(keys: Float64Array): Uint32Array {
   return out;
 }
 
+/** The columns whose order an index carries over from the one shown before (the others take milliseconds anew). */
+const CARRIED: readonly SortColumn[] = ['created_at', 'duration', 'execution_id'];
+
+/** numericOrder's order as a comparison of two rows: by key (-0 with 0), missing last, ties by position. */
+function numericBefore(keys: Float64Array): (a: number, b: number) => boolean {
+  return (a, b) => {
+    const x = keys[a]!;
+    const y = keys[b]!;
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? Number.isNaN(y) && a < b : true;
+    return x < y || (x === y && a < b);
+  };
+}
+
 const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
 
 /**
@@ -308,6 +322,9 @@ export class ExecutionIndex {
   readonly duration: Float64Array;
   #text: { all: string; starts: Uint32Array } | null = null;
   #orders = new Map<SortColumn, Uint32Array>();
+  /** The index shown before (see the constructor), kept until the orders carried from it are made. */
+  #from: { previous: ExecutionIndex; at: Int32Array } | null = null;
+  #carry: { newOf: Int32Array; fresh: Uint32Array } | null | undefined;
 
   /**
    * `from`: the index of the list shown before this one (a live list read again), and for each row the
@@ -319,6 +336,11 @@ export class ExecutionIndex {
     this.rows = rows;
     this.io = io;
     const reuse = from && from.at.length === rows.length ? from : undefined;
+    if (reuse) {
+      this.#from = reuse;
+      // Never a chain of indexes kept alive one by the next: the previous one carries nothing from its own.
+      reuse.previous.#from = null;
+    }
     const column = (pick: (row: ExecutionRow) => string, previous: ExecutionIndex['status'] | undefined) =>
       (reuse && previous && dictionaryFrom(previous, rows, pick, reuse.at)) || dictionary(rows, pick);
     this.environment = column((row) => row.environment ?? NONE, reuse?.previous.environment);
@@ -442,21 +464,85 @@ export class ExecutionIndex {
         order = countingOrder(this.creator.codes, this.creator.values.length);
         break;
       case 'created_at':
-        order = numericOrder(this.createdAt);
+        order = this.#carried(column, numericBefore(this.createdAt)) ?? numericOrder(this.createdAt);
         break;
       case 'duration':
-        order = numericOrder(this.duration);
+        order = this.#carried(column, numericBefore(this.duration)) ?? numericOrder(this.duration);
         break;
       case 'execution_id': {
         const ids = this.rows.map((row) => row.execution_id);
-        order = new Uint32Array(ids.length);
-        for (let i = 0; i < order.length; i++) order[i] = i;
-        order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
+        order = this.#carried(column, (a, b) => ids[a]! < ids[b]! || (ids[a] === ids[b] && a < b)) ?? stringOrder(ids);
         break;
       }
     }
     this.#orders.set(column, order);
+    if (CARRIED.every((carried) => this.#orders.has(carried))) this.#from = null;
     return order;
+  }
+
+  /**
+   * The order the index shown before had for this column, carried over (`comesFirst`: the order's own
+   * comparison, ties by position): its unchanged rows keep their order, so only the new and changed
+   * rows are sorted and merged in. A million ids took half a second to sort, dates a sixth; this takes
+   * milliseconds. Null when there is nothing to carry (no index before, its order never made, or rows
+   * that moved past one another).
+   */
+  #carried(column: SortColumn, comesFirst: (a: number, b: number) => boolean): Uint32Array | null {
+    const before = this.#from?.previous;
+    const previous = before ? before.#orders.get(column) : undefined;
+    const carry = previous && this.#carryMap();
+    if (!previous || !carry) return null;
+    const { newOf, fresh } = carry;
+    const kept = new Uint32Array(this.rows.length - fresh.length);
+    let k = 0;
+    for (let i = 0; i < previous.length; i++) {
+      const row = newOf[previous[i]!]!;
+      if (row >= 0) kept[k++] = row;
+    }
+    const added = [...fresh].sort((a, b) => (comesFirst(a, b) ? -1 : 1));
+    const order = new Uint32Array(this.rows.length);
+    let from = 0;
+    let to = 0;
+    for (const row of added) {
+      // The first kept row that comes after this one (binary search: the kept rows are in order).
+      let lo = from;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (comesFirst(kept[mid]!, row)) lo = mid + 1;
+        else hi = mid;
+      }
+      order.set(kept.subarray(from, lo), to);
+      to += lo - from;
+      from = lo;
+      order[to++] = row;
+    }
+    order.set(kept.subarray(from), to);
+    return order;
+  }
+
+  /**
+   * Where each row of the index before is here (-1: gone or changed), and the rows new or changed here;
+   * null unless the unchanged rows are in the same order as before (a carried order keeps ties in
+   * position order only then).
+   */
+  #carryMap(): { newOf: Int32Array; fresh: Uint32Array } | null {
+    if (this.#carry !== undefined) return this.#carry;
+    const from = this.#from;
+    if (!from) return (this.#carry = null);
+    const newOf = new Int32Array(from.previous.rows.length).fill(-1);
+    const fresh: number[] = [];
+    let last = -1;
+    for (let i = 0; i < from.at.length; i++) {
+      const was = from.at[i]!;
+      if (was < 0) fresh.push(i);
+      else if (was <= last || was >= newOf.length) return (this.#carry = null);
+      else {
+        newOf[was] = i;
+        last = was;
+      }
+    }
+    return (this.#carry = { newOf, fresh: Uint32Array.from(fresh) });
   }
 
   #dictionaryOf(column: SortColumn): Dictionary | null {

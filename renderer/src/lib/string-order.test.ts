@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { stringOrder } from './string-order.js';
+
+/** What the table sorted ids with before: a comparator sort, ties in position order. */
+function byComparison(keys: string[]): number[] {
+  return keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
+}
+
+/** A small deterministic generator, so that a failure names a seed that shows it again. */
+function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+function keysFrom(seed: number, n: number, alphabet: string[], maxLength: number, prefixes: string[]): string[] {
+  const next = random(seed);
+  return Array.from({ length: n }, () => {
+    let key = prefixes[Math.floor(next() * prefixes.length)]!;
+    const length = Math.floor(next() * (maxLength + 1));
+    for (let i = 0; i < length; i++) key += alphabet[Math.floor(next() * alphabet.length)]!;
+    return key;
+  });
+}
+
+describe('sorting executions by id', () => {
+  it('orders ids as the comparator sort did, ties by position, over many shapes of ids', () => {
+    const hex = [...'0123456789abcdef'];
+    const cases: { alphabet: string[]; maxLength: number; prefixes: string[]; n: number }[] = [
+      // The platform's ids: a pipeline's name, a dash, hexadecimal.
+      { alphabet: hex, maxLength: 12, prefixes: ['train-', 'score-', 'etl-', 'train-nightly-'], n: 5000 },
+      // Few letters and short keys: many equal ids, prefixes of one another, empty ones.
+      { alphabet: ['a', 'b'], maxLength: 4, prefixes: ['', 'a'], n: 3000 },
+      // Letters of several scripts, astral ones (two code units) and a character range too wide to count.
+      { alphabet: ['a', 'Z', 'é', '中', '😀', '\u0000', '\uffff'], maxLength: 6, prefixes: ['', 'x-'], n: 4000 },
+      // Just above and below the size where a range is finished by insertion.
+      { alphabet: hex, maxLength: 3, prefixes: [''], n: 31 },
+      { alphabet: hex, maxLength: 3, prefixes: [''], n: 33 },
+    ];
+    for (const [c, shape] of cases.entries()) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const keys = keysFrom(seed * 7919 + c, shape.n, shape.alphabet, shape.maxLength, shape.prefixes);
+        expect([...stringOrder(keys)], `case ${c}, seed ${seed}`).toEqual(byComparison(keys));
+      }
+    }
+  });
+
+  it('keeps equal ids in the order the list has them', () => {
+    const keys = Array.from({ length: 100 }, (_, i) => (i % 2 ? 'same' : 'same-but-longer'));
+    const order = [...stringOrder(keys)];
+    expect(order.slice(0, 50)).toEqual(keys.map((_, i) => i).filter((i) => i % 2));
+    expect(order.slice(50)).toEqual(keys.map((_, i) => i).filter((i) => i % 2 === 0));
+  });
+
+  it('sorts nothing and one id', () => {
+    expect([...stringOrder([])]).toEqual([]);
+    expect([...stringOrder(['only'])]).toEqual([0]);
+  });
+});
