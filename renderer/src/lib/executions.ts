@@ -524,7 +524,7 @@ export class ExecutionIndex {
   /**
    * Where each row of the index before is here (-1: gone or changed), and the rows new or changed here;
    * null unless the unchanged rows are in the same order as before (a carried order keeps ties in
-   * position order only then).
+   * position order only then) and the new and changed rows are few.
    */
   #carryMap(): { newOf: Int32Array; fresh: Uint32Array } | null {
     if (this.#carry !== undefined) return this.#carry;
@@ -542,6 +542,8 @@ export class ExecutionIndex {
         last = was;
       }
     }
+    // Many rows new or changed: sorting them by comparison would cost more than the order anew.
+    if (fresh.length > Math.max(1024, from.at.length >> 4)) return (this.#carry = null);
     return (this.#carry = { newOf, fresh: Uint32Array.from(fresh) });
   }
 
