@@ -167,64 +167,62 @@ async function syncRounds(
   try {
     for (let round = 0; round <= reps; round++) {
       if (round === 1) await options.afterWarmUp?.();
-    // The sync, into an empty cache.
-    const cache = Cache.open(join(dir, `cache-${round}.sqlite`));
-    let writer: ExecutionPageWriter | undefined;
-    collectGarbage();
-    const cpu0 = ownCpuMs();
-    const mainCpu0 = threadCpuMs();
-    const platformCpu0 = processCpuMs(serverPid);
-    const t0 = performance.now();
-    // Each round asks pages one row smaller than the last: never a URL a round before asked, so the
-    // platform's page cache (which keeps a page from its second ask on) answers none of them.
-    const report = await syncConnection(cache, client, 'bench', { pageSize: pageSizeOf(round), feeds: { users: false, deployments: false }, onWriter: (w) => (writer = w) });
-    // Both sides are timed until their rows are in the database file: the checkpoint the cache's
-    // larger WAL defers counts here, as the bare insert's counts in its commit.
-    cache.database.pragma('wal_checkpoint(PASSIVE)');
-    const syncMs = performance.now() - t0;
-    const syncCpuMs = ownCpuMs() - cpu0;
-    const mainCpuMs = threadCpuMs() - mainCpu0;
-    const platformCpuMs = processCpuMs(serverPid) - platformCpu0;
-    if (!report.ok || report.received.executions !== executions) throw new Error(`sync incomplete: ${JSON.stringify(report)}`);
+      // The sync, into an empty cache.
+      const cache = Cache.open(join(dir, `cache-${round}.sqlite`));
+      let writer: ExecutionPageWriter | undefined;
+      collectGarbage();
+      const cpu0 = ownCpuMs();
+      const mainCpu0 = threadCpuMs();
+      const platformCpu0 = processCpuMs(serverPid);
+      const t0 = performance.now();
+      const report = await syncConnection(cache, client, 'bench', { pageSize: pageSizeOf(round), feeds: { users: false, deployments: false }, onWriter: (w) => (writer = w) });
+      // Both sides are timed until their rows are in the database file: the checkpoint the cache's
+      // larger WAL defers counts here, as the bare insert's counts in its commit.
+      cache.database.pragma('wal_checkpoint(PASSIVE)');
+      const syncMs = performance.now() - t0;
+      const syncCpuMs = ownCpuMs() - cpu0;
+      const mainCpuMs = threadCpuMs() - mainCpu0;
+      const platformCpuMs = processCpuMs(serverPid) - platformCpu0;
+      if (!report.ok || report.received.executions !== executions) throw new Error(`sync incomplete: ${JSON.stringify(report)}`);
 
-    // The same rows, read back (not timed), then a bare bulk insert into the same tables.
-    const executionRows = cache.database.prepare('SELECT * FROM executions').raw().all() as unknown[][];
-    const pageBytes = cache.database.pragma('page_size', { simple: true }) as number;
-    cache.close();
-    const bare = new Database(join(dir, `bare-${round}.sqlite`));
-    // The same file format as the cache's (its page size): the ratio measures the sync, not the format.
-    bare.pragma(`page_size = ${pageBytes}`);
-    bare.pragma('journal_mode = WAL');
-    bare.pragma('synchronous = NORMAL');
-    for (const migration of MIGRATIONS) bare.exec(migration);
-    const insertExecution = bare.prepare(`INSERT INTO executions VALUES (${executionRows[0]!.map(() => '?').join(', ')})`);
-    collectGarbage();
-    const t1 = performance.now();
-    const bareCpu0 = ownCpuMs();
-    bare.transaction(() => {
-      for (const row of executionRows) insertExecution.run(row);
-    })();
-    bare.pragma('wal_checkpoint(PASSIVE)');
-    const bareCpuMs = ownCpuMs() - bareCpu0;
-    const bareMs = performance.now() - t1;
-    bare.close();
-    const r: SyncRound = {
-      sync_ms: Math.round(syncMs),
-      bare_insert_ms: Math.round(bareMs),
-      ratio: Number((bareMs / syncMs).toFixed(2)),
-      write_ms: Math.round(writer?.writeMs ?? 0),
-      sync_cpu_ms: Math.round(syncCpuMs),
-      main_thread_cpu_ms: Math.round(mainCpuMs),
-      writer_thread_cpu_ms: Math.round(writer?.threadCpuMs ?? Number.NaN),
-      platform_cpu_ms: Math.round(platformCpuMs),
-      bare_cpu_ms: Math.round(bareCpuMs),
-      cpu_ratio: Number((bareCpuMs / (syncCpuMs + platformCpuMs)).toFixed(2)),
-      sync_cpu_ratio: Number((bareCpuMs / syncCpuMs).toFixed(2)),
-    };
-    process.stderr.write(
-      `${label} round ${round}${round === 0 ? ' (warm-up)' : ''}: sync ${r.sync_ms} ms (writing ${r.write_ms} ms; CPU: sync ${r.sync_cpu_ms} ms = main thread ${r.main_thread_cpu_ms} + writer thread ${r.writer_thread_cpu_ms} + other threads ${r.sync_cpu_ms - r.main_thread_cpu_ms - r.writer_thread_cpu_ms}, platform ${r.platform_cpu_ms} ms), ` +
-        `bare insert ${r.bare_insert_ms} ms (CPU ${r.bare_cpu_ms} ms) — ratio ${r.ratio}, CPU ratio ${r.cpu_ratio} (${r.sync_cpu_ratio} without the platform's)\n`,
-    );
+      // The same rows, read back (not timed), then a bare bulk insert into the same tables.
+      const executionRows = cache.database.prepare('SELECT * FROM executions').raw().all() as unknown[][];
+      const pageBytes = cache.database.pragma('page_size', { simple: true }) as number;
+      cache.close();
+      const bare = new Database(join(dir, `bare-${round}.sqlite`));
+      // The same file format as the cache's (its page size): the ratio measures the sync, not the format.
+      bare.pragma(`page_size = ${pageBytes}`);
+      bare.pragma('journal_mode = WAL');
+      bare.pragma('synchronous = NORMAL');
+      for (const migration of MIGRATIONS) bare.exec(migration);
+      const insertExecution = bare.prepare(`INSERT INTO executions VALUES (${executionRows[0]!.map(() => '?').join(', ')})`);
+      collectGarbage();
+      const t1 = performance.now();
+      const bareCpu0 = ownCpuMs();
+      bare.transaction(() => {
+        for (const row of executionRows) insertExecution.run(row);
+      })();
+      bare.pragma('wal_checkpoint(PASSIVE)');
+      const bareCpuMs = ownCpuMs() - bareCpu0;
+      const bareMs = performance.now() - t1;
+      bare.close();
+      const r: SyncRound = {
+        sync_ms: Math.round(syncMs),
+        bare_insert_ms: Math.round(bareMs),
+        ratio: Number((bareMs / syncMs).toFixed(2)),
+        write_ms: Math.round(writer?.writeMs ?? 0),
+        sync_cpu_ms: Math.round(syncCpuMs),
+        main_thread_cpu_ms: Math.round(mainCpuMs),
+        writer_thread_cpu_ms: Math.round(writer?.threadCpuMs ?? Number.NaN),
+        platform_cpu_ms: Math.round(platformCpuMs),
+        bare_cpu_ms: Math.round(bareCpuMs),
+        cpu_ratio: Number((bareCpuMs / (syncCpuMs + platformCpuMs)).toFixed(2)),
+        sync_cpu_ratio: Number((bareCpuMs / syncCpuMs).toFixed(2)),
+      };
+      process.stderr.write(
+        `${label} round ${round}${round === 0 ? ' (warm-up)' : ''}: sync ${r.sync_ms} ms (writing ${r.write_ms} ms; CPU: sync ${r.sync_cpu_ms} ms = main thread ${r.main_thread_cpu_ms} + writer thread ${r.writer_thread_cpu_ms} + other threads ${r.sync_cpu_ms - r.main_thread_cpu_ms - r.writer_thread_cpu_ms}, platform ${r.platform_cpu_ms} ms), ` +
+          `bare insert ${r.bare_insert_ms} ms (CPU ${r.bare_cpu_ms} ms) — ratio ${r.ratio}, CPU ratio ${r.cpu_ratio} (${r.sync_cpu_ratio} without the platform's)\n`,
+      );
       if (round > 0) counted.push(r);
       rmSync(join(dir, `cache-${round}.sqlite`), { force: true });
       rmSync(join(dir, `bare-${round}.sqlite`), { force: true });
