@@ -28,7 +28,7 @@ import Fastify from 'fastify';
 import { endpointPath, platformContract } from '../domain/platform-contract.js';
 import { buildPlatform, issueLocalAdminToken } from '../platform/index.js';
 import { seed } from '../platform/seed.js';
-import { environmentSeq } from '../platform/executions-store.js';
+import { environmentSeq, executionsPageBody } from '../platform/executions-store.js';
 import { executionDocSqlText, expandFragments, storedExecutionDoc } from '../platform/execution-doc.js';
 
 function arg(name: string, fallback: string): string {
@@ -85,7 +85,7 @@ async function serve(o: ServeOptions) {
   } else {
     const app = Fastify();
     if (o.mode === 'bare-bytes') {
-      const body = readFileSync(o.bodyFile, 'utf8');
+      const body = readFileSync(o.bodyFile);
       app.get('/bare', async (_request, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(body));
     } else {
       const sql = await bareSql(o);
@@ -129,9 +129,10 @@ async function bareSql(o: ServeOptions) {
   // The stored layout's document, put back together as the store's SELECT does (platform/execution-doc.ts).
   const DOC = `${executionDocSqlText(o.databaseUrl ? 'postgres' : 'sqlite', 'executions', { fragments: 'left' })} AS doc`;
   const order = (descending: boolean) => (descending ? 'ORDER BY created_ms DESC, id DESC' : 'ORDER BY created_ms ASC, id ASC');
-  // The platform's layout (one item a line), so both send the same bytes.
+  // The platform's layout (one item a line), so both send the same bytes, made the platform's way
+  // (executionsPageBody): the ratio measures the platform's route, not how a page's bytes are put together.
   const body = (rows: { id: number | string; doc: string }[], limit: number, changes: number | string | null) =>
-    `{"items":[${rows.length === 0 ? '' : `\n${expandFragments(rows.slice(0, limit).map((r) => r.doc).join(',\n'))}\n`}],"next_cursor":${rows.length > limit ? `"${rows[limit - 1]!.id}"` : 'null'},"changes_cursor":"${changes ?? 0}"}`;
+    executionsPageBody(expandFragments(rows.slice(0, limit).map((r) => r.doc).join(',\n')), rows.length > limit ? String(rows[limit - 1]!.id) : null, String(changes ?? 0));
   const now = () => new Date().toISOString();
   // The same row as the platform's write stores (its stored document, with the input the writer sends, its
   // creator a users row): the same bytes in the table and the same index entries. It stored a text head,

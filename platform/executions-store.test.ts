@@ -1,25 +1,34 @@
 // The page cache of the executions list (SQLite): what it keeps and for how long; how a page's keys are read.
 import { describe, expect, it } from 'vitest';
-import { PageCache, scanPageKeys } from './executions-store.js';
+import { executionsPageBody, PageCache, scanPageKeys } from './executions-store.js';
 
 describe('the executions page cache', () => {
   it('keeps a page from its second ask on, not the pages a cursor walk asks once', () => {
     const pages = new PageCache();
-    pages.put('page-1', 7, 'first answer');
+    pages.put('page-1', 7, Buffer.from('first answer'));
     expect(pages.get('page-1', 7)).toBeUndefined();
-    pages.put('page-1', 7, 'first answer');
+    pages.put('page-1', 7, Buffer.from('first answer'));
     expect(pages.get('page-1', 7)?.toString()).toBe('first answer');
     expect(pages.get('page-2', 7)).toBeUndefined();
   });
 
   it('answers nothing once the changes cursor moved (a write since), and keeps the page again when asked under the new cursor', () => {
     const pages = new PageCache();
-    pages.put('page-1', 7, 'before the write');
-    pages.put('page-1', 7, 'before the write');
+    pages.put('page-1', 7, Buffer.from('before the write'));
+    pages.put('page-1', 7, Buffer.from('before the write'));
     expect(pages.get('page-1', 8)).toBeUndefined();
-    pages.put('page-1', 8, 'after the write');
+    pages.put('page-1', 8, Buffer.from('after the write'));
     expect(pages.get('page-1', 8)?.toString()).toBe('after the write');
     expect(pages.get('page-1', 7)).toBeUndefined();
+  });
+});
+
+describe("a page answer's bytes", () => {
+  it('are the UTF-8 of the page in the one-item-a-line layout, whatever characters the documents and cursors hold', () => {
+    const docs = '{"name":"Zoë ✓ 🚀"},\n{"name":"été \\n"}';
+    expect(executionsPageBody(docs, '42', 'é7').toString('utf8')).toBe(`{"items":[\n${docs}\n],"next_cursor":"42","changes_cursor":"é7"}`);
+    expect(executionsPageBody('', null, '7').toString('utf8')).toBe('{"items":[],"next_cursor":null,"changes_cursor":"7"}');
+    expect(JSON.parse(executionsPageBody(docs, null, '9').toString('utf8'))).toEqual({ items: [{ name: 'Zoë ✓ 🚀' }, { name: 'été \n' }], next_cursor: null, changes_cursor: '9' });
   });
 });
 

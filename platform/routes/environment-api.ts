@@ -65,7 +65,7 @@ export function environmentApiRoutes(app: FastifyInstance, ctx: PlatformContext)
     'listExecutions',
     async (request, reply, { env, changesCursor }, ahead) => {
       reply.header('content-type', 'application/json; charset=utf-8');
-      const early = (await ahead) as { environmentId: string; page: string | Buffer } | undefined;
+      const early = (await ahead) as { environmentId: string; page: Buffer } | undefined;
       if (early?.environmentId === env.id) return reply.send(early.page);
       if (ctx.dialect === 'postgres') {
         if (environmentIds.size >= 10_000) environmentIds.clear();
