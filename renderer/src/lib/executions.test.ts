@@ -320,3 +320,45 @@ describe('an index built from the one shown before (a live list read again)', ()
     expect(seen(new ExecutionIndex(rows, {}, { previous, at }))).toEqual(seen(new ExecutionIndex(rows)));
   });
 });
+
+describe('an index warmed a step at a time, between inputs', () => {
+  // Enough rows for the long sorts to pause (dates and durations after each radix pass, ids every 131,072 rows moved).
+  const many = generateExecutions(300_000, 11);
+  const sorts: ExecutionQuery[] = [
+    { sort: { column: 'created_at', direction: 'desc' } },
+    { sort: { column: 'duration', direction: 'asc' } },
+    { sort: { column: 'execution_id', direction: 'asc' } },
+    { sort: { column: 'execution_id', direction: 'desc' }, status: 'failed' },
+  ];
+  const answers = (index: ExecutionIndex) => sorts.map((q) => [...index.query(q)]);
+  const whole = new ExecutionIndex(many);
+  whole.warm();
+  const expected = answers(whole);
+
+  it('splits the long sorts into several steps, and ends with the orders a warm-up at once makes', () => {
+    const index = new ExecutionIndex(many);
+    const steps = index.warmSteps();
+    const calls = steps.map((step) => {
+      let count = 1;
+      while (step()) count++;
+      return count;
+    });
+    const at = (column: (typeof EXECUTION_COLUMNS)[number]) => calls[EXECUTION_COLUMNS.indexOf(column)]!;
+    expect(at('created_at')).toBeGreaterThan(2);
+    expect(at('duration')).toBeGreaterThan(2);
+    expect(at('execution_id')).toBeGreaterThan(2);
+    expect(at('status')).toBe(1);
+    expect(answers(index)).toEqual(expected);
+  });
+
+  it('answers a sort asked for in the middle of its column’s steps, finishing it from where it stopped, and the steps left then have nothing to do', () => {
+    const index = new ExecutionIndex(many);
+    const steps = index.warmSteps();
+    const started = [steps[EXECUTION_COLUMNS.indexOf('created_at')]!, steps[EXECUTION_COLUMNS.indexOf('execution_id')]!];
+    for (const step of started) expect(step()).toBe(true);
+    expect(answers(index)).toEqual(expected);
+    for (const step of started) expect(step()).toBe(false);
+    for (const step of steps) while (step());
+    expect(answers(index)).toEqual(expected);
+  });
+});

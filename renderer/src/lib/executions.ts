@@ -3,7 +3,7 @@
 // (counting sort for columns with few distinct values, typed-array keys for dates and
 // durations); a query marks the rows that pass in row order (sequential passes), then walks
 // that order and keeps the marked ones, in O(n).
-import { stringOrder } from './string-order.js';
+import { settled, sortDone, stringOrderSlices, type SortSlices } from './string-order.js';
 
 export interface ExecutionRow {
   execution_id: string;
@@ -193,8 +193,10 @@ function countingOrder(codes: Uint32Array, k: number): Uint32Array {
  * stable, so ties keep position order, and takes tens of milliseconds for a million keys where a
  * comparator sort takes most of a second. Integer keys (dates and durations in milliseconds) count
  * from the smallest, so only their few varying digits move; other keys use their bits as a double's.
+ * In slices (a million keys: 150 to 250 ms in all): it pauses after reading the keys and after each
+ * pass, so that a caller can run them in separate tasks (string-order.ts stringOrderSlices).
  */
-function numericOrder(keys: Float64Array): Uint32Array {
+function* numericOrderSlices(keys: Float64Array): Generator<void, Uint32Array, void> {
   const n = keys.length;
   let finite = 0;
   let min = Number.POSITIVE_INFINITY;
@@ -239,6 +241,7 @@ function numericOrder(keys: Float64Array): Uint32Array {
     }
     j++;
   }
+  yield;
   // Keys travel with their row so that every read is sequential.
   let spare = new Uint32Array(finite);
   let spareA = new Uint32Array(finite);
@@ -260,6 +263,7 @@ function numericOrder(keys: Float64Array): Uint32Array {
     [order, spare] = [spare, order];
     [a, spareA] = [spareA, a];
     [b, spareB] = [spareB, b];
+    yield;
   }
   out.set(order);
   return out;
@@ -268,7 +272,7 @@ function numericOrder(keys: Float64Array): Uint32Array {
 /** The columns whose order an index carries over from the one shown before (the others take milliseconds anew). */
 const CARRIED: readonly SortColumn[] = ['created_at', 'duration', 'execution_id'];
 
-/** numericOrder's order as a comparison of two rows: by key (-0 with 0), missing last, ties by position. */
+/** numericOrderSlices's order as a comparison of two rows: by key (-0 with 0), missing last, ties by position. */
 function numericBefore(keys: Float64Array): (a: number, b: number) => boolean {
   return (a, b) => {
     const x = keys[a]!;
@@ -438,46 +442,61 @@ export class ExecutionIndex {
     return keys;
   }
 
-  /** The ascending order of a column, computed once. */
+  /** The ascending order of a column, computed once (a sort that warm steps began is finished here). */
   order(column: SortColumn): Uint32Array {
-    let order = this.#orders.get(column);
-    if (order) return order;
-    if (isIoColumn(column)) {
-      order = numericOrder(this.ioKeys(column));
-      this.#orders.set(column, order);
-      return order;
-    }
+    return this.#orders.get(column) ?? this.#settle(column, settled(this.#sorting.get(column) ?? this.#sortOf(column)));
+  }
+
+  /** Sorts begun by warm steps and not finished yet, by column. */
+  #sorting = new Map<SortColumn, SortSlices>();
+
+  /** A column's ascending order, in slices where it takes long (dates, durations, ids, io values); the carried orders and the few-valued columns' in one. */
+  #sortOf(column: SortColumn): SortSlices {
+    if (isIoColumn(column)) return numericOrderSlices(this.ioKeys(column));
     switch (column) {
       case 'environment':
-        order = countingOrder(this.environment.codes, this.environment.values.length);
-        break;
+        return sortDone(countingOrder(this.environment.codes, this.environment.values.length));
       case 'status':
-        order = countingOrder(this.status.codes, this.status.values.length);
-        break;
+        return sortDone(countingOrder(this.status.codes, this.status.values.length));
       case 'pipeline_name':
-        order = countingOrder(this.pipeline.codes, this.pipeline.values.length);
-        break;
+        return sortDone(countingOrder(this.pipeline.codes, this.pipeline.values.length));
       case 'deployment_name':
-        order = countingOrder(this.deployment.codes, this.deployment.values.length);
-        break;
+        return sortDone(countingOrder(this.deployment.codes, this.deployment.values.length));
       case 'created_by':
-        order = countingOrder(this.creator.codes, this.creator.values.length);
-        break;
-      case 'created_at':
-        order = this.#carried(column, numericBefore(this.createdAt)) ?? numericOrder(this.createdAt);
-        break;
-      case 'duration':
-        order = this.#carried(column, numericBefore(this.duration)) ?? numericOrder(this.duration);
-        break;
+        return sortDone(countingOrder(this.creator.codes, this.creator.values.length));
+      case 'created_at': {
+        const carried = this.#carried(column, numericBefore(this.createdAt));
+        return carried ? sortDone(carried) : numericOrderSlices(this.createdAt);
+      }
+      case 'duration': {
+        const carried = this.#carried(column, numericBefore(this.duration));
+        return carried ? sortDone(carried) : numericOrderSlices(this.duration);
+      }
       case 'execution_id': {
         const ids = this.rows.map((row) => row.execution_id);
-        order = this.#carried(column, (a, b) => ids[a]! < ids[b]! || (ids[a] === ids[b] && a < b)) ?? stringOrder(ids);
-        break;
+        const carried = this.#carried(column, (a, b) => ids[a]! < ids[b]! || (ids[a] === ids[b] && a < b));
+        return carried ? sortDone(carried) : stringOrderSlices(ids);
       }
     }
+  }
+
+  /** Keeps a column's finished order (and lets the index before go once every carried order is made). */
+  #settle(column: SortColumn, order: Uint32Array): Uint32Array {
+    this.#sorting.delete(column);
     this.#orders.set(column, order);
     if (CARRIED.every((carried) => this.#orders.has(carried))) this.#from = null;
     return order;
+  }
+
+  /** One slice of a column's sort (begun on the first); true while more remain. */
+  #sortSlice(column: SortColumn): boolean {
+    if (this.#orders.has(column)) return false;
+    let sorting = this.#sorting.get(column);
+    if (!sorting) this.#sorting.set(column, (sorting = this.#sortOf(column)));
+    const step = sorting.next();
+    if (!step.done) return true;
+    this.#settle(column, step.value);
+    return false;
   }
 
   /**
@@ -584,22 +603,27 @@ export class ExecutionIndex {
 
   /**
    * The work that makes every first filter, sort and search instant: each column's orders and the
-   * search text, one step each, so that a caller can run them in separate tasks between inputs.
+   * search text, in steps a caller runs in separate tasks between inputs. A step returns true when it
+   * has more to do (a long sort runs a slice at a time: call it again); then it is done.
    */
-  warmSteps(): (() => void)[] {
-    const steps: (() => void)[] = EXECUTION_COLUMNS.map((column) => () => {
-      this.order(column);
+  warmSteps(): (() => boolean)[] {
+    const steps: (() => boolean)[] = EXECUTION_COLUMNS.map((column) => () => {
+      if (this.#sortSlice(column)) return true;
       const dict = this.#dictionaryOf(column);
       if (dict) this.#descendingOrder(column, dict);
       else this.#numericDescendingOrder(column);
+      return false;
     });
-    steps.push(() => void this.#idText());
+    steps.push(() => {
+      this.#idText();
+      return false;
+    });
     return steps;
   }
 
   /** Computes every column's order ahead of time, so the first click on a header is instant. */
   warm(): void {
-    for (const step of this.warmSteps()) step();
+    for (const step of this.warmSteps()) while (step());
   }
 
   #empties = new Map<SortColumn, number>();

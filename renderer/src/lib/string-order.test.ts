@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stringOrder } from './string-order.js';
+import { stringOrder, stringOrderSlices } from './string-order.js';
 
 /** What the table sorted ids with before: a comparator sort, ties in position order. */
 function byComparison(keys: string[]): number[] {
@@ -59,5 +59,29 @@ describe('sorting executions by id', () => {
   it('sorts nothing and one id', () => {
     expect([...stringOrder([])]).toEqual([]);
     expect([...stringOrder(['only'])]).toEqual([0]);
+  });
+
+  it('sorts in slices that can be interleaved with other work (another sort among it), to the same order', () => {
+    const hex = '0123456789abcdef'.split('');
+    const first = keysFrom(101, 300_000, hex, 8, ['etl-', 'train-', 'score-']);
+    const second = keysFrom(202, 200_000, hex, 6, ['nightly-', '']);
+    const a = stringOrderSlices(first);
+    const b = stringOrderSlices(second);
+    let slices = 0;
+    let done: [Uint32Array | null, Uint32Array | null] = [null, null];
+    while (!done[0] || !done[1]) {
+      slices++;
+      if (!done[0]) {
+        const step = a.next();
+        if (step.done) done = [step.value, done[1]];
+      }
+      if (!done[1]) {
+        const step = b.next();
+        if (step.done) done = [done[0], step.value];
+      }
+    }
+    expect(slices).toBeGreaterThan(2);
+    expect([...done[0]!]).toEqual(byComparison(first));
+    expect([...done[1]!]).toEqual(byComparison(second));
   });
 });
