@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateExecutions } from '../bench/generate.js';
 import { EXECUTION_COLUMNS, ExecutionIndex, executionsCsv, rowsKey, type ExecutionQuery, type ExecutionRow, type SortColumn } from './executions.js';
 import { mergeChangedRows } from './live-rows.js';
+import { settled } from './slices.js';
 
 function row(id: string, over: Partial<ExecutionRow> = {}): ExecutionRow {
   return {
@@ -360,5 +361,30 @@ describe('an index warmed a step at a time, between inputs', () => {
     for (const step of started) expect(step()).toBe(false);
     for (const step of steps) while (step());
     expect(answers(index)).toEqual(expected);
+  });
+
+  it('is built in slices (a dictionary, or some rows\' dates, each) into the index built at once, from nothing or from the index shown before', () => {
+    const sliced = ExecutionIndex.slices(many);
+    let count = 0;
+    let step = sliced.next();
+    for (; !step.done; step = sliced.next()) count++;
+    expect(count).toBeGreaterThan(5);
+    step.value.warm();
+    expect(answers(step.value)).toEqual(expected);
+    expect([...step.value.createdAt]).toEqual([...whole.createdAt]);
+    expect([...step.value.status.codes]).toEqual([...whole.status.codes]);
+
+    // A live list read again: two rows changed, the others where they were.
+    const changed = [...many];
+    changed[7] = { ...changed[7]!, status: 'failed', end_date: '2026-11-30T00:00:00.000Z' };
+    changed[150_000] = { ...changed[150_000]!, pipeline_name: 'brand-new-pipeline' };
+    const at = Int32Array.from(changed, (_, i) => (i === 7 || i === 150_000 ? -1 : i));
+    const fromSlices = settled(ExecutionIndex.slices(changed, {}, { previous: whole, at }));
+    const fromNothing = new ExecutionIndex(changed);
+    fromSlices.warm();
+    fromNothing.warm();
+    expect(answers(fromSlices)).toEqual(answers(fromNothing));
+    expect([...fromSlices.duration]).toEqual([...fromNothing.duration]);
+    expect(fromSlices.pipeline.values).toEqual(fromNothing.pipeline.values);
   });
 });

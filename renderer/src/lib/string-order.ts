@@ -1,3 +1,5 @@
+import { settled } from './slices.js';
+
 /** Below this many rows a range is finished by insertion (a pass over its characters costs more). */
 const SMALL = 32;
 /** Character ranges wider than this (many scripts mixed at one place) are sorted by comparison. */
@@ -22,7 +24,7 @@ const SLICE_ROWS = 1 << 17;
  * returns the order. A caller runs them in separate tasks (a million ids: half a second in all), so an
  * input between two slices is answered at once instead of after the whole sort.
  */
-export function* stringOrderSlices(keys: readonly string[]): Generator<void, Uint32Array, void> {
+export function* stringOrderSlices(keys: readonly string[]): Generator<void, Uint32Array, undefined> {
   const n = keys.length;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -76,20 +78,6 @@ export function* stringOrderSlices(keys: readonly string[]): Generator<void, Uin
     }
   }
   return order;
-}
-
-/** A sort in slices: each next() runs one; the last gives the order. */
-export type SortSlices = Iterator<void, Uint32Array, undefined>;
-
-/** A sort already done, as slices: the order at the first next(). */
-export const sortDone = (order: Uint32Array): SortSlices => ({ next: () => ({ done: true, value: order }) });
-
-/** Runs every slice of a sort at once: its order. */
-export function settled(slices: SortSlices): Uint32Array {
-  for (;;) {
-    const step = slices.next();
-    if (step.done) return step.value;
-  }
 }
 
 /** A stable insertion sort of order[lo, hi) by key (equal keys never pass each other). */
