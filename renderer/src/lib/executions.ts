@@ -334,7 +334,7 @@ function reusable(rows: readonly ExecutionRow[], from: { previous: ExecutionInde
 
 /** An index's parts, pausing after each dictionary and every DATE_SLICE rows' dates (settled() runs them at once). */
 function* indexParts(rows: readonly ExecutionRow[], reuse: { previous: ExecutionIndex; at: Int32Array } | undefined): Generator<void, IndexParts, undefined> {
-  const previous = reuse && ExecutionIndex.partsOf(reuse.previous);
+  const previous = reuse?.previous;
   const column = (pick: (row: ExecutionRow) => string, before: Dictionary | undefined) => (reuse && before && dictionaryFrom(before, rows, pick, reuse.at)) || dictionary(rows, pick);
   const environment = column((row) => row.environment ?? NONE, previous?.environment);
   yield;
@@ -414,11 +414,6 @@ export class ExecutionIndex {
   static *slices(rows: readonly ExecutionRow[], io: Readonly<Record<string, readonly unknown[]>> = {}, from?: { previous: ExecutionIndex; at: Int32Array }): Generator<void, ExecutionIndex, undefined> {
     const parts = yield* indexParts(rows, reusable(rows, from));
     return new ExecutionIndex(rows, io, from, parts);
-  }
-
-  /** For indexParts: what an index's dictionaries and dates are, from one that may be reused. */
-  static partsOf(index: ExecutionIndex): IndexParts {
-    return { environment: index.environment, status: index.status, pipeline: index.pipeline, deployment: index.deployment, creator: index.creator, createdAt: index.createdAt, duration: index.duration };
   }
 
   get size(): number {
