@@ -269,7 +269,7 @@ async function run(rounds = 40) {
 }
 
 /**
- * While the table warms up after its first rows (each column's orders and the search text, built in
+ * While the table warms up after its first rows (its index, each column's orders and the search text, built in
  * background tasks): how long an input would have waited. A timer probe every 5 ms queues behind the
  * task running (a warm step) and measures its wait, until 1.5 s pass without a wait over 20 ms (at
  * most 20 s). The longest wait is about the longest step: what a key press or a click met at worst.

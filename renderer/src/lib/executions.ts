@@ -197,7 +197,7 @@ function countingOrder(codes: Uint32Array, k: number): Uint32Array {
  * In slices (a million keys: 150 to 250 ms in all): it pauses after reading the keys and after each
  * pass, so that a caller can run them in separate tasks (string-order.ts stringOrderSlices).
  */
-function* numericOrderSlices(keys: Float64Array): Generator<void, Uint32Array, void> {
+function* numericOrderSlices(keys: Float64Array): Generator<void, Uint32Array, undefined> {
   const n = keys.length;
   let finite = 0;
   let min = Number.POSITIVE_INFINITY;
@@ -324,15 +324,15 @@ interface IndexParts {
   duration: Float64Array;
 }
 
-/** Rows whose dates are parsed (or ids lower-cased) between two pauses of indexParts (or #idTextSlices). */
-const DATE_SLICE = 1 << 17;
+/** Rows handled between two pauses: dates parsed (indexParts), ids lower-cased (#idTextSlices). */
+const ROW_SLICE = 1 << 17;
 
 /** The index before, when its positions fit this list. */
 function reusable(rows: readonly ExecutionRow[], from: { previous: ExecutionIndex; at: Int32Array } | undefined) {
   return from && from.at.length === rows.length ? from : undefined;
 }
 
-/** An index's parts, pausing after each dictionary and every DATE_SLICE rows' dates (settled() runs them at once). */
+/** An index's parts, pausing after each dictionary and every ROW_SLICE rows' dates (settled() runs them at once). */
 function* indexParts(rows: readonly ExecutionRow[], reuse: { previous: ExecutionIndex; at: Int32Array } | undefined): Generator<void, IndexParts, undefined> {
   const previous = reuse?.previous;
   const column = (pick: (row: ExecutionRow) => string, before: Dictionary | undefined) => (reuse && before && dictionaryFrom(before, rows, pick, reuse.at)) || dictionary(rows, pick);
@@ -349,7 +349,7 @@ function* indexParts(rows: readonly ExecutionRow[], reuse: { previous: Execution
   const createdAt = new Float64Array(rows.length);
   const duration = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    if (i > 0 && i % DATE_SLICE === 0) yield;
+    if (i > 0 && i % ROW_SLICE === 0) yield;
     const was = reuse ? reuse.at[i]! : -1;
     if (was >= 0) {
       createdAt[i] = previous!.createdAt[was]!;
@@ -433,13 +433,13 @@ export class ExecutionIndex {
   /** #idText begun by a warm step and not finished yet. */
   #textSlices: Generator<void, { all: string; starts: Uint32Array }, undefined> | null = null;
 
-  /** #idText in slices: a pause every DATE_SLICE rows lower-cased (a million ids: about a tenth of a second in all). */
+  /** #idText in slices: a pause every ROW_SLICE rows lower-cased (a million ids: about a tenth of a second in all). */
   *#idTextSlices(): Generator<void, { all: string; starts: Uint32Array }, undefined> {
     const parts: string[] = new Array(this.rows.length);
     const starts = new Uint32Array(this.rows.length + 1);
     let offset = 0;
     for (let i = 0; i < this.rows.length; i++) {
-      if (i > 0 && i % DATE_SLICE === 0) yield;
+      if (i > 0 && i % ROW_SLICE === 0) yield;
       const part = this.rows[i]!.execution_id.toLowerCase();
       parts[i] = part;
       starts[i] = offset;
