@@ -363,6 +363,17 @@ describe('an index warmed a step at a time, between inputs', () => {
     expect(answers(index)).toEqual(expected);
   });
 
+  it('has the order a sort needs made ahead, a slice per call, before it is shown: its first query then sorts nothing', () => {
+    const index = new ExecutionIndex(many);
+    let calls = 1;
+    while (index.prepare('created_at')) calls++;
+    expect(calls).toBeGreaterThan(2);
+    expect(index.prepare('created_at')).toBe(false);
+    expect([...index.query(sorts[0]!)]).toEqual(expected[0]);
+    // The warm-up then has that column's sort done: its step only adds the descending order.
+    expect(index.warmSteps()[EXECUTION_COLUMNS.indexOf('created_at')]!()).toBe(false);
+  });
+
   it('is built in slices (a dictionary, or some rows\' dates, each) into the index built at once, from nothing or from the index shown before', () => {
     const sliced = ExecutionIndex.slices(many);
     let count = 0;

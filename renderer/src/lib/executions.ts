@@ -545,6 +545,14 @@ export class ExecutionIndex {
     return order;
   }
 
+  /**
+   * One slice of a column's ascending order (begun on the first), for a caller that has it made before
+   * it shows this index: its first query would otherwise sort in one task. True while more remain.
+   */
+  prepare(column: SortColumn): boolean {
+    return this.#sortSlice(column);
+  }
+
   /** One slice of a column's sort (begun on the first); true while more remain. */
   #sortSlice(column: SortColumn): boolean {
     if (this.#orders.has(column)) return false;
