@@ -550,11 +550,6 @@ export class ExecutionIndex {
    * it shows this index: its first query would otherwise sort in one task. True while more remain.
    */
   prepare(column: SortColumn): boolean {
-    return this.#sortSlice(column);
-  }
-
-  /** One slice of a column's sort (begun on the first); true while more remain. */
-  #sortSlice(column: SortColumn): boolean {
     if (this.#orders.has(column)) return false;
     let sorting = this.#sorting.get(column);
     if (!sorting) this.#sorting.set(column, (sorting = this.#sortOf(column)));
@@ -673,7 +668,7 @@ export class ExecutionIndex {
    */
   warmSteps(): (() => boolean)[] {
     const steps: (() => boolean)[] = EXECUTION_COLUMNS.map((column) => () => {
-      if (this.#sortSlice(column)) return true;
+      if (this.prepare(column)) return true;
       const dict = this.#dictionaryOf(column);
       if (dict) this.#descendingOrder(column, dict);
       else this.#numericDescendingOrder(column);
