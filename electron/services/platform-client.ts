@@ -17,6 +17,7 @@ import {
   type EndpointName,
   type EndpointOutput,
 } from '../../domain/platform-contract.js';
+import { httpExchange, HttpExchangeError, type HttpAnswer } from './http-exchange.js';
 import { jsonShapeCheck } from './json-shape.js';
 
 export interface PlatformClientOptions {
@@ -55,20 +56,19 @@ function jwtExpiry(token: string): number | null {
 }
 
 function describeNetworkError(error: unknown): string {
-  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return 'no answer within the time limit';
-  const code = err?.cause?.code;
+  const code = error instanceof HttpExchangeError ? error.code : undefined;
+  if (code === 'TIMEOUT' || code === 'REDIRECT') return (error as Error).message;
   if (code === 'ECONNREFUSED') return 'connection refused (is it running?)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name could not be resolved';
-  if (code === 'ECONNRESET') return 'the connection was reset';
-  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'the connection timed out';
-  if (code) return code;
-  return (err?.cause?.message ?? err?.message ?? 'network error').slice(0, 120);
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was reset';
+  if (code === 'ETIMEDOUT') return 'the connection timed out';
+  if (code && code !== 'NETWORK') return code;
+  return ((error as Error | undefined)?.message ?? 'network error').slice(0, 120);
 }
 
 /** The JSON text each parsed answer came from, and its bytes as received (weakly held: they go with the answer). */
 const answerTexts = new WeakMap<object, { text: string; bytes: Uint8Array }>();
-/** As Response.text() decodes (UTF-8, a byte order mark dropped, a malformed sequence as U+FFFD). */
+/** As a browser decodes a JSON answer (UTF-8, a byte order mark dropped, a malformed sequence as U+FFFD). */
 const utf8 = new TextDecoder();
 
 /**
@@ -128,51 +128,35 @@ export class PlatformClient {
     const parts = (input ?? {}) as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
     const path = endpointPath(definition, parts.params) + endpointQuery(parts.query);
     const body = parts.body ?? (definition.body || definition.method === 'POST' ? {} : undefined);
-    let response: Response;
+    let response: HttpAnswer;
     if (options?.accessToken || definition.access === 'anonymous') {
       response = await this.send(definition.method, path, body, options?.accessToken ?? null);
     } else {
       response = await this.send(definition.method, path, body, await this.access(false));
       if (response.status === 401) {
         // The platform forgot the session (restart, revocation): exchange the SDK token again, once.
-        await response.body?.cancel().catch(() => undefined);
         this.reset();
         response = await this.send(definition.method, path, body, await this.access(true));
       }
     }
-    const { text, bytes } = await this.body(response);
-    return { text, parse: () => this.answer(name, definition, response, text, bytes) as EndpointOutput<N> };
+    const { status, bytes } = response;
+    const text = utf8.decode(bytes);
+    return { text, parse: () => this.answer(name, definition, status, text, bytes) as EndpointOutput<N> };
   }
 
-  private async send(method: string, path: string, body: unknown, bearer: string | null): Promise<Response> {
+  private async send(method: string, path: string, body: unknown, bearer: string | null): Promise<HttpAnswer> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     try {
-      return await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: 'error',
-      });
-    } catch (error) {
-      throw new AppError('offline', `The platform at ${this.baseUrl} is unreachable: ${describeNetworkError(error)}`);
-    }
-  }
-
-  /** The answer's bytes and their text (the same text as response.text()). */
-  private async body(response: Response): Promise<{ text: string; bytes: Uint8Array }> {
-    try {
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      return { text: utf8.decode(bytes), bytes };
+      return await httpExchange(new URL(`${this.baseUrl}${path}`), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: this.timeoutMs });
     } catch (error) {
       throw new AppError('offline', `The platform at ${this.baseUrl} is unreachable: ${describeNetworkError(error)}`);
     }
   }
 
   /** The answer parsed by the endpoint's schema for its status, or the platform's error as an AppError. */
-  private answer(name: EndpointName, definition: EndpointDefinition, response: Response, text: string, bytes: Uint8Array): unknown {
+  private answer(name: EndpointName, definition: EndpointDefinition, status: number, text: string, bytes: Uint8Array): unknown {
     let data: unknown = undefined;
     if (text) {
       try {
@@ -182,10 +166,10 @@ export class PlatformClient {
       }
     }
     const where = `${name} (${definition.method} ${definition.path})`;
-    if (response.ok) {
-      const schema: z.ZodType | undefined = definition.responses[response.status];
-      if (!schema) throw new AppError('internal', `The platform's answer to ${where} is HTTP ${response.status}, which this app does not know: is the platform of another version?`);
-      if (data === undefined) throw new AppError('internal', `The platform's answer to ${where} is not JSON (HTTP ${response.status})`);
+    if (status >= 200 && status < 300) {
+      const schema: z.ZodType | undefined = definition.responses[status];
+      if (!schema) throw new AppError('internal', `The platform's answer to ${where} is HTTP ${status}, which this app does not know: is the platform of another version?`);
+      if (data === undefined) throw new AppError('internal', `The platform's answer to ${where} is not JSON (HTTP ${status})`);
       // The answer as parsed where the compiled check says the schema takes it as it is; else zod's
       // copy, or zod's error (json-shape.ts: the same answer, in a tenth of zod's time on executions).
       if (jsonShapeCheck(schema)?.(data)) {
@@ -205,8 +189,8 @@ export class PlatformClient {
     if (parsed.success) throw AppError.from(parsed.data);
     const loose = data as { error?: unknown; message?: unknown; field?: unknown } | undefined;
     const code: ErrorCode =
-      typeof loose?.error === 'string' && (ERROR_CODES as readonly string[]).includes(loose.error) ? (loose.error as ErrorCode) : (errorCodeOfStatus(response.status) ?? 'internal');
-    const message = typeof loose?.message === 'string' ? loose.message : `The platform answered HTTP ${response.status} to ${where}`;
+      typeof loose?.error === 'string' && (ERROR_CODES as readonly string[]).includes(loose.error) ? (loose.error as ErrorCode) : (errorCodeOfStatus(status) ?? 'internal');
+    const message = typeof loose?.message === 'string' ? loose.message : `The platform answered HTTP ${status} to ${where}`;
     throw new AppError(code, message, typeof loose?.field === 'string' ? loose.field : undefined);
   }
 
