@@ -1,7 +1,10 @@
 // The typed platform client against the real platform (listening on 127.0.0.1), and against a
 // small HTTP server for what a real platform never does (a proxy's HTML page, silence, a wrong answer).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import forge from 'node-forge';
 import type { AddressInfo } from 'node:net';
 import { PlatformClient } from './platform-client.js';
 import { AppError } from '../../domain/errors.js';
@@ -148,5 +151,36 @@ describe('PlatformClient against what a real platform never answers', () => {
     const timeout = await caught(odd.call('getSettings'));
     expect(timeout.code).toBe('offline');
     expect(timeout.message).toMatch(/no answer within the time limit/);
+  });
+
+  it('says offline, naming the certificate, when a platform over HTTPS shows one this computer does not trust', async () => {
+    // A self-signed certificate for 127.0.0.1, as a test server or a man in the middle would show.
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const key = forge.pki.privateKeyFromPem(pem);
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+    cert.serialNumber = '01';
+    cert.validity.notBefore = new Date(Date.now() - 60_000);
+    cert.validity.notAfter = new Date(Date.now() + 3_600_000);
+    cert.setSubject([{ name: 'commonName', value: '127.0.0.1' }]);
+    cert.setIssuer([{ name: 'commonName', value: '127.0.0.1' }]);
+    cert.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]);
+    cert.sign(key, forge.md.sha256.create());
+    let answered = 0;
+    const tls = createTlsServer({ key: pem, cert: forge.pki.certificateToPem(cert) }, (_req, res) => {
+      answered++;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const at = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const refused = await caught(new PlatformClient({ baseUrl: at, getSdkToken: async () => 'sdk-token-very-secret' }).call('me'));
+      expect(refused.code).toBe('offline');
+      expect(refused.message).toBe(`The platform at ${at} is unreachable: its certificate is not trusted by this computer (DEPTH_ZERO_SELF_SIGNED_CERT)`);
+      expect(answered).toBe(0); // nothing, the token least of all, was sent to it
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((r) => tls.close(r));
+    }
   });
 });

@@ -55,6 +55,9 @@ function jwtExpiry(token: string): number | null {
   }
 }
 
+/** Node's (OpenSSL's) codes for a certificate refused: self-signed, an unknown issuer, expired, another host's. */
+const TLS_TRUST_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/;
+
 function describeNetworkError(error: unknown): string {
   const code = error instanceof HttpExchangeError ? error.code : undefined;
   if (code === 'TIMEOUT' || code === 'REDIRECT') return (error as Error).message;
@@ -62,6 +65,7 @@ function describeNetworkError(error: unknown): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name could not be resolved';
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was reset';
   if (code === 'ETIMEDOUT') return 'the connection timed out';
+  if (code && TLS_TRUST_CODES.test(code)) return `its certificate is not trusted by this computer (${code})`;
   if (code && code !== 'NETWORK') return code;
   return ((error as Error | undefined)?.message ?? 'network error').slice(0, 120);
 }
