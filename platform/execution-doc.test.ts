@@ -1,7 +1,8 @@
 // A stored execution reads back as the API's JSON, byte for byte, whichever side expands its one-character
 // fragments: the database (single executions) or the page's text (lists).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executionDocSql, expandFragments, expandJoined } from './execution-doc.js';
+import { sql } from 'kysely';
+import { executionDocSql, expandFragments, expandJoined, isoSql } from './execution-doc.js';
 import { executionsPage } from './executions-store.js';
 import { seed } from './seed.js';
 import { createTestPlatform, DIALECTS, type TestPlatform } from './test-helpers.js';
@@ -33,6 +34,14 @@ describe.each(DIALECTS)('stored executions on $label', ({ dialect, skip }) => {
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
     expect(seen).toBe(250);
+  });
+
+  it.skipIf(skip)('writes a date as toISOString does, to the millisecond, before 1970 and up to the year 9999 too', async () => {
+    const dates = [0, 1, 999, 1000, 59_999, 86_399_999, 951_782_400_000, Date.UTC(2026, 11, 2, 23, 59, 59, 999), 253_402_300_799_999, -1, -999, -1000, -1001, -86_400_001, Date.UTC(1900, 1, 28, 12, 30, 15, 5), Date.UTC(1, 0, 1)];
+    for (let i = 0; i < 200; i++) dates.push(Math.round((Math.random() * 2 - 1) * 1e13));
+    const values = sql.raw(dates.map((ms, i) => `SELECT ${i} AS i, CAST(${ms} AS BIGINT) AS ms`).join(' UNION ALL '));
+    const { rows } = await sql<{ i: number; iso: string }>`SELECT v.i, ${sql.raw(isoSql(dialect, 'v.ms'))} AS iso FROM (${values}) v ORDER BY v.i`.execute(p.context.db);
+    expect(rows.map((r) => r.iso)).toEqual(dates.map((ms) => new Date(ms).toISOString()));
   });
 });
 
