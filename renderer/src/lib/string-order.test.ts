@@ -84,4 +84,19 @@ describe('sorting executions by id', () => {
     expect([...done[0]!]).toEqual(byComparison(first));
     expect([...done[1]!]).toEqual(byComparison(second));
   });
+
+  it('pauses within a pass over one long range: the first slice of 500,000 ids stops before it has read them all', () => {
+    const hex = '0123456789abcdef'.split('');
+    const keys = keysFrom(303, 500_000, hex, 6, ['train-']);
+    // Every id read through a counter: a slice that ran the first pass (over all of them) whole would read each once.
+    let reads = 0;
+    const counted = new Proxy(keys, { get: (target, property, receiver) => (typeof property === 'string' && /^\d+$/.test(property) && reads++, Reflect.get(target, property, receiver)) });
+    const slices = stringOrderSlices(counted);
+    expect(slices.next().done).toBe(false);
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(keys.length);
+    let step = slices.next();
+    while (!step.done) step = slices.next();
+    expect([...step.value]).toEqual([...stringOrder(keys)]);
+  });
 });
