@@ -1,6 +1,6 @@
 // Benchmark: deploy-key generation (RSA 4096) against `ssh-keygen -m PEM -t rsa -b 4096`
 // measured in the same run, alternating the two. Prints both medians, the ratio
-// (target ≤ 1.0) and the longest stall of the main event loop while keys were generated
+// (target ≤ 0.3, DESIGN.md's budget) and the longest stall of the main event loop while keys were generated
 // (target < 50 ms), next to the same measure while this process only waited for
 // ssh-keygen — the machine's own noise, for comparison.
 // Then, as a user meets it: click → key shown in the New project page, in Chromium through
@@ -184,7 +184,7 @@ if (process.argv[1]?.endsWith('keygen.ts')) {
   const workersArg = arg('workers', 0);
   const result = await benchKeygen(arg('runs', 20), workersArg || undefined);
   console.log(
-    `keygen RSA 4096: ours median ${result.ours_median_ms} ms (${result.workers} workers) vs ssh-keygen median ${result.ssh_keygen_median_ms} ms — ratio ${result.ratio} (target ≤ 1.0); ` +
+    `keygen RSA 4096: ours median ${result.ours_median_ms} ms (${result.workers} workers) vs ssh-keygen median ${result.ssh_keygen_median_ms} ms — ratio ${result.ratio} (target ≤ 0.3); ` +
       `longest event-loop stall ${result.longest_stall_ms} ms (target < 50; ${result.idle_stall_ms} ms while merely waiting for ssh-keygen = this machine's own noise)`,
   );
   console.log(JSON.stringify(result));
