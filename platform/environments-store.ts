@@ -5,11 +5,12 @@ import type { Environment, EnvironmentCreate } from '../domain/environment.js';
 import { environmentUrlPath } from '../domain/platform-contract.js';
 import { isUniqueViolation } from './db/errors.js';
 import { changesList, recordChange } from './changes.js';
-import { environmentSeq } from './executions-store.js';
+import { environmentSeq, type AggregatedPage, type ExecutionsPageRead } from './executions-store.js';
 import type { FastifyRequest } from 'fastify';
 import { accessTokenClaims, type AuthenticatedUser } from './auth.js';
 import { refuseUntilPasswordChanged } from './first-admin.js';
 import { iso } from './context.js';
+import { sql, type Expression } from 'kysely';
 import { arg } from './db/prepared.js';
 import type { PlatformContext } from './context.js';
 import type { EnvironmentsTable } from './db/schema.js';
@@ -152,19 +153,33 @@ export async function deleteEnvironmentRows(trx: PlatformContext['db'], environm
   await trx.deleteFrom('environments').where('id', '=', environmentId).execute();
 }
 
+/** A page read that the caller's check can hold (executionsPageRead, its aggregate told the order). */
+export type PageReadInCheck = Pick<ExecutionsPageRead, 'shape' | 'args'> & { select: (environmentSeq: Expression<number>, at: <T>(i: number) => T) => ReturnType<ExecutionsPageRead['select']> };
+
+/** Who the caller's statement reads a page for: a member of the environment's project or an administrator (the other checks, after it, in code). */
+const PAGE_READ_GATE = sql<boolean>`(members.role IS NOT NULL OR users.role = 'admin')`;
+
 /**
  * The environment API's hot path: checks the access token's session and loads the environment with the
  * caller's membership in one query. Same answers as authenticate() + loadEnvironmentBySlug().
+ * With `page` (PostgreSQL): the page is read in the same statement, a LATERAL join of the caller's row,
+ * one round trip instead of two. It is read only for a caller the statement finds a member or an
+ * administrator, and given back only once every check below has passed (else the call is refused as
+ * without it); null when it was not read (a caller who sees the project by the open-projects setting),
+ * for the route to read it then.
  */
 export async function authenticateForEnvironment(
   ctx: PlatformContext,
   request: FastifyRequest,
   slug: string,
-  options: { changesCursor?: boolean } = {},
-): Promise<{ user: AuthenticatedUser; env: EnvironmentsTable; projectName: string; access: ProjectAccess; changesCursor?: number | null }> {
+  options: { changesCursor?: boolean; page?: PageReadInCheck } = {},
+): Promise<{ user: AuthenticatedUser; env: EnvironmentsTable; projectName: string; access: ProjectAccess; changesCursor?: number | null; page?: AggregatedPage | null }> {
   const claims = await accessTokenClaims(ctx, request);
+  const page = options.page;
+  // The page's placeholders come after the caller's three.
+  const at = <T>(i: number) => arg<T>(3 + i);
   const [row] = await ctx.prepared.run(
-    options.changesCursor ? 'authenticate-for-environment,changes-cursor' : 'authenticate-for-environment',
+    `authenticate-for-environment${options.changesCursor ? ',changes-cursor' : ''}${page ? `,${page.shape}` : ''}`,
     () =>
       ctx.db
         .selectFrom('sessions')
@@ -183,8 +198,14 @@ export async function authenticateForEnvironment(
         .where('sessions.revoked_at', 'is', null)
         .where('users.deleted_at', 'is', null)
         // With changesCursor: the newest change, read in the same statement (saves a query to a caller that needs it).
-        .$if(!!options.changesCursor, (qb) => qb.select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'))),
-    [slug, claims.sid, claims.sub],
+        .$if(!!options.changesCursor, (qb) => qb.select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor')))
+        // The gate inside the read is a one-time filter: for anyone else the page's rows are never scanned.
+        .$if(!!page, (qb) =>
+          qb
+            .leftJoinLateral(page!.select(sql.ref<number>('environments.seq'), at).where(PAGE_READ_GATE).as('page_read'), (join) => join.onTrue())
+            .select(['page_read.docs as page_docs', 'page_read.keys as page_keys', sql<number | null>`CASE WHEN ${PAGE_READ_GATE} THEN 1 END`.as('page_was_read')]),
+        ),
+    [slug, claims.sid, claims.sub, ...(page?.args ?? [])],
   );
   if (!row || row.session_expires_at <= iso(ctx.now())) throw new AppError('unauthorized', 'sign in again: the access token is missing, expired or revoked');
   refuseUntilPasswordChanged(ctx, row, `${request.method} ${request.routeOptions.url}`);
@@ -210,7 +231,15 @@ export async function authenticateForEnvironment(
     created_by: row.created_by!,
     updated_at: row.updated_at!,
   };
-  return { user, env, projectName: row.project_name, access, ...(options.changesCursor ? { changesCursor: row.changes_cursor === null || row.changes_cursor === undefined ? null : Number(row.changes_cursor) } : {}) };
+  const read = row as { page_docs?: string | null; page_keys?: string | null; page_was_read?: number | null };
+  return {
+    user,
+    env,
+    projectName: row.project_name,
+    access,
+    ...(options.changesCursor ? { changesCursor: row.changes_cursor === null || row.changes_cursor === undefined ? null : Number(row.changes_cursor) } : {}),
+    ...(page ? { page: read.page_was_read === null || read.page_was_read === undefined ? null : { docs: read.page_docs ?? null, keys: read.page_keys ?? null } } : {}),
+  };
 }
 
 /** The environment API: by slug; 404 unless the caller may see its project (same rules as projects). */

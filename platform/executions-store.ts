@@ -1,7 +1,7 @@
 // Executions and their logs: the filtered, cursor-paginated list (the desktop's and the benchmark's hot
 // path), one execution, a pipeline's executions, and what a runner writes.
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { AppError } from '../domain/errors.js';
 import { EXECUTION_TRANSITIONS, FINAL_STATUSES, settledSteps, type Execution, type ExecutionStep, type LogLine, type StepInput } from '../domain/execution.js';
 import type { EndpointRequest } from '../domain/platform-contract.js';
@@ -165,28 +165,35 @@ export class PageCache {
 
 type ListQuery = EndpointRequest<'listExecutions'>['query'];
 
+/** What an aggregated page read gives: the page's documents and keys (scanPageKeys), one row. */
+export interface AggregatedPage {
+  docs: string | null;
+  keys: string | null;
+}
+
+/** The page's aggregating SELECT (over its derived table, which Database does not name). */
+type PageSelect = SelectQueryBuilder<any, any, AggregatedPage>;
+
 /**
- * One page of the filtered list as JSON text, built once per combination of filters (ctx.prepared): the
- * arguments are substituted, not recompiled. Its bytes (executionsPageBody), which the page cache keeps as they are.
+ * A page of the list (no `since`) as a read that another statement can hold: the caller's check on
+ * PostgreSQL runs it as a LATERAL join of the authenticated row (environments-store.ts), one round trip.
  */
-export async function executionsPage(ctx: PlatformContext, env: Pick<EnvironmentsTable, 'id'>, q: ListQuery, cache: { pages: PageCache; cursorNow: number | null } | null): Promise<Buffer> {
-  const args: unknown[] = [env.id, q.limit + 1];
-  const shape: string[] = ['executions-page'];
-  const build = () => {
-    let i = 2;
-    let query = ctx.db.selectFrom('executions').where('environment_seq', '=', environmentSeq(arg<string>(0)));
-    for (const [column, value] of [
-      ['status', q.status],
-      ['pipeline_name', q.pipeline_name],
-      ['deployment_name', q.deployment_name],
-    ] as const) {
-      if (value !== undefined) query = query.where(column, '=', arg<string>(i++));
-    }
-    if (q.created_by !== undefined) query = query.where('creator_seq', '=', userSeq(arg<string>(i++)));
-    if (q.created_after) query = query.where('created_ms', '>=', arg<number>(i++));
-    if (q.created_before) query = query.where('created_ms', '<', arg<number>(i));
-    return query;
-  };
+export interface ExecutionsPageRead {
+  /** Names the read's form: one compiled statement per form (ctx.prepared). */
+  shape: string;
+  /** What the read's placeholders stand for: `at(i)` is args[i]. */
+  args: readonly unknown[];
+  /**
+   * The page as one row, for the environment whose row number `environmentSeq` gives; `ordered`: the
+   * aggregates are told the order (PostgreSQL always; SQLite only if it did not keep the subquery's).
+   */
+  select: (environmentSeq: Expression<number>, at: <T>(i: number) => T, ordered: boolean) => PageSelect;
+}
+
+/** The filters' terms on executions, their placeholders from `first` on, and the form they give. */
+function pageFilters(q: ListQuery): { names: string[]; values: unknown[]; where: (query: SelectQueryBuilder<Database, 'executions', object>, at: <T>(i: number) => T, first: number) => SelectQueryBuilder<Database, 'executions', object> } {
+  const names: string[] = [];
+  const values: unknown[] = [];
   for (const [name, value] of [
     ['status', q.status],
     ['pipeline_name', q.pipeline_name],
@@ -196,76 +203,128 @@ export async function executionsPage(ctx: PlatformContext, env: Pick<Environment
     ['created_before', q.created_before && Date.parse(q.created_before)],
   ] as const) {
     if (value !== undefined) {
-      args.push(value);
-      shape.push(name);
+      values.push(value);
+      names.push(name);
     }
   }
+  const where = (query: SelectQueryBuilder<Database, 'executions', object>, at: <T>(i: number) => T, first: number) => {
+    let i = first;
+    for (const [column, value] of [
+      ['status', q.status],
+      ['pipeline_name', q.pipeline_name],
+      ['deployment_name', q.deployment_name],
+    ] as const) {
+      if (value !== undefined) query = query.where(column, '=', at<string>(i++));
+    }
+    if (q.created_by !== undefined) query = query.where('creator_seq', '=', userSeq(at<string>(i++)));
+    if (q.created_after) query = query.where('created_ms', '>=', at<number>(i++));
+    if (q.created_before) query = query.where('created_ms', '<', at<number>(i));
+    return query;
+  };
+  return { names, values, where };
+}
+
+/**
+ * The read of one page in (created_at, id) order: the page's documents and keys aggregated in order by the
+ * database (string_agg is PostgreSQL's and SQLite's), instead of limit + 1 rows turned into objects one by one.
+ * SQLite keeps the subquery's order in the aggregate (checked on the keys; if ever not, the explicitly
+ * ordered form runs); PostgreSQL is told the order.
+ */
+export function executionsPageRead(ctx: PlatformContext, q: ListQuery & { since?: undefined }): ExecutionsPageRead {
+  const filters = pageFilters(q);
+  const descending = q.sort === '-created_at';
+  // args: limit + 1, the filters, the cursor (if any), the separator.
+  const args: unknown[] = [q.limit + 1, ...filters.values];
+  if (q.cursor !== undefined) args.push(Number(q.cursor));
+  args.push(SEPARATOR);
+  const separator = args.length - 1;
+  const direction = sql.raw(descending ? 'DESC' : 'ASC');
+  return {
+    shape: `executions-page,${filters.names.join(',')},${q.sort},${q.cursor !== undefined}`,
+    args,
+    select: (seq, at, ordered) => {
+      let query = filters.where(ctx.db.selectFrom('executions').where('environment_seq', '=', seq), at, 1);
+      // Pages in (created_at, id) order; the cursor stays the last id (its created_at read from its row).
+      if (q.cursor !== undefined) {
+        const cursor = at<number>(separator - 1);
+        query = query.where(sql<boolean>`(executions.created_ms, executions.id) ${sql.raw(descending ? '<' : '>')} ((SELECT at_cursor.created_ms FROM executions at_cursor WHERE at_cursor.id = ${cursor}), ${cursor})`);
+      }
+      const rows = query
+        .select(['id', 'created_ms', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')])
+        .orderBy('created_ms', descending ? 'desc' : 'asc')
+        .orderBy('id', descending ? 'desc' : 'asc')
+        .limit(at<number>(0));
+      const order = ordered ? sql` ORDER BY page.created_ms ${direction}, page.id ${direction}` : sql``;
+      return ctx.db
+        .selectFrom(rows.as('page'))
+        .select([
+          sql<string | null>`string_agg(page.doc, ${at<string>(separator)}${order})`.as('docs'),
+          sql<string | null>`string_agg(CAST(page.created_ms AS TEXT) || ':' || CAST(page.id AS TEXT), ','${order})`.as('keys'),
+        ]) as PageSelect;
+    },
+  };
+}
+
+/** The page's answer from what its read gave (null: no row) and the changes cursor read in the same statement. */
+export function aggregatedPageBody(q: ListQuery, page: AggregatedPage | undefined, changesCursor: string): Buffer {
+  const keys = scanPageKeys(page?.keys ?? '', q.sort === '-created_at', q.limit - 1);
+  // The row past the page (it only tells that a next page exists) is cut before the one pass that expands
+  // the fragments and joins the documents.
+  const raw = page?.docs ?? '';
+  const docs = expandJoined(keys.count > q.limit ? raw.slice(0, raw.lastIndexOf(SEPARATOR)) : raw, SEPARATOR, ',\n');
+  return executionsPageBody(docs, keys.count > q.limit ? keys.idAt : null, changesCursor);
+}
+
+/** Whether the aggregate kept the page's order (SQLite does not promise it: then the ordered form runs). */
+function keptOrder(q: ListQuery, page: AggregatedPage | undefined): boolean {
+  return scanPageKeys(page?.keys ?? '', q.sort === '-created_at', q.limit - 1).inOrder;
+}
+
+/**
+ * One page of the filtered list as JSON text, built once per combination of filters (ctx.prepared): the
+ * arguments are substituted, not recompiled. Its bytes (executionsPageBody), which the page cache keeps as they are.
+ */
+export async function executionsPage(ctx: PlatformContext, env: Pick<EnvironmentsTable, 'id'>, q: ListQuery, cache: { pages: PageCache; cursorNow: number | null } | null): Promise<Buffer> {
   if (q.since !== undefined) {
-    args.push(Number(q.since));
+    const filters = pageFilters(q);
+    // args: the environment, limit + 1, the filters, since.
+    const args: unknown[] = [env.id, q.limit + 1, ...filters.values, Number(q.since)];
     const rows = await ctx.prepared.run(
-      `${shape.join(',')},since`,
+      `executions-page,${filters.names.join(',')},since`,
       // The fragments expanded in the page's whole text at once (execution-doc.ts), as for the other pages.
-      () => build().select(['id', 'change_seq', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')]).where('change_seq', '>', arg<number>(args.length - 1)).orderBy('change_seq').limit(arg<number>(1)),
+      () =>
+        filters
+          .where(ctx.db.selectFrom('executions').where('environment_seq', '=', environmentSeq(arg<string>(0))), arg, 2)
+          .select(['id', 'change_seq', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')])
+          .where('change_seq', '>', arg<number>(args.length - 1))
+          .orderBy('change_seq')
+          .limit(arg<number>(1)),
       args,
     );
     const page = rows.slice(0, q.limit);
     const last = page.length > 0 ? String(page[page.length - 1]!.change_seq) : q.since;
     return executionsPageBody(expandFragments(page.map((r) => r.doc).join(',\n')), rows.length > q.limit ? last : null, last);
   }
-  const descending = q.sort === '-created_at';
-  if (q.cursor !== undefined) args.push(Number(q.cursor));
-  args.push(SEPARATOR);
-  const separator = args.length - 1;
-  const direction = sql.raw(descending ? 'DESC' : 'ASC');
-  // One row back: the page's documents and keys aggregated in order by the database (string_agg is
-  // PostgreSQL's and SQLite's), instead of limit + 1 rows turned into objects one by one.
-  // SQLite keeps the subquery's order in the aggregate (checked on the keys below; if ever not, the
-  // explicitly ordered form runs); PostgreSQL is told the order.
+  const read = executionsPageRead(ctx, { ...q, since: undefined });
+  // Alone: the environment by its id (the read's placeholders after it), and the changes cursor of the same snapshot.
+  const args = [env.id, ...read.args];
+  const at = <T>(i: number) => arg<T>(i + 1);
   const aggregate = (ordered: boolean) =>
     ctx.prepared.run(
-      `${shape.join(',')},${q.sort},${q.cursor !== undefined},aggregated,${ordered}`,
-      () => {
-        let query = build();
-        // Pages in (created_at, id) order; the cursor stays the last id (its created_at read from its row).
-        if (q.cursor !== undefined) {
-          const cursor = arg<number>(separator - 1);
-          query = query.where(sql<boolean>`(executions.created_ms, executions.id) ${sql.raw(descending ? '<' : '>')} ((SELECT at_cursor.created_ms FROM executions at_cursor WHERE at_cursor.id = ${cursor}), ${cursor})`);
-        }
-        const rows = query
-          .select(['id', 'created_ms', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')])
-          .orderBy('created_ms', descending ? 'desc' : 'asc')
-          .orderBy('id', descending ? 'desc' : 'asc')
-          .limit(arg<number>(1));
-        const order = ordered ? sql` ORDER BY page.created_ms ${direction}, page.id ${direction}` : sql``;
-        return ctx.db
-          .selectFrom(rows.as('page'))
-          .select([
-            sql<string | null>`string_agg(page.doc, ${arg<string>(separator)}${order})`.as('docs'),
-            sql<string | null>`string_agg(CAST(page.created_ms AS TEXT) || ':' || CAST(page.id AS TEXT), ','${order})`.as('keys'),
-          ])
-          .select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor'));
-      },
+      `${read.shape},alone,${ordered}`,
+      () => read.select(environmentSeq(arg<string>(0)), at, ordered).select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor')),
       args,
     );
   // A repeated page is served from the cache while the changes cursor has not moved (checked in the database).
-  const key = cache ? JSON.stringify([q.sort, shape, args]) : null;
+  const key = cache ? JSON.stringify([read.shape, args]) : null;
   if (cache && key !== null) {
     const hit = cache.pages.get(key, cache.cursorNow);
     if (hit) return hit;
   }
   let [page] = await aggregate(ctx.dialect === 'postgres');
-  let keys = scanPageKeys(page?.keys ?? '', descending, q.limit - 1);
-  if (ctx.dialect !== 'postgres' && !keys.inOrder) {
-    [page] = await aggregate(true);
-    keys = scanPageKeys(page?.keys ?? '', descending, q.limit - 1);
-  }
-  // The row past the page (it only tells that a next page exists) is cut before the one pass that expands
-  // the fragments and joins the documents.
-  const raw = page?.docs ?? '';
-  const docs = expandJoined(keys.count > q.limit ? raw.slice(0, raw.lastIndexOf(SEPARATOR)) : raw, SEPARATOR, ',\n');
-  const nextCursor = keys.count > q.limit ? keys.idAt : null;
+  if (ctx.dialect !== 'postgres' && !keptOrder(q, page)) [page] = await aggregate(true);
   const changesCursor = String(page?.changes_cursor ?? (await currentCursor(ctx.db)));
-  const body = executionsPageBody(docs, nextCursor, changesCursor);
+  const body = aggregatedPageBody(q, page, changesCursor);
   if (cache && key !== null) cache.pages.put(key, page?.changes_cursor === null || page?.changes_cursor === undefined ? null : Number(page.changes_cursor), body);
   return body;
 }

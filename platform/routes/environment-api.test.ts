@@ -1,10 +1,28 @@
-// The executions list reads its page while the caller is checked (PostgreSQL, routes/environment-api.ts):
-// nothing read ahead reaches a caller the check refuses, nor a caller of another environment.
+// The executions list reads its page in the caller's own check (PostgreSQL, routes/environment-api.ts and
+// environments-store.ts): nothing read there reaches a caller the check refuses, nor a caller of another
+// environment; a caller who is neither a member nor an administrator has no row of it read at all; and the
+// page answered is the one the list reads alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
+import { EXECUTION_SORTS } from '../../domain/execution.js';
+import { executionsPage } from '../executions-store.js';
+import { setEveryoneSeesEveryProject } from '../projects-store.js';
 import { addUser, bearer, createTestPlatform, DIALECTS, validProject, type TestPlatform } from '../test-helpers.js';
 
-describe.each(DIALECTS)('the executions list, read while its caller is checked, on $label', ({ dialect, skip }) => {
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+}
+
+/** How many times the statement's plan visited the executions table, run for real (EXPLAIN ANALYZE). */
+async function executionsVisits(p: TestPlatform, statement: { sql: string; parameters: readonly unknown[] }): Promise<number> {
+  const [row] = (await p.context.db.executeQuery<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(CompiledQuery.raw(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`, [...statement.parameters]))).rows;
+  const visits = (node: PlanNode): number => (node['Relation Name'] === 'executions' ? (node['Actual Loops'] ?? 0) : 0) + (node.Plans ?? []).reduce((sum, child) => sum + visits(child), 0);
+  return visits(row!['QUERY PLAN'][0]!.Plan);
+}
+
+describe.each(DIALECTS)('the executions list, read in its caller\'s check, on $label', ({ dialect, skip }) => {
   let p: TestPlatform;
   let owner: { id: string; access: string };
 
@@ -65,5 +83,79 @@ describe.each(DIALECTS)('the executions list, read while its caller is checked, 
     await sql`UPDATE environments SET slug = ${first.slug} WHERE id = ${second.id}`.execute(p.context.db);
     const answered = (await list(first.slug, owner.access)).json();
     expect(answered.items.map((e: { pipeline_name: string }) => e.pipeline_name)).toEqual(['second-pipeline']);
+  });
+
+  it.skipIf(skip || dialect !== 'postgres')('a signed-in caller who is not a member has no execution of the environment read, and is refused', async () => {
+    const env = await createEnvironment('guarded');
+    await run(env.slug, 'secret-pipeline');
+    const outsider = await addUser(p, { email: 'outsider@example.com' });
+    // The statements the platform runs, recorded as they go to the database (and run as they would).
+    const seen: { shape: string; sql: string; parameters: readonly unknown[] }[] = [];
+    const prepared = p.context.prepared as unknown as { run: (shape: string, build: () => { compile(): { sql: string } }, args: readonly unknown[]) => Promise<unknown[]>; entry: (shape: string, build: unknown) => { sql: string; slots: ({ arg: number } | { value: unknown })[] } };
+    const run0 = prepared.run.bind(prepared);
+    prepared.run = (shape, build, args) => {
+      const entry = prepared.entry(shape, build);
+      seen.push({ shape, sql: entry.sql, parameters: entry.slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value)) });
+      return run0(shape, build, args);
+    };
+    try {
+      const refused = await list(env.slug, outsider.access);
+      expect(refused.statusCode).toBe(404);
+      expect(refused.body).not.toContain('secret-pipeline');
+      const outsiders = seen.filter((s) => s.shape.startsWith('authenticate-for-environment'));
+      expect(outsiders).toHaveLength(1);
+      expect(outsiders[0]!.shape).toContain('executions-page');
+      expect(await executionsVisits(p, outsiders[0]!)).toBe(0);
+
+      // The same statement for the project's administrator reads the page (the check above can fail).
+      seen.length = 0;
+      expect((await list(env.slug, owner.access)).json().items[0].pipeline_name).toBe('secret-pipeline');
+      const owners = seen.filter((s) => s.shape.startsWith('authenticate-for-environment'));
+      expect(owners.map((s) => s.sql)).toEqual([outsiders[0]!.sql]);
+      expect(await executionsVisits(p, owners[0]!)).toBeGreaterThan(0);
+      expect(seen.filter((s) => s.shape.startsWith('executions-page'))).toEqual([]);
+    } finally {
+      prepared.run = run0;
+    }
+  });
+
+  it.skipIf(skip)('a caller who sees every project by the open-projects setting gets the same list as a member', async () => {
+    const env = await createEnvironment('open');
+    await run(env.slug, 'open-pipeline');
+    const reader = await addUser(p, { email: 'reader@example.com' });
+    expect((await list(env.slug, reader.access)).statusCode).toBe(404);
+    await setEveryoneSeesEveryProject(p.context, true);
+    try {
+      const answered = await list(env.slug, reader.access);
+      expect(answered.statusCode).toBe(200);
+      expect(answered.body).toBe((await list(env.slug, owner.access)).body);
+      expect(answered.json().items.map((e: { pipeline_name: string }) => e.pipeline_name)).toEqual(['open-pipeline']);
+    } finally {
+      await setEveryoneSeesEveryProject(p.context, false);
+    }
+  });
+
+  it.skipIf(skip)('every filter combination, walked page by page, answers the bytes the list reads alone', async () => {
+    const env = await createEnvironment('walked');
+    // Executions of every status, pipeline, deployment and creator the filters name, in one environment.
+    const row = await p.context.db.selectFrom('environments').selectAll().where('id', '=', env.id).executeTakeFirstOrThrow();
+    for (const [i, pipeline] of ['train', 'score', 'train', 'clean', 'train', 'score', 'train'].entries()) await run(env.slug, `${pipeline}-${i % 2}`);
+    const filters: Record<string, string>[] = [{}, { pipeline_name: 'train-0' }, { status: 'pending' }, { created_by: owner.id }, { created_after: '2020-01-01T00:00:00.000Z', created_before: '2100-01-01T00:00:00.000Z' }, { pipeline_name: 'score-1', status: 'pending' }, { pipeline_name: 'none' }];
+    let pages = 0;
+    for (const filter of filters) {
+      for (const sort of EXECUTION_SORTS) {
+        let cursor: string | null = null;
+        do {
+          const query: Record<string, string | number> = { ...filter, sort, limit: 2, ...(cursor ? { cursor } : {}) };
+          const answered: { statusCode: number; body: string; json(): { next_cursor: string | null } } = await p.inject({ method: 'GET', url: `/environments/${env.slug}/api/v1/executions?${new URLSearchParams({ ...(query as Record<string, string>), limit: '2' })}`, headers: bearer(owner.access) });
+          expect(answered.statusCode).toBe(200);
+          const alone = (await executionsPage(p.context, row, query as never, null)).toString('utf8');
+          expect(answered.body).toBe(alone);
+          cursor = answered.json().next_cursor;
+          pages++;
+        } while (cursor);
+      }
+    }
+    expect(pages).toBeGreaterThan(filters.length * EXECUTION_SORTS.length);
   });
 });

@@ -4,17 +4,19 @@
 // access). Paths, keys and status codes are the published SDK's (domain/platform-contract.ts).
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import { endpointPath, platformContract } from '../../domain/platform-contract.js';
+import { endpointPath, platformContract, type EndpointRequest } from '../../domain/platform-contract.js';
 import type { PlatformContext } from '../context.js';
 import { routesOf } from './register.js';
-import { authenticateForEnvironment, environmentIdBySlug, environmentUrl } from '../environments-store.js';
+import { authenticateForEnvironment, environmentIdBySlug, environmentUrl, type PageReadInCheck } from '../environments-store.js';
 import { environmentDeployments, latestDeploymentExecution, loadDeployment, sdkDeployment, sdkDeploymentItem, waitForDeployment } from '../deployments-store.js';
 import {
   appendExecutionLogs,
   createExecution,
   executionLogs,
   executionOut,
+  aggregatedPageBody,
   executionsPage,
+  executionsPageRead,
   executionValue,
   loadExecution,
   PageCache,
@@ -29,6 +31,13 @@ function closedSignal(request: { raw: NodeJS.EventEmitter }): AbortSignal {
   const controller = new AbortController();
   request.raw.once('close', () => controller.abort());
   return controller.signal;
+}
+
+/** The executions list's page as its caller's check reads it: PostgreSQL (a LATERAL join), a page of the list (not of changes). */
+export function listPageReadInCheck(ctx: PlatformContext, query: EndpointRequest<'listExecutions'>['query']): PageReadInCheck | null {
+  if (ctx.dialect !== 'postgres' || query.since !== undefined) return null;
+  const read = executionsPageRead(ctx, { ...query, since: undefined });
+  return { shape: read.shape, args: read.args, select: (seq, at) => read.select(seq, at, true) };
 }
 
 export function environmentApiRoutes(app: FastifyInstance, ctx: PlatformContext): void {
@@ -58,28 +67,16 @@ export function environmentApiRoutes(app: FastifyInstance, ctx: PlatformContext)
     return { environment_id: await environmentIdBySlug(ctx, slug) };
   });
 
-  // PostgreSQL: the page is read while the caller is checked, for the environment the slug named last time;
-  // it is answered only if the check passes and finds that same environment (else read again, for the right one).
-  const environmentIds = new Map<string, string>();
+  // PostgreSQL: the page is read in the caller's own statement (one round trip); SQLite keeps answered pages.
   route(
     'listExecutions',
-    async (request, reply, { env, changesCursor }, ahead) => {
+    async (request, reply, { env, changesCursor }, page) => {
       reply.header('content-type', 'application/json; charset=utf-8');
-      const early = (await ahead) as { environmentId: string; page: Buffer } | undefined;
-      if (early?.environmentId === env.id) return reply.send(early.page);
-      if (ctx.dialect === 'postgres') {
-        if (environmentIds.size >= 10_000) environmentIds.clear();
-        environmentIds.set(env.slug, env.id);
-      }
+      if (page) return reply.send(aggregatedPageBody(request.query, page, String(changesCursor ?? 0)));
       const cached = ctx.dialect === 'sqlite' && request.query.since === undefined;
       return reply.send(await executionsPage(ctx, env, request.query, cached ? { pages, cursorNow: changesCursor } : null));
     },
-    {
-      ahead: (request) => {
-        const environmentId = ctx.dialect === 'postgres' ? environmentIds.get(request.params.slug) : undefined;
-        return environmentId ? executionsPage(ctx, { id: environmentId }, request.query, null).then((page) => ({ environmentId, page })) : null;
-      },
-    },
+    { pageRead: ({ query }) => listPageReadInCheck(ctx, query) },
   );
 
   route('getExecution', async (request, _reply, { env }) =>

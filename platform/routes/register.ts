@@ -11,9 +11,10 @@ import {
   type PlatformContract,
 } from '../../domain/platform-contract.js';
 import type { PlatformContext } from '../context.js';
-import { accessTokenClaims, authenticate, requireAdmin, type AuthenticatedUser } from '../auth.js';
+import { authenticate, requireAdmin, type AuthenticatedUser } from '../auth.js';
 import { loadProject, requireEdit, requireManage, type ProjectAccess, type ProjectRow } from '../projects-store.js';
-import { authenticateForEnvironment } from '../environments-store.js';
+import { authenticateForEnvironment, type PageReadInCheck } from '../environments-store.js';
+import type { AggregatedPage } from '../executions-store.js';
 import type { EnvironmentsTable } from '../db/schema.js';
 
 export interface UserCaller {
@@ -47,17 +48,17 @@ export type EndpointHandler<N extends EndpointName> = (
   request: EndpointFastifyRequest<N>,
   reply: FastifyReply,
   caller: CallerOf<PlatformContract[N]['access']>,
-  /** What the endpoint's `ahead` started, if it did (see EndpointOptions). */
-  ahead: Promise<unknown> | null,
+  /** What the caller's statement read for the endpoint's `pageRead`, once the caller passed every check; null if it did not read it (see EndpointOptions). */
+  page: AggregatedPage | null,
 ) => Promise<EndpointResult<N> | FastifyReply>;
 
 export interface EndpointOptions<N extends EndpointName> {
   /**
-   * A read started while the caller's session and access are checked (on another pooled connection:
-   * one round trip's wait instead of two), only for a token whose signature and expiry hold; its result
-   * is for the handler to use once the check has passed, never before.
+   * Environment access: a page read in the same statement as the caller's check (one round trip instead
+   * of two; authenticateForEnvironment's `page`), or null not to. The handler sees what it read only once
+   * the caller has passed every check.
    */
-  ahead?: (request: EndpointFastifyRequest<N>) => Promise<unknown> | null;
+  pageRead?: (request: EndpointFastifyRequest<N>) => PageReadInCheck | null;
 }
 
 const ACCESS_WORDS: Record<Access, string> = {
@@ -71,25 +72,25 @@ const ACCESS_WORDS: Record<Access, string> = {
   'environment:editor': "the owners and editors of the environment's project, and administrators",
 };
 
-async function resolveCaller(ctx: PlatformContext, access: Access, request: FastifyRequest): Promise<unknown> {
-  if (access === 'anonymous') return {};
+async function resolveCaller(ctx: PlatformContext, access: Access, request: FastifyRequest, pageRead: PageReadInCheck | null): Promise<{ caller: unknown; page: AggregatedPage | null }> {
+  if (access === 'anonymous') return { caller: {}, page: null };
   const params = request.params as Record<string, string>;
   if (access === 'environment:viewer' || access === 'environment:editor') {
-    const found = await authenticateForEnvironment(ctx, request, params.slug!, { changesCursor: true });
+    const { page, ...found } = await authenticateForEnvironment(ctx, request, params.slug!, { changesCursor: true, ...(pageRead ? { page: pageRead } : {}) });
     if (access === 'environment:editor') requireEdit(found.access);
-    return { ...found, changesCursor: found.changesCursor ?? null };
+    return { caller: { ...found, changesCursor: found.changesCursor ?? null }, page: page ?? null };
   }
   const user = await authenticate(ctx, request);
   request.user = user;
-  if (access === 'user') return { user };
+  if (access === 'user') return { caller: { user }, page: null };
   if (access === 'admin') {
     requireAdmin(user);
-    return { user };
+    return { caller: { user }, page: null };
   }
   const { row, access: role } = await loadProject(ctx, user, params.name!);
   if (access === 'project:editor') requireEdit(role);
   if (access === 'project:owner') requireManage(role);
-  return { user, project: row, access: role };
+  return { caller: { user, project: row, access: role }, page: null };
 }
 
 function openApiSchema(name: EndpointName): FastifySchema {
@@ -117,17 +118,10 @@ export function registerEndpoint<N extends EndpointName>(app: FastifyInstance, c
     url: definition.path,
     schema: openApiSchema(name),
     handler: async (request, reply) => {
-      let ahead: Promise<unknown> | null = null;
-      if (options.ahead && definition.access !== 'anonymous') {
-        // No read for a missing, forged or expired token (the same refusal resolveCaller gives).
-        await accessTokenClaims(ctx, request);
-        ahead = options.ahead(request as unknown as EndpointFastifyRequest<N>);
-        // A refused caller never awaits it: its failure must not go unhandled.
-        ahead?.catch(() => undefined);
-      }
-      const caller = await resolveCaller(ctx, definition.access, request);
+      const pageRead = options.pageRead?.(request as unknown as EndpointFastifyRequest<N>) ?? null;
+      const { caller, page } = await resolveCaller(ctx, definition.access, request, pageRead);
       reply.code(successStatus!);
-      return handler(request as unknown as EndpointFastifyRequest<N>, reply, caller as CallerOf<PlatformContract[N]['access']>, ahead);
+      return handler(request as unknown as EndpointFastifyRequest<N>, reply, caller as CallerOf<PlatformContract[N]['access']>, page);
     },
   });
 }
