@@ -8,9 +8,9 @@ import type { EndpointRequest } from '../domain/platform-contract.js';
 import type { PlatformContext } from './context.js';
 import { iso } from './context.js';
 import { isUniqueViolation } from './db/errors.js';
-import { currentCursor, executionChangeCtes, recordExecutionChange } from './changes.js';
+import { executionChangeCtes, recordExecutionChange } from './changes.js';
 import type { Database, EnvironmentsTable, ExecutionsTable } from './db/schema.js';
-import { executionDoc, executionDocSql, expandFragments, expandJoined, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
+import { executionDoc, executionDocSql, expandJoined, parseExecutionDoc, storedExecutionDoc } from './execution-doc.js';
 import { arg, type WriteTransaction } from './db/prepared.js';
 
 /** An execution as read: what its writes check (status, change_seq), its row id (its logs' key) and its API JSON. */
@@ -165,7 +165,7 @@ export class PageCache {
 
 type ListQuery = EndpointRequest<'listExecutions'>['query'];
 
-/** What an aggregated page read gives: the page's documents and keys (scanPageKeys), one row. */
+/** What an aggregated page read gives: the page's documents and keys, one row. */
 export interface AggregatedPage {
   docs: string | null;
   keys: string | null;
@@ -175,8 +175,8 @@ export interface AggregatedPage {
 type PageSelect = SelectQueryBuilder<any, any, AggregatedPage>;
 
 /**
- * A page of the list (no `since`) as a read that another statement can hold: the caller's check on
- * PostgreSQL runs it as a LATERAL join of the authenticated row (environments-store.ts), one round trip.
+ * A page of the list, or of its changes (`since`), as a read that another statement can hold: the caller's
+ * check on PostgreSQL runs it as a LATERAL join of the authenticated row (environments-store.ts), one round trip.
  */
 export interface ExecutionsPageRead {
   /** Names the read's form: one compiled statement per form (ctx.prepared). */
@@ -188,6 +188,10 @@ export interface ExecutionsPageRead {
    * aggregates are told the order (PostgreSQL always; SQLite only if it did not keep the subquery's).
    */
   select: (environmentSeq: Expression<number>, at: <T>(i: number) => T, ordered: boolean) => PageSelect;
+  /** Whether the aggregates kept the page's order (SQLite does not promise it: then the ordered form runs). */
+  keptOrder: (page: AggregatedPage) => boolean;
+  /** The page's answer from what the read gave, with the changes cursor read in the same statement. */
+  body: (page: AggregatedPage, changesCursor: string) => Buffer;
 }
 
 /** The filters' terms on executions, their placeholders from `first` on, and the form they give. */
@@ -224,14 +228,51 @@ function pageFilters(q: ListQuery): { names: string[]; values: unknown[]; where:
   return { names, values, where };
 }
 
+/** The documents of the page's first `count` rows (the row past the page only tells that a next page exists), expanded and joined in one pass. */
+function pageDocs(page: AggregatedPage, rows: number, limit: number): string {
+  const raw = page.docs ?? '';
+  return expandJoined(rows > limit ? raw.slice(0, raw.lastIndexOf(SEPARATOR)) : raw, SEPARATOR, ',\n');
+}
+
 /**
- * The read of one page in (created_at, id) order: the page's documents and keys aggregated in order by the
- * database (string_agg is PostgreSQL's and SQLite's), instead of limit + 1 rows turned into objects one by one.
- * SQLite keeps the subquery's order in the aggregate (checked on the keys; if ever not, the explicitly
- * ordered form runs); PostgreSQL is told the order.
+ * The read of one page: the page's documents and keys aggregated in order by the database (string_agg is
+ * PostgreSQL's and SQLite's), instead of limit + 1 rows turned into objects one by one. SQLite keeps the
+ * subquery's order in the aggregate (checked on the keys; if ever not, the explicitly ordered form runs);
+ * PostgreSQL is told the order. A page of the list is in (created_at, id) order, its keys "created_ms:id";
+ * a page of changes (since) in change order, its keys the change numbers.
  */
-export function executionsPageRead(ctx: PlatformContext, q: ListQuery & { since?: undefined }): ExecutionsPageRead {
+export function executionsPageRead(ctx: PlatformContext, q: ListQuery): ExecutionsPageRead {
   const filters = pageFilters(q);
+  const doc = executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc');
+  const aggregated = (rows: SelectQueryBuilder<Database, 'executions', object>, at: <T>(i: number) => T, separator: number, key: string, order: RawBuilder<unknown>) =>
+    ctx.db.selectFrom(rows.as('page')).select([sql<string | null>`string_agg(page.doc, ${at<string>(separator)}${order})`.as('docs'), sql<string | null>`string_agg(${sql.raw(key)}, ','${order})`.as('keys')]) as PageSelect;
+  if (q.since !== undefined) {
+    // args: limit + 1, the filters, since, the separator.
+    const args: unknown[] = [q.limit + 1, ...filters.values, Number(q.since), SEPARATOR];
+    const since = args.length - 2;
+    const changeSeqs = (page: AggregatedPage) => (page.keys ? page.keys.split(',').map(Number) : []);
+    return {
+      shape: `executions-changes,${filters.names.join(',')}`,
+      args,
+      select: (seq, at, ordered) => {
+        const rows = filters
+          .where(ctx.db.selectFrom('executions').where('environment_seq', '=', seq), at, 1)
+          .where('change_seq', '>', at<number>(since))
+          .select(['change_seq', doc])
+          .orderBy('change_seq')
+          .limit(at<number>(0));
+        return aggregated(rows as never, at, since + 1, 'CAST(page.change_seq AS TEXT)', ordered ? sql` ORDER BY page.change_seq` : sql``);
+      },
+      keptOrder: (page) => changeSeqs(page).every((seq, i, all) => i === 0 || seq > all[i - 1]!),
+      body: (page) => {
+        const seqs = changeSeqs(page);
+        const rows = Math.min(seqs.length, q.limit);
+        // The next `since` is the page's last change (the one asked from, for an empty page).
+        const last = rows > 0 ? String(seqs[rows - 1]) : q.since!;
+        return executionsPageBody(pageDocs(page, seqs.length, q.limit), seqs.length > q.limit ? last : null, last);
+      },
+    };
+  }
   const descending = q.sort === '-created_at';
   // args: limit + 1, the filters, the cursor (if any), the separator.
   const args: unknown[] = [q.limit + 1, ...filters.values];
@@ -250,82 +291,50 @@ export function executionsPageRead(ctx: PlatformContext, q: ListQuery & { since?
         query = query.where(sql<boolean>`(executions.created_ms, executions.id) ${sql.raw(descending ? '<' : '>')} ((SELECT at_cursor.created_ms FROM executions at_cursor WHERE at_cursor.id = ${cursor}), ${cursor})`);
       }
       const rows = query
-        .select(['id', 'created_ms', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')])
+        .select(['id', 'created_ms', doc])
         .orderBy('created_ms', descending ? 'desc' : 'asc')
         .orderBy('id', descending ? 'desc' : 'asc')
         .limit(at<number>(0));
-      const order = ordered ? sql` ORDER BY page.created_ms ${direction}, page.id ${direction}` : sql``;
-      return ctx.db
-        .selectFrom(rows.as('page'))
-        .select([
-          sql<string | null>`string_agg(page.doc, ${at<string>(separator)}${order})`.as('docs'),
-          sql<string | null>`string_agg(CAST(page.created_ms AS TEXT) || ':' || CAST(page.id AS TEXT), ','${order})`.as('keys'),
-        ]) as PageSelect;
+      return aggregated(rows as never, at, separator, "CAST(page.created_ms AS TEXT) || ':' || CAST(page.id AS TEXT)", ordered ? sql` ORDER BY page.created_ms ${direction}, page.id ${direction}` : sql``);
+    },
+    keptOrder: (page) => scanPageKeys(page.keys ?? '', descending, q.limit - 1).inOrder,
+    body: (page, changesCursor) => {
+      const keys = scanPageKeys(page.keys ?? '', descending, q.limit - 1);
+      return executionsPageBody(pageDocs(page, keys.count, q.limit), keys.count > q.limit ? keys.idAt : null, changesCursor);
     },
   };
 }
 
-/** The page's answer from what its read gave (null: no row) and the changes cursor read in the same statement. */
-export function aggregatedPageBody(q: ListQuery, page: AggregatedPage | undefined, changesCursor: string): Buffer {
-  const keys = scanPageKeys(page?.keys ?? '', q.sort === '-created_at', q.limit - 1);
-  // The row past the page (it only tells that a next page exists) is cut before the one pass that expands
-  // the fragments and joins the documents.
-  const raw = page?.docs ?? '';
-  const docs = expandJoined(keys.count > q.limit ? raw.slice(0, raw.lastIndexOf(SEPARATOR)) : raw, SEPARATOR, ',\n');
-  return executionsPageBody(docs, keys.count > q.limit ? keys.idAt : null, changesCursor);
-}
-
-/** Whether the aggregate kept the page's order (SQLite does not promise it: then the ordered form runs). */
-function keptOrder(q: ListQuery, page: AggregatedPage | undefined): boolean {
-  return scanPageKeys(page?.keys ?? '', q.sort === '-created_at', q.limit - 1).inOrder;
-}
-
 /**
- * One page of the filtered list as JSON text, built once per combination of filters (ctx.prepared): the
- * arguments are substituted, not recompiled. Its bytes (executionsPageBody), which the page cache keeps as they are.
+ * One page of the filtered list, or of its changes, as JSON text, built once per combination of filters
+ * (ctx.prepared): the arguments are substituted, not recompiled. Its bytes (executionsPageBody), which the
+ * page cache keeps as they are.
  */
 export async function executionsPage(ctx: PlatformContext, env: Pick<EnvironmentsTable, 'id'>, q: ListQuery, cache: { pages: PageCache; cursorNow: number | null } | null): Promise<Buffer> {
-  if (q.since !== undefined) {
-    const filters = pageFilters(q);
-    // args: the environment, limit + 1, the filters, since.
-    const args: unknown[] = [env.id, q.limit + 1, ...filters.values, Number(q.since)];
-    const rows = await ctx.prepared.run(
-      `executions-page,${filters.names.join(',')},since`,
-      // The fragments expanded in the page's whole text at once (execution-doc.ts), as for the other pages.
-      () =>
-        filters
-          .where(ctx.db.selectFrom('executions').where('environment_seq', '=', environmentSeq(arg<string>(0))), arg, 2)
-          .select(['id', 'change_seq', executionDocSql(ctx.dialect, 'executions', { fragments: 'left' }).as('doc')])
-          .where('change_seq', '>', arg<number>(args.length - 1))
-          .orderBy('change_seq')
-          .limit(arg<number>(1)),
-      args,
-    );
-    const page = rows.slice(0, q.limit);
-    const last = page.length > 0 ? String(page[page.length - 1]!.change_seq) : q.since;
-    return executionsPageBody(expandFragments(page.map((r) => r.doc).join(',\n')), rows.length > q.limit ? last : null, last);
-  }
-  const read = executionsPageRead(ctx, { ...q, since: undefined });
+  const read = executionsPageRead(ctx, q);
   // Alone: the environment by its id (the read's placeholders after it), and the changes cursor of the same snapshot.
   const args = [env.id, ...read.args];
   const at = <T>(i: number) => arg<T>(i + 1);
-  const aggregate = (ordered: boolean) =>
-    ctx.prepared.run(
-      `${read.shape},alone,${ordered}`,
-      () => read.select(environmentSeq(arg<string>(0)), at, ordered).select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor')),
-      args,
-    );
+  const aggregate = async (ordered: boolean) =>
+    (
+      await ctx.prepared.run(
+        `${read.shape},alone,${ordered}`,
+        () => read.select(environmentSeq(arg<string>(0)), at, ordered).select((eb) => eb.selectFrom('changes').select((c) => c.fn.max('id').as('m')).as('changes_cursor')),
+        args,
+      )
+    )[0]!;
   // A repeated page is served from the cache while the changes cursor has not moved (checked in the database).
   const key = cache ? JSON.stringify([read.shape, args]) : null;
   if (cache && key !== null) {
     const hit = cache.pages.get(key, cache.cursorNow);
     if (hit) return hit;
   }
-  let [page] = await aggregate(ctx.dialect === 'postgres');
-  if (ctx.dialect !== 'postgres' && !keptOrder(q, page)) [page] = await aggregate(true);
-  const changesCursor = String(page?.changes_cursor ?? (await currentCursor(ctx.db)));
-  const body = aggregatedPageBody(q, page, changesCursor);
-  if (cache && key !== null) cache.pages.put(key, page?.changes_cursor === null || page?.changes_cursor === undefined ? null : Number(page.changes_cursor), body);
+  let page = await aggregate(ctx.dialect === 'postgres');
+  if (ctx.dialect !== 'postgres' && !read.keptOrder(page)) page = await aggregate(true);
+  // An aggregate always answers one row; no change recorded yet reads as cursor 0.
+  const changesCursor = page.changes_cursor === null || page.changes_cursor === undefined ? null : Number(page.changes_cursor);
+  const body = read.body(page, String(changesCursor ?? 0));
+  if (cache && key !== null) cache.pages.put(key, changesCursor, body);
   return body;
 }
 

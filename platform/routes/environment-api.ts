@@ -14,7 +14,6 @@ import {
   createExecution,
   executionLogs,
   executionOut,
-  aggregatedPageBody,
   executionsPage,
   executionsPageRead,
   executionValue,
@@ -33,10 +32,10 @@ function closedSignal(request: { raw: NodeJS.EventEmitter }): AbortSignal {
   return controller.signal;
 }
 
-/** The executions list's page as its caller's check reads it: PostgreSQL (a LATERAL join), a page of the list (not of changes). */
+/** The executions list's page as its caller's check reads it: on PostgreSQL (a LATERAL join; SQLite keeps answered pages instead). */
 export function listPageReadInCheck(ctx: PlatformContext, query: EndpointRequest<'listExecutions'>['query']): PageReadInCheck | null {
-  if (ctx.dialect !== 'postgres' || query.since !== undefined) return null;
-  const read = executionsPageRead(ctx, { ...query, since: undefined });
+  if (ctx.dialect !== 'postgres') return null;
+  const read = executionsPageRead(ctx, query);
   return { shape: read.shape, args: read.args, select: (seq, at) => read.select(seq, at, true) };
 }
 
@@ -72,7 +71,7 @@ export function environmentApiRoutes(app: FastifyInstance, ctx: PlatformContext)
     'listExecutions',
     async (request, reply, { env, changesCursor }, page) => {
       reply.header('content-type', 'application/json; charset=utf-8');
-      if (page) return reply.send(aggregatedPageBody(request.query, page, String(changesCursor ?? 0)));
+      if (page) return reply.send(executionsPageRead(ctx, request.query).body(page, String(changesCursor ?? 0)));
       const cached = ctx.dialect === 'sqlite' && request.query.since === undefined;
       return reply.send(await executionsPage(ctx, env, request.query, cached ? { pages, cursorNow: changesCursor } : null));
     },
