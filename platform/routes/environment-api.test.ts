@@ -85,7 +85,9 @@ describe.each(DIALECTS)('the executions list, read in its caller\'s check, on $l
     expect(answered.items.map((e: { pipeline_name: string }) => e.pipeline_name)).toEqual(['second-pipeline']);
   });
 
-  it.skipIf(skip || dialect !== 'postgres')('a signed-in caller who is not a member has no execution of the environment read, and is refused', async () => {
+  // Only PostgreSQL reads the page in the caller's check (SQLite checks first, then reads): not registered on SQLite.
+  if (dialect === 'postgres')
+    it.skipIf(skip)('a signed-in caller who is not a member has no execution of the environment read, and is refused', async () => {
     const env = await createEnvironment('guarded');
     await run(env.slug, 'secret-pipeline');
     const outsider = await addUser(p, { email: 'outsider@example.com' });
