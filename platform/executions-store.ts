@@ -228,7 +228,7 @@ function pageFilters(q: ListQuery): { names: string[]; values: unknown[]; where:
   return { names, values, where };
 }
 
-/** The documents of the page's first `count` rows (the row past the page only tells that a next page exists), expanded and joined in one pass. */
+/** The documents of the page's first `limit` of its `rows` (the row past the page only tells that a next page exists), expanded and joined in one pass. */
 function pageDocs(page: AggregatedPage, rows: number, limit: number): string {
   const raw = page.docs ?? '';
   return expandJoined(rows > limit ? raw.slice(0, raw.lastIndexOf(SEPARATOR)) : raw, SEPARATOR, ',\n');
