@@ -53,6 +53,38 @@ describe.skipIf(!POSTGRES_URL)(`hot reads on PostgreSQL${POSTGRES_URL ? '' : ' â
   });
 });
 
+describe.skipIf(!POSTGRES_URL)(`a platform on PostgreSQL${POSTGRES_URL ? '' : ' â€” needs CRAFT_TEST_DATABASE_URL (PostgreSQL)'}`, () => {
+  it('goes on answering when the server closes its idle connections (a restart, an administrator), instead of crashing', async () => {
+    const fresh = await freshPostgresDatabase(POSTGRES_URL!);
+    opened.push(fresh.drop);
+    const dataDir = mkdtempSync(join(tmpdir(), 'craft-pg-idle-'));
+    opened.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    // In a process of its own: an error nobody listens for ends the process, as it would the platform's.
+    const script = join(dataDir, 'script.mts');
+    writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(fileURLToPath(new URL('./database.ts', import.meta.url)))};
+      const database = await openDatabase({ dataDir: ${JSON.stringify(dataDir)}, databaseUrl: ${JSON.stringify(fresh.url)} });
+      // Three pooled connections, idle once these end; then the server ends every one but the asker's.
+      await Promise.all([1, 2, 3].map(() => database.hotRead('SELECT pg_sleep(0.05)', [])));
+      const [{ n }] = await database.hotRead('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()', []);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const [{ one }] = await database.hotRead('SELECT 1 AS one', []);
+      process.stdout.write(\`closed \${n}, answered \${one}\\n\`);
+      await database.close();`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect({ code, out }, err).toEqual({ code: 0, out: 'closed 2, answered 1\n' });
+    // What an operator reads in the log: a warning that says what happened, not a crash.
+    expect(err).toMatch(/DatabaseWarning: PostgreSQL closed an idle connection of the pool \(terminating connection due to administrator command\)/);
+  }, 60_000);
+});
+
 describe('SQLite hot reads', () => {
   async function open(): Promise<OpenDatabase> {
     const database = await openForHotReads(false);

@@ -76,6 +76,9 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
           oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
+    // The server may end an idle pooled connection (a restart, a failover, an administrator): the pool
+    // drops it and the next query opens another. Unlistened, that error would end the whole process.
+    pool.on('error', (error) => process.emitWarning(`PostgreSQL closed an idle connection of the pool (${error.message}); the next query opens another`, 'DatabaseWarning'));
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     hotRead = namedStatements(pool);
