@@ -154,7 +154,7 @@ export async function deleteEnvironmentRows(trx: PlatformContext['db'], environm
 }
 
 /** A page read that the caller's check can hold (executionsPageRead, its aggregate told the order). */
-export type PageReadInCheck = Pick<ExecutionsPageRead, 'shape' | 'args'> & { select: (environmentSeq: Expression<number>, at: <T>(i: number) => T) => ReturnType<ExecutionsPageRead['select']> };
+export type PageReadInCheck = Pick<ExecutionsPageRead, 'shape' | 'args' | 'body'> & { select: (environmentSeq: Expression<number>, at: <T>(i: number) => T) => ReturnType<ExecutionsPageRead['select']> };
 
 /** Who the caller's statement reads a page for: a member of the environment's project or an administrator (the other checks, after it, in code). */
 const PAGE_READ_GATE = sql<boolean>`(members.role IS NOT NULL OR users.role = 'admin')`;

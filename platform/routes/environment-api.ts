@@ -36,7 +36,7 @@ function closedSignal(request: { raw: NodeJS.EventEmitter }): AbortSignal {
 export function listPageReadInCheck(ctx: PlatformContext, query: EndpointRequest<'listExecutions'>['query']): PageReadInCheck | null {
   if (ctx.dialect !== 'postgres') return null;
   const read = executionsPageRead(ctx, query);
-  return { shape: read.shape, args: read.args, select: (seq, at) => read.select(seq, at, true) };
+  return { shape: read.shape, args: read.args, select: (seq, at) => read.select(seq, at, true), body: read.body };
 }
 
 export function environmentApiRoutes(app: FastifyInstance, ctx: PlatformContext): void {
@@ -71,7 +71,7 @@ export function environmentApiRoutes(app: FastifyInstance, ctx: PlatformContext)
     'listExecutions',
     async (request, reply, { env, changesCursor }, page) => {
       reply.header('content-type', 'application/json; charset=utf-8');
-      if (page) return reply.send(executionsPageRead(ctx, request.query).body(page, String(changesCursor ?? 0)));
+      if (page) return reply.send(page.read.body(page.row, String(changesCursor ?? 0)));
       const cached = ctx.dialect === 'sqlite' && request.query.since === undefined;
       return reply.send(await executionsPage(ctx, env, request.query, cached ? { pages, cursorNow: changesCursor } : null));
     },

@@ -48,9 +48,15 @@ export type EndpointHandler<N extends EndpointName> = (
   request: EndpointFastifyRequest<N>,
   reply: FastifyReply,
   caller: CallerOf<PlatformContract[N]['access']>,
-  /** What the caller's statement read for the endpoint's `pageRead`, once the caller passed every check; null if it did not read it (see EndpointOptions). */
-  page: AggregatedPage | null,
+  /** What the caller's statement read for the endpoint's `pageRead`, with that read (its answer's body), once the caller passed every check; null if it did not read it (see EndpointOptions). */
+  page: PageReadInCheckResult | null,
 ) => Promise<EndpointResult<N> | FastifyReply>;
+
+/** A page read in the caller's check: the read, and the row it gave. */
+export interface PageReadInCheckResult {
+  read: PageReadInCheck;
+  row: AggregatedPage;
+}
 
 export interface EndpointOptions<N extends EndpointName> {
   /**
@@ -72,13 +78,13 @@ const ACCESS_WORDS: Record<Access, string> = {
   'environment:editor': "the owners and editors of the environment's project, and administrators",
 };
 
-async function resolveCaller(ctx: PlatformContext, access: Access, request: FastifyRequest, pageRead: PageReadInCheck | null): Promise<{ caller: unknown; page: AggregatedPage | null }> {
+async function resolveCaller(ctx: PlatformContext, access: Access, request: FastifyRequest, pageRead: PageReadInCheck | null): Promise<{ caller: unknown; page: PageReadInCheckResult | null }> {
   if (access === 'anonymous') return { caller: {}, page: null };
   const params = request.params as Record<string, string>;
   if (access === 'environment:viewer' || access === 'environment:editor') {
     const { page, ...found } = await authenticateForEnvironment(ctx, request, params.slug!, { changesCursor: true, ...(pageRead ? { page: pageRead } : {}) });
     if (access === 'environment:editor') requireEdit(found.access);
-    return { caller: { ...found, changesCursor: found.changesCursor ?? null }, page: page ?? null };
+    return { caller: { ...found, changesCursor: found.changesCursor ?? null }, page: page && pageRead ? { read: pageRead, row: page } : null };
   }
   const user = await authenticate(ctx, request);
   request.user = user;
